@@ -1,0 +1,53 @@
+/** The durable inbox: inbound mail is stored here (unique by message id) before it is acknowledged. */
+import type { Db } from './db.ts';
+
+export interface InboxMessage {
+  messageId: string;
+  negotiationId: string;
+  threadId: string;
+  from: string;
+  subject: string;
+  text: string;
+  receivedAt: string;
+}
+
+export function createInbox(db: Db) {
+  const insert = db.prepare(`
+    INSERT OR IGNORE INTO inbox (message_id, negotiation_id, thread_id, from_addr, subject, text, received_at, stored_at)
+    VALUES (@messageId, @negotiationId, @threadId, @from, @subject, @text, @receivedAt, @storedAt)`);
+  const pendingRows = db.prepare(`
+    SELECT message_id AS messageId, negotiation_id AS negotiationId, thread_id AS threadId, from_addr AS "from",
+      subject, text, received_at AS receivedAt
+    FROM inbox WHERE taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`);
+  const pendingFor = db.prepare(`
+    SELECT message_id AS messageId, negotiation_id AS negotiationId, thread_id AS threadId, from_addr AS "from",
+      subject, text, received_at AS receivedAt
+    FROM inbox WHERE negotiation_id = ? AND taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`);
+  const markFailed = db.prepare('UPDATE inbox SET failed = ? WHERE message_id = ?');
+  const markTaken = db.prepare('UPDATE inbox SET taken_at = ? WHERE message_id = ? AND taken_at IS NULL');
+  const exists = db.prepare('SELECT 1 FROM inbox WHERE message_id = ?');
+
+  return {
+    /** Stores a message; false when it was already there (a re-delivery). */
+    store(message: InboxMessage, storedAt: string): boolean {
+      return insert.run({ ...message, storedAt }).changes === 1;
+    },
+    has(messageId: string): boolean {
+      return exists.get(messageId) !== undefined;
+    },
+    /** Messages not yet taken by their actor, oldest first. */
+    pending(negotiationId?: string): InboxMessage[] {
+      return (negotiationId ? pendingFor.all(negotiationId) : pendingRows.all()) as InboxMessage[];
+    },
+    /** Marks a message taken outside an actor transition (a reply to a closed negotiation). */
+    markTaken(messageId: string, at: string): void {
+      markTaken.run(at, messageId);
+    },
+    /** Dead-letters a message that made its actor fail, so it is not re-delivered forever. */
+    fail(messageId: string, reason: string): void {
+      markFailed.run(reason, messageId);
+    },
+  };
+}
+
+export type Inbox = ReturnType<typeof createInbox>;

@@ -1,0 +1,44 @@
+/** The effect journal (decisions D9): one row per idempotency key; a completed effect is never run again. */
+import type { Db } from './db.ts';
+
+export interface JournalEntry {
+  key: string;
+  status: 'requested' | 'done';
+  attempts: number;
+  result: unknown;
+}
+
+export function createJournal(db: Db) {
+  const select = db.prepare('SELECT key, status, attempts, result FROM effects WHERE key = ?');
+  const begin = db.prepare(`
+    INSERT INTO effects (key, negotiation_id, kind, status, attempts, created_at, updated_at)
+    VALUES (@key, @negotiationId, @kind, 'requested', 1, @at, @at)
+    ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, updated_at = @at`);
+  const complete = db.prepare(
+    `UPDATE effects SET status = 'done', result = ?, last_error = NULL, updated_at = ? WHERE key = ?`,
+  );
+  const failAttempt = db.prepare('UPDATE effects SET last_error = ?, updated_at = ? WHERE key = ?');
+  const retryCount = db.prepare(`SELECT COALESCE(SUM(attempts - 1), 0) AS n FROM effects WHERE attempts > 1`);
+
+  return {
+    get(key: string): JournalEntry | undefined {
+      const row = select.get(key) as (Omit<JournalEntry, 'result'> & { result: string | null }) | undefined;
+      return row && { ...row, result: row.result == null ? undefined : JSON.parse(row.result) };
+    },
+    /** Counts an attempt BEFORE calling the outside world: attempts > 1 later means "may already have happened". */
+    beginAttempt(entry: { key: string; negotiationId: string; kind: string }, at: string): void {
+      begin.run({ ...entry, at });
+    },
+    complete(key: string, result: unknown, at: string): void {
+      complete.run(JSON.stringify(result ?? null), at, key);
+    },
+    failAttempt(key: string, error: string, at: string): void {
+      failAttempt.run(error, at, key);
+    },
+    retries(): number {
+      return (retryCount.get() as { n: number }).n;
+    },
+  };
+}
+
+export type Journal = ReturnType<typeof createJournal>;

@@ -1,0 +1,167 @@
+/** Campaign rows and the read models behind the HTTP API (columns only; snapshots are never parsed here). */
+import type { CampaignDefinition } from '../services/campaigns.ts';
+import { DOMAIN_STATES, type DomainState } from '../services/domain.ts';
+import type { Cents } from '../services/money.ts';
+import type { Db } from './db.ts';
+
+export interface NegotiationRow {
+  id: string;
+  campaignId: string;
+  threadId: string | null;
+  influencerName: string;
+  influencerEmail: string;
+  platform: string;
+  averageViews: number;
+  state: DomainState;
+  humanControlled: number;
+  round: number;
+  lastOfferCents: Cents | null;
+  theirAskCents: Cents | null;
+  agreedCents: Cents | null;
+  agreedCpmCents: Cents | null;
+  failure: string | null;
+  updatedAt: string;
+}
+
+const NEGOTIATION_COLUMNS = `id, campaign_id AS campaignId, thread_id AS threadId, influencer_name AS influencerName,
+  influencer_email AS influencerEmail, platform, average_views AS averageViews, state,
+  human_controlled AS humanControlled, round, last_offer_cents AS lastOfferCents, their_ask_cents AS theirAskCents,
+  agreed_cents AS agreedCents, agreed_cpm_cents AS agreedCpmCents, failure, updated_at AS updatedAt`;
+
+export interface CampaignStats {
+  id: string;
+  client: string;
+  createdAt: string;
+  definition: CampaignDefinition;
+  counts: Record<DomainState, number>;
+  total: number;
+  dealsAgreed: number;
+  averageAgreedCpmCents: Cents | null;
+  budgetCommittedCents: Cents;
+}
+
+export function createQueries(db: Db) {
+  const insertCampaign = db.prepare('INSERT INTO campaigns (id, client, definition, created_at) VALUES (?, ?, ?, ?)');
+  const selectCampaign = db.prepare(
+    'SELECT id, client, definition, created_at AS createdAt FROM campaigns WHERE id = ?',
+  );
+  const selectCampaigns = db.prepare(
+    'SELECT id, client, definition, created_at AS createdAt FROM campaigns ORDER BY created_at, id',
+  );
+  const stateCounts = db.prepare(`
+    SELECT campaign_id AS campaignId, state, COUNT(*) AS n, SUM(agreed_cents) AS committed,
+      SUM(agreed_cpm_cents) AS cpmSum FROM negotiations GROUP BY campaign_id, state`);
+  const stateCountsOne = db.prepare(`
+    SELECT campaign_id AS campaignId, state, COUNT(*) AS n, SUM(agreed_cents) AS committed,
+      SUM(agreed_cpm_cents) AS cpmSum FROM negotiations WHERE campaign_id = ? GROUP BY state`);
+  const selectNegotiation = db.prepare(`SELECT ${NEGOTIATION_COLUMNS} FROM negotiations WHERE id = ?`);
+  const byThread = db.prepare('SELECT id FROM negotiations WHERE thread_id = ?');
+  const byCampaignEmail = db.prepare(
+    `SELECT ${NEGOTIATION_COLUMNS} FROM negotiations WHERE campaign_id = ? AND influencer_email = ?`,
+  );
+  const agreedCpms = db.prepare(
+    `SELECT agreed_cpm_cents AS cpm FROM negotiations WHERE campaign_id = ? AND state = 'agreed' AND agreed_cpm_cents IS NOT NULL`,
+  );
+  const countInCampaign = db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE campaign_id = ?');
+  const byAgency = db.prepare(
+    `SELECT id FROM negotiations WHERE agency = ? COLLATE NOCASE AND state NOT IN ('agreed', 'rejected', 'stopped')`,
+  );
+
+  type CampaignRow = { id: string; client: string; definition: string; createdAt: string };
+  type CountRow = {
+    campaignId: string;
+    state: DomainState;
+    n: number;
+    committed: number | null;
+    cpmSum: number | null;
+  };
+
+  function withStats(row: CampaignRow, counts: CountRow[]): CampaignStats {
+    const byState = Object.fromEntries(DOMAIN_STATES.map((s) => [s, 0])) as Record<DomainState, number>;
+    let total = 0;
+    let committed = 0;
+    let cpmSum = 0;
+    for (const c of counts) {
+      byState[c.state] = c.n;
+      total += c.n;
+      if (c.state === 'agreed') {
+        committed = c.committed ?? 0;
+        cpmSum = c.cpmSum ?? 0;
+      }
+    }
+    const deals = byState.agreed;
+    return {
+      id: row.id,
+      client: row.client,
+      createdAt: row.createdAt,
+      definition: JSON.parse(row.definition),
+      counts: byState,
+      total,
+      dealsAgreed: deals,
+      averageAgreedCpmCents: deals ? Math.round(cpmSum / deals) : null,
+      budgetCommittedCents: committed,
+    };
+  }
+
+  return {
+    insertCampaign(def: CampaignDefinition, at: string): void {
+      insertCampaign.run(def.id, def.client, JSON.stringify(def), at);
+    },
+    campaignDefinition(id: string): CampaignDefinition | undefined {
+      const row = selectCampaign.get(id) as CampaignRow | undefined;
+      return row && JSON.parse(row.definition);
+    },
+    campaign(id: string): CampaignStats | undefined {
+      const row = selectCampaign.get(id) as CampaignRow | undefined;
+      return row && withStats(row, stateCountsOne.all(id) as CountRow[]);
+    },
+    campaigns(): CampaignStats[] {
+      const counts = stateCounts.all() as CountRow[];
+      const grouped = Map.groupBy(counts, (c) => c.campaignId);
+      return (selectCampaigns.all() as CampaignRow[]).map((row) => withStats(row, grouped.get(row.id) ?? []));
+    },
+    negotiation(id: string): NegotiationRow | undefined {
+      return selectNegotiation.get(id) as NegotiationRow | undefined;
+    },
+    negotiationByThread(threadId: string): string | undefined {
+      return (byThread.get(threadId) as { id: string } | undefined)?.id;
+    },
+    negotiationFor(campaignId: string, email: string): NegotiationRow | undefined {
+      return byCampaignEmail.get(campaignId, email.toLowerCase()) as NegotiationRow | undefined;
+    },
+    negotiations(filter: {
+      campaignId?: string;
+      state?: DomainState;
+      limit?: number;
+      offset?: number;
+    }): NegotiationRow[] {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.campaignId) {
+        where.push('campaign_id = ?');
+        args.push(filter.campaignId);
+      }
+      if (filter.state) {
+        where.push('state = ?');
+        args.push(filter.state);
+      }
+      const sql = `SELECT ${NEGOTIATION_COLUMNS} FROM negotiations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at, id LIMIT ? OFFSET ?`;
+      return db.prepare(sql).all(...args, filter.limit ?? 500, filter.offset ?? 0) as NegotiationRow[];
+    },
+    /** The campaign's agreed CPMs and size: the CPM tracker of domain.md §2.5, derived, never duplicated. */
+    tracker(campaignId: string, targetMaxCpm: Cents) {
+      const agreements = (agreedCpms.all(campaignId) as { cpm: number }[]).map((r) => ({
+        cpmCents: r.cpm,
+        engagementRate: null,
+      }));
+      const total = (countInCampaign.get(campaignId) as { n: number }).n;
+      return { targetMaxCpm, totalInfluencers: total, agreements };
+    },
+    activeByAgency(agency: string): string[] {
+      return (byAgency.all(agency) as { id: string }[]).map((r) => r.id);
+    },
+  };
+}
+
+export type Queries = ReturnType<typeof createQueries>;

@@ -1,0 +1,168 @@
+/**
+ * The actor store: creates, restores and persists negotiation actors — in one module, as XState's persistence
+ * API moves between versions (architecture.md, fact 6). A transition's snapshot, its timeline rows, its effect
+ * journal rows and its inbox acknowledgements are written in ONE transaction (fact 7).
+ */
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
+import {
+  domainStateOf,
+  isBusy,
+  MACHINE_VERSION,
+  type NegotiationEmitted,
+  type NegotiationInput,
+  type negotiationMachine,
+  nextDeadlineAt,
+  type TimelineEntry,
+} from '../machines/negotiation.ts';
+import type { DomainState } from '../services/domain.ts';
+import { cpmFor } from '../services/pricing.ts';
+import type { Db } from './db.ts';
+import { appendTimeline } from './timeline.ts';
+
+export type NegotiationMachine = typeof negotiationMachine;
+export type NegotiationActor = Actor<NegotiationMachine>;
+export type NegotiationSnapshot = ReturnType<NegotiationActor['getSnapshot']>;
+
+export interface Policy {
+  followUpAfterMs: number;
+  staleAfterMs: number;
+}
+
+export interface StoredNegotiation {
+  id: string;
+  campaignId: string;
+  influencerEmail: string;
+  state: DomainState;
+  machineVersion: number;
+  snapshot: string;
+  failure: string | null;
+}
+
+export class SnapshotVersionError extends Error {}
+
+export function createNegotiationActor(
+  machine: NegotiationMachine,
+  input: NegotiationInput,
+  options: { inspect?: (event: InspectionEvent) => void } = {},
+): NegotiationActor {
+  return createActor(machine, { input, ...options });
+}
+
+/** Restores a stored snapshot; a snapshot from another machine version is refused (no silent reinterpretation). */
+export function restoreNegotiationActor(
+  machine: NegotiationMachine,
+  row: StoredNegotiation,
+  options: { inspect?: (event: InspectionEvent) => void } = {},
+): NegotiationActor {
+  if (row.machineVersion !== MACHINE_VERSION) {
+    throw new SnapshotVersionError(
+      `negotiation ${row.id} was saved by machine version ${row.machineVersion}; this build runs ${MACHINE_VERSION} and has no migration for it`,
+    );
+  }
+  // The input only seeds a fresh context; a restored actor takes its context from the snapshot.
+  return createActor(machine, { snapshot: JSON.parse(row.snapshot), input: undefined as never, ...options });
+}
+
+/** The summary columns the API and the scheduler query, derived from the snapshot. */
+function columns(snapshot: NegotiationSnapshot, policy: Policy) {
+  const c = snapshot.context;
+  return {
+    state: domainStateOf(snapshot),
+    busy: isBusy(snapshot) ? 1 : 0,
+    human_controlled: c.humanControlled ? 1 : 0,
+    round: c.round,
+    thread_id: c.threadId,
+    last_offer_cents: c.lastOfferCents,
+    their_ask_cents: c.theirAskCents,
+    agreed_cents: c.agreedCents,
+    agreed_cpm_cents: c.agreedCents == null ? null : cpmFor(c.agreedCents, c.influencer.averageViews),
+    next_deadline_at: nextDeadlineAt(snapshot, policy),
+  };
+}
+
+export interface Transition {
+  id: string;
+  snapshot: NegotiationSnapshot;
+  json: string; // the persisted snapshot
+  previousState: DomainState | null; // null for the first write of a new negotiation
+  event: string;
+  emitted: NegotiationEmitted[];
+  at: string;
+}
+
+export function createStore(db: Db, policy: Policy) {
+  const insertNegotiation = db.prepare(`
+    INSERT INTO negotiations (id, campaign_id, influencer_email, influencer_name, platform, average_views, agency, state, busy,
+      human_controlled, round, thread_id, last_offer_cents, their_ask_cents, agreed_cents, agreed_cpm_cents,
+      next_deadline_at, machine_version, snapshot, created_at, updated_at)
+    VALUES (@id, @campaign_id, @influencer_email, @influencer_name, @platform, @average_views, @agency, @state, @busy,
+      @human_controlled, @round, @thread_id, @last_offer_cents, @their_ask_cents, @agreed_cents, @agreed_cpm_cents,
+      @next_deadline_at, @machine_version, @snapshot, @at, @at)`);
+  const updateNegotiation = db.prepare(`
+    UPDATE negotiations SET state = @state, busy = @busy, human_controlled = @human_controlled, round = @round,
+      thread_id = @thread_id, last_offer_cents = @last_offer_cents, their_ask_cents = @their_ask_cents,
+      agreed_cents = @agreed_cents, agreed_cpm_cents = @agreed_cpm_cents, next_deadline_at = @next_deadline_at,
+      machine_version = @machine_version, snapshot = @snapshot, updated_at = @at
+    WHERE id = @id`);
+  const requestEffect = db.prepare(`
+    INSERT OR IGNORE INTO effects (key, negotiation_id, kind, status, created_at, updated_at)
+    VALUES (?, ?, ?, 'requested', ?, ?)`);
+  const takeInbox = db.prepare('UPDATE inbox SET taken_at = ? WHERE message_id = ? AND taken_at IS NULL');
+  const selectOne = db.prepare(
+    `SELECT id, campaign_id AS campaignId, influencer_email AS influencerEmail, state,
+      machine_version AS machineVersion, snapshot, failure FROM negotiations WHERE id = ?`,
+  );
+  const setFailure = db.prepare('UPDATE negotiations SET failure = ?, updated_at = ? WHERE id = ?');
+
+  function writeTransition(t: Transition, insert: { campaignId: string } | null): void {
+    const c = t.snapshot.context;
+    const row = {
+      id: t.id,
+      ...columns(t.snapshot, policy),
+      machine_version: MACHINE_VERSION,
+      snapshot: t.json,
+      at: t.at,
+    };
+    if (insert) {
+      insertNegotiation.run({
+        ...row,
+        campaign_id: insert.campaignId,
+        influencer_email: c.influencer.email,
+        influencer_name: c.influencer.name,
+        platform: c.influencer.platform,
+        average_views: c.influencer.averageViews,
+        agency: c.influencer.agency,
+      });
+    } else {
+      updateNegotiation.run(row);
+    }
+    const owner = { negotiationId: t.id, campaignId: c.terms.campaignId, influencerEmail: c.influencer.email };
+    const to = row.state;
+    if (t.previousState !== to) {
+      appendTimeline(db, {
+        ...owner,
+        at: t.at,
+        entry: { type: 'state_transition', from: t.previousState, to, event: t.event },
+      });
+    }
+    for (const e of t.emitted) {
+      if (e.type === 'timeline') appendTimeline(db, { ...owner, at: t.at, entry: e.entry as TimelineEntry });
+      else if (e.type === 'effect.requested') requestEffect.run(e.key, t.id, e.kind, t.at, t.at);
+      else takeInbox.run(t.at, e.messageId);
+    }
+  }
+
+  return {
+    /** First write of a new negotiation (its initial snapshot). */
+    insert: db.transaction((t: Transition, campaignId: string) => writeTransition(t, { campaignId })),
+    persist: db.transaction((t: Transition) => writeTransition(t, null)),
+    load(id: string): StoredNegotiation | undefined {
+      return selectOne.get(id) as StoredNegotiation | undefined;
+    },
+    markFailed(id: string, failure: string | null, at: string): void {
+      setFailure.run(failure, at, id);
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;

@@ -1,0 +1,125 @@
+/** The Koa application: request id, logging, metrics, JSON errors, auth, body limits, then the routes. */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type Router from '@koa/router';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
+import { HttpError } from './errors.ts';
+import { type Logger, logContext } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface AppState {
+  requestId: string;
+  body: unknown;
+  rawBody: Buffer | undefined;
+}
+
+export function createApp(deps: {
+  logger: Logger;
+  metrics: Metrics | null;
+  apiToken: string | undefined;
+  bodyLimitBytes: number;
+  routers: Router[];
+  protectedPrefixes: string[]; // bearer auth when API_TOKEN is set (decisions D13)
+}) {
+  const app = new Koa<AppState>();
+  app.proxy = false;
+  const tokenDigest = deps.apiToken ? createHash('sha256').update(deps.apiToken).digest() : null;
+
+  // Request id on every response and log line; a valid incoming X-Request-Id is echoed.
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    await logContext.run({ request_id: requestId }, next);
+  });
+
+  // Access log + metrics (by route template, so ids do not explode label cardinality).
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      const labels = { method: ctx.method, route: String(route), status: String(ctx.status) };
+      deps.metrics?.httpRequests.inc(labels);
+      deps.metrics?.httpDuration.observe(labels, seconds);
+      if (ctx.path !== '/health' && ctx.path !== '/metrics') {
+        deps.logger.info('http', {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(seconds * 1000),
+        });
+      }
+    }
+  });
+
+  // JSON errors: { error: { code, message } }; nothing internal leaks in a 5xx.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.body === undefined && ctx.status === 404)
+        throw new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
+      if (ctx.body === undefined && ctx.status === 405)
+        throw new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+    } catch (error) {
+      const known = error instanceof HttpError;
+      if (!known) deps.logger.error('unhandled error', { error: String(error), stack: (error as Error)?.stack });
+      ctx.status = known ? error.status : 500;
+      ctx.body = {
+        error: known
+          ? { code: error.code, message: error.message }
+          : { code: 'internal_error', message: 'Internal error' },
+      };
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    if (tokenDigest && deps.protectedPrefixes.some((p) => ctx.path.startsWith(p))) {
+      const match = /^Bearer (.+)$/.exec(ctx.get('Authorization'));
+      const given = match ? createHash('sha256').update(match[1]).digest() : null;
+      if (!given || !timingSafeEqual(given, tokenDigest)) {
+        ctx.set('WWW-Authenticate', 'Bearer');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'A valid bearer token is required (Authorization: Bearer <API_TOKEN>)',
+        );
+      }
+    }
+    await next();
+  });
+
+  // JSON bodies only, size-limited; the raw bytes are kept for signature checks.
+  app.use(async (ctx, next) => {
+    ctx.state.body = {};
+    const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || ctx.get('Transfer-Encoding') !== '';
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method)) {
+      if (!ctx.is('application/json'))
+        throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json');
+      let raw: Buffer;
+      try {
+        raw = await getRawBody(ctx.req, { limit: deps.bodyLimitBytes, length: ctx.get('Content-Length') || undefined });
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 413)
+          throw new HttpError(413, 'payload_too_large', `Request body exceeds ${deps.bodyLimitBytes} bytes`);
+        throw new HttpError(400, 'bad_request', 'Could not read the request body');
+      }
+      ctx.state.rawBody = raw;
+      try {
+        ctx.state.body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      } catch {
+        throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
+      }
+    }
+    await next();
+  });
+
+  for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

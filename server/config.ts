@@ -1,0 +1,197 @@
+/**
+ * The one place that reads the environment. `.env` (if present) fills in what the real environment leaves
+ * unset. Everything is validated with zod; a bad value is a startup error naming the variable.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const hours = z.coerce
+  .number()
+  .positive()
+  .max(24 * 365);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const CRASH_POINTS = [
+  'reply_acknowledged',
+  'before_mail_send',
+  'after_mail_send',
+  'after_journal_done',
+  'after_persist',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+const schema = z.object({
+  AGENT_MODE: z.enum(['sandbox', 'live']).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: optional,
+  DATA_DIR: z.string().default('./data'),
+  API_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  PUBLIC_URL: optional.pipe(z.url().optional()),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  AGENT_EMAIL: optional.pipe(z.email().optional()),
+  AGENT_NAME: z.string().default('The Partnerships Team'),
+  MAX_ROUNDS: z.coerce.number().int().min(1).max(50).default(5),
+  FOLLOW_UP_AFTER_HOURS: hours.default(72),
+  STALE_AFTER_HOURS: hours.default(72),
+  PAYMENT_TERMS: z.string().default('within 30 days of content going live'),
+  FORBIDDEN_PHRASES: optional,
+  SHEETS_DIR: z.string().default('./sheets'),
+  SHEETS_MASTER_TAB: z.string().default('Sheet1'),
+  SLACK_ESCALATION_CHANNEL: z.string().default('#negotiation-escalations'),
+  SLACK_AGREEMENT_CHANNEL: z.string().default('#negotiation-deals'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
+  EFFECT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  EFFECT_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(500),
+  ACTOR_CACHE_SIZE: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  SANDBOX_CRASH_POINT: optional.pipe(
+    z
+      .string()
+      .regex(new RegExp(`^(${CRASH_POINTS.join('|')})(:\\d+)?$`), `must be one of ${CRASH_POINTS.join(', ')}[:n]`)
+      .optional(),
+  ),
+  ENABLE_METRICS: bool.default(true),
+  // Live-mode credentials (their adapters come with the Gmail, Slack and brain issues).
+  GMAIL_TOKEN_PATH: optional,
+  GMAIL_SERVICE_ACCOUNT_PATH: optional,
+  GMAIL_DELEGATED_USER: optional,
+  GMAIL_PUBSUB_TOPIC: optional,
+  GMAIL_PUSH_AUDIENCE: optional,
+  GMAIL_PUSH_SERVICE_ACCOUNT: optional,
+  ANTHROPIC_API_KEY: optional,
+  SLACK_BOT_TOKEN: optional,
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional,
+  GOOGLE_SHEETS_KEY: optional,
+  SHEETS_SERVICE_ACCOUNT_PATH: optional,
+  CLICKUP_WEBHOOK_SECRET: optional,
+  CLICKUP_API_TOKEN: optional,
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  mode: 'sandbox' | 'live';
+  port: number;
+  host: string;
+  dataDir: string;
+  apiToken: string | undefined;
+  publicUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  agentEmail: string;
+  agentName: string;
+  policy: { maxRounds: number; followUpAfterMs: number; staleAfterMs: number };
+  paymentTerms: string;
+  forbiddenPhrases: string[] | undefined;
+  sheets: { dir: string; masterTab: string };
+  slack: { escalationChannel: string; agreementChannel: string };
+  bodyLimitBytes: number;
+  effects: { maxAttempts: number; retryBaseMs: number };
+  actorCacheSize: number;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  crashPoint: { point: CrashPoint; nth: number } | undefined;
+  enableMetrics: boolean;
+  env: Env;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+const HOUR = 3_600_000;
+
+/** Reads `.env` from the working directory (if any) under the real environment, then validates. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const dotenvPath = resolve(cwd, '.env');
+  const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const key of Object.keys(schema.shape)) if (environment[key] !== undefined) merged[key] = environment[key];
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const mode = env.AGENT_MODE ?? (env.GMAIL_TOKEN_PATH || env.GMAIL_SERVICE_ACCOUNT_PATH ? 'live' : 'sandbox');
+  const problems = mode === 'live' ? liveProblems(env) : sandboxProblems(env);
+  if (problems.length) throw new ConfigError(problems);
+  const host = env.HOST ?? (mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0');
+  const [point, nth] = env.SANDBOX_CRASH_POINT?.split(':') ?? [];
+  return {
+    mode,
+    port: env.PORT,
+    host,
+    dataDir: resolve(cwd, env.DATA_DIR),
+    apiToken: env.API_TOKEN,
+    publicUrl: (env.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${env.PORT}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL,
+    agentEmail: env.AGENT_EMAIL ?? 'deals@agency.example',
+    agentName: env.AGENT_NAME,
+    policy: {
+      maxRounds: env.MAX_ROUNDS,
+      followUpAfterMs: Math.round(env.FOLLOW_UP_AFTER_HOURS * HOUR),
+      staleAfterMs: Math.round(env.STALE_AFTER_HOURS * HOUR),
+    },
+    paymentTerms: env.PAYMENT_TERMS,
+    forbiddenPhrases: env.FORBIDDEN_PHRASES?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+    sheets: { dir: resolve(cwd, env.SHEETS_DIR), masterTab: env.SHEETS_MASTER_TAB },
+    slack: { escalationChannel: env.SLACK_ESCALATION_CHANNEL, agreementChannel: env.SLACK_AGREEMENT_CHANNEL },
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    effects: { maxAttempts: env.EFFECT_MAX_ATTEMPTS, retryBaseMs: env.EFFECT_RETRY_BASE_MS },
+    actorCacheSize: env.ACTOR_CACHE_SIZE,
+    sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
+    crashPoint: point && mode === 'sandbox' ? { point: point as CrashPoint, nth: Number(nth ?? 1) } : undefined,
+    enableMetrics: env.ENABLE_METRICS,
+    env,
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function sandboxProblems(env: Env): string[] {
+  // An unauthenticated sandbox must not be reachable from other machines.
+  if (env.HOST && !LOOPBACK.has(env.HOST) && !env.API_TOKEN) {
+    return [`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN`];
+  }
+  return [];
+}
+
+/** Live mode names every missing or invalid credential at once (decisions D13, D15). */
+function liveProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const fileMissing = (name: string, path: string | undefined) => {
+    if (path && !existsSync(path)) problems.push(`${name}: file not found: ${path}`);
+  };
+  if (!env.API_TOKEN) problems.push('API_TOKEN is required in live mode');
+  if (!env.GMAIL_TOKEN_PATH && !env.GMAIL_SERVICE_ACCOUNT_PATH) {
+    problems.push('Gmail credentials missing: set GMAIL_TOKEN_PATH or GMAIL_SERVICE_ACCOUNT_PATH');
+  }
+  fileMissing('GMAIL_TOKEN_PATH', env.GMAIL_TOKEN_PATH);
+  fileMissing('GMAIL_SERVICE_ACCOUNT_PATH', env.GMAIL_SERVICE_ACCOUNT_PATH);
+  if (env.GMAIL_SERVICE_ACCOUNT_PATH && !env.GMAIL_DELEGATED_USER) {
+    problems.push('GMAIL_DELEGATED_USER is required with GMAIL_SERVICE_ACCOUNT_PATH');
+  }
+  if (!env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is missing');
+  if (!env.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is missing');
+  else if (!env.SLACK_BOT_TOKEN.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must start with xoxb-');
+  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    problems.push('Slack transport missing: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)');
+  }
+  if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-'))
+    problems.push('SLACK_APP_TOKEN must start with xapp-');
+  if (!env.GOOGLE_SHEETS_KEY) problems.push('GOOGLE_SHEETS_KEY is missing');
+  if (!env.SHEETS_SERVICE_ACCOUNT_PATH) problems.push('SHEETS_SERVICE_ACCOUNT_PATH is missing');
+  fileMissing('SHEETS_SERVICE_ACCOUNT_PATH', env.SHEETS_SERVICE_ACCOUNT_PATH);
+  return problems;
+}

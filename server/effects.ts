@@ -1,0 +1,161 @@
+/**
+ * The effect implementations the machine references by key. Outside-world effects go through the journal:
+ * a completed key returns its recorded result instead of running again (architecture.md, fact 1), and a send
+ * that may already have happened is looked up by its Message-ID first (decisions D9).
+ */
+import { fromPromise } from 'xstate';
+import type {
+  ClassifyInput,
+  ComposeActorInput,
+  DecideActorInput,
+  NotifyInput,
+  NotifyOutput,
+  SendEmailInput,
+  SentEmail,
+  ValidateInput,
+  ValidateOutput,
+} from '../machines/negotiation.ts';
+import type { Journal } from '../persistence/journal.ts';
+import type { Queries } from '../persistence/queries.ts';
+import {
+  agreementMessage,
+  escalationMessage,
+  type MessageExtras,
+  replyMessage,
+  staleMessage,
+} from '../services/chat/messages.ts';
+import type { ChatPort } from '../services/chat/port.ts';
+import type { Clock } from '../services/clock.ts';
+import { DEFAULT_FORBIDDEN_PHRASES, validateEmail } from '../services/gate.ts';
+import { type MailPort, messageIdFor } from '../services/mail/port.ts';
+import type { Classification, ModelPort } from '../services/model/port.ts';
+import { type Decision, decide } from '../services/strategy.ts';
+import type { Config } from './config.ts';
+import type { CrashHook } from './crash.ts';
+
+export interface EffectDeps {
+  journal: Journal;
+  queries: Queries;
+  model: ModelPort;
+  mail: MailPort;
+  chat: ChatPort;
+  clock: Clock;
+  crash: CrashHook;
+  config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'publicUrl' | 'slack'>;
+  conversation(negotiationId: string): MessageExtras['conversation'];
+  onRetry?(kind: string, error: unknown): void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createEffects(deps: EffectDeps) {
+  const { journal, clock, config } = deps;
+
+  /** Runs `run` at most once to completion per key, with bounded retries; `mayHaveRun` flags a possible retry. */
+  function journaled<I extends { key: string }, O>(
+    kind: string,
+    negotiationOf: (input: I) => string,
+    run: (input: I, mayHaveRun: boolean) => Promise<O>,
+  ) {
+    return fromPromise<O, I>(async ({ input }) => {
+      await Promise.resolve(); // the transition that requested this effect is committed synchronously first
+      const prior = journal.get(input.key);
+      if (prior?.status === 'done') return prior.result as O;
+      let mayHaveRun = (prior?.attempts ?? 0) > 0;
+      for (let attempt = 1; ; attempt++) {
+        journal.beginAttempt({ key: input.key, negotiationId: negotiationOf(input), kind }, clock.iso());
+        try {
+          const output = await run(input, mayHaveRun);
+          journal.complete(input.key, output, clock.iso());
+          if (kind === 'send_email') deps.crash('after_journal_done');
+          return output;
+        } catch (error) {
+          journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
+          if (attempt >= config.effects.maxAttempts) throw error;
+          deps.onRetry?.(kind, error);
+          mayHaveRun = true;
+          await sleep(config.effects.retryBaseMs * 2 ** (attempt - 1));
+        }
+      }
+    });
+  }
+  const idBefore = (key: string) => key.slice(0, key.indexOf(':'));
+
+  return {
+    classify: journaled<ClassifyInput, Classification>(
+      'classify',
+      (i) => idBefore(i.key),
+      (input) =>
+        deps.model.classify({
+          text: input.text,
+          influencerName: input.influencerName,
+          lastOfferCents: input.lastOfferCents,
+        }),
+    ),
+    decide: fromPromise<Decision, DecideActorInput>(async ({ input }) =>
+      decide({
+        facts: input.facts,
+        classification: input.classification,
+        tracker: deps.queries.tracker(input.campaignId, input.facts.terms.ceilingCpmCents),
+        maxRounds: config.policy.maxRounds,
+      }),
+    ),
+    compose: journaled<ComposeActorInput, { prose: string }>(
+      'compose',
+      (i) => idBefore(i.key),
+      ({ key: _, ...input }) => deps.model.compose({ ...input, agentName: config.agentName }),
+    ),
+    validate: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) =>
+      validateEmail({ ...input, forbiddenPhrases: config.forbiddenPhrases ?? DEFAULT_FORBIDDEN_PHRASES }),
+    ),
+    sendEmail: journaled<SendEmailInput, SentEmail>(
+      'send_email',
+      (i) => i.negotiationId,
+      async (input, mayHaveRun) => {
+        const messageId = messageIdFor(input.key, config.agentEmail);
+        if (mayHaveRun) {
+          const found = await deps.mail.findSent(messageId);
+          if (found) return found;
+        }
+        deps.crash('before_mail_send');
+        const receipt = await deps.mail.send({
+          messageId,
+          from: `${config.agentName} <${config.agentEmail}>`,
+          to: input.to,
+          subject: input.subject,
+          text: input.text,
+          threadId: input.threadId,
+          inReplyTo: input.inReplyTo,
+          references: input.references,
+        });
+        deps.crash('after_mail_send');
+        return receipt;
+      },
+    ),
+    notify: journaled<NotifyInput, NotifyOutput>(
+      'notify',
+      (i) => i.negotiationId,
+      async (input) => {
+        const extras: MessageExtras = {
+          link: `${config.publicUrl}/api/v1/negotiations/${input.negotiationId}`,
+          conversation: deps.conversation(input.negotiationId),
+        };
+        const build = {
+          escalation: escalationMessage,
+          agreement: agreementMessage,
+          stale: staleMessage,
+          reply: replyMessage,
+        };
+        const message = build[input.kind](input, extras);
+        return deps.chat.post({
+          key: input.key,
+          channel: input.kind === 'agreement' ? config.slack.agreementChannel : config.slack.escalationChannel,
+          kind: input.kind === 'escalation' || input.kind === 'agreement' ? input.kind : 'notice',
+          negotiationId: input.negotiationId,
+          threadTs: input.kind === 'reply' ? (input.escalation?.slackTs ?? null) : null,
+          ...message,
+        });
+      },
+    ),
+  };
+}

@@ -1,0 +1,322 @@
+/**
+ * The actor host: keeps live negotiation actors, persists every transition (snapshot + emitted rows in one
+ * transaction), restores actors from SQLite on demand and at boot, re-delivers inbox messages not yet taken,
+ * and isolates failures: a failing actor is reported, reloaded from its last good snapshot and, after repeated
+ * failures, parked — the others keep going.
+ */
+import type { InspectionEvent } from 'xstate';
+import {
+  domainStateOf,
+  isBusy,
+  type NegotiationEmitted,
+  type NegotiationEvent,
+  type NegotiationInput,
+  nextDeadlineAt,
+} from '../machines/negotiation.ts';
+import type { Db } from '../persistence/db.ts';
+import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
+import {
+  createNegotiationActor,
+  type NegotiationActor,
+  type NegotiationMachine,
+  type NegotiationSnapshot,
+  type Policy,
+  restoreNegotiationActor,
+  type Store,
+} from '../persistence/store.ts';
+import { appendTimeline } from '../persistence/timeline.ts';
+import type { Clock } from '../services/clock.ts';
+import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
+import type { CrashHook } from './crash.ts';
+import type { Logger } from './logger.ts';
+
+interface Live {
+  actor: NegotiationActor;
+  json: string; // last persisted snapshot
+  state: DomainState;
+  deadline: number | null;
+  emitted: NegotiationEmitted[];
+  settled: Set<() => void>;
+  stopping: boolean;
+}
+
+export interface HostDeps {
+  db: Db;
+  store: Store;
+  inbox: Inbox;
+  machine: NegotiationMachine; // already provided with the effect implementations
+  clock: Clock;
+  logger: Logger;
+  policy: Policy;
+  cacheSize: number;
+  crash: CrashHook;
+  onDeadlineChange(): void;
+  onFailure(negotiationId: string, message: string, parked: boolean): void;
+  onPersist?(from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
+}
+
+const MAX_FAILURES = 3;
+
+export function createHost(deps: HostDeps) {
+  const { store, clock, logger } = deps;
+  const live = new Map<string, Live>(); // insertion order doubles as least-recently-used order
+  const failures = new Map<string, number>();
+  let delivering: string | null = null; // inbox message being handed to an actor
+  let shuttingDown = false;
+
+  function attach(
+    id: string,
+    create: (inspect: (e: InspectionEvent) => void) => NegotiationActor,
+    json: string,
+    state: DomainState,
+  ) {
+    let entry: Live | undefined;
+    const actor = create((event) => {
+      if (event.type === '@xstate.snapshot' && entry && event.actorRef === entry.actor)
+        onSnapshot(id, entry, event.event.type);
+    });
+    entry = { actor, json, state, deadline: null, emitted: [], settled: new Set(), stopping: false };
+    actor.on('*', (e) => entry.emitted.push(e as NegotiationEmitted));
+    actor.subscribe({ error: (error) => fail(id, entry, error, 'action') });
+    live.set(id, entry);
+    return entry;
+  }
+
+  function onSnapshot(id: string, entry: Live, eventType: string) {
+    if (entry.stopping || shuttingDown) return;
+    const snapshot = entry.actor.getSnapshot();
+    if (snapshot.status === 'error') return; // reported through the error observer; never persisted (fact 5)
+    const json = JSON.stringify(entry.actor.getPersistedSnapshot());
+    const emitted = entry.emitted.splice(0);
+    if (json === entry.json && emitted.length === 0) return; // unchanged (fact 5)
+    const state = domainStateOf(snapshot);
+    try {
+      store.persist({ id, snapshot, json, previousState: entry.state, event: eventType, emitted, at: clock.iso() });
+    } catch (error) {
+      fail(id, entry, error, 'persist');
+      return;
+    }
+    deps.onPersist?.(entry.state, state, emitted);
+    entry.json = json;
+    entry.state = state;
+    deps.crash('after_persist');
+    const deadline = nextDeadlineAt(snapshot, deps.policy);
+    if (deadline !== entry.deadline) {
+      entry.deadline = deadline;
+      deps.onDeadlineChange();
+    }
+    if (!isBusy(snapshot)) {
+      for (const resolve of entry.settled) resolve();
+      entry.settled.clear();
+      if (TERMINAL_STATES.has(state)) queueMicrotask(() => evict(id, entry));
+    }
+  }
+
+  function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
+    if (entry.stopping || shuttingDown) return;
+    entry.stopping = true;
+    entry.actor.stop();
+    live.delete(id);
+    for (const resolve of entry.settled) resolve();
+    const message = error instanceof Error ? error.message : String(error);
+    const count = (failures.get(id) ?? 0) + 1;
+    failures.set(id, count);
+    const parked = count >= MAX_FAILURES;
+    logger.error('negotiation actor failed', {
+      negotiationId: id,
+      cause,
+      error: message,
+      stack: (error as Error)?.stack,
+      parked,
+    });
+    try {
+      deps.db.transaction(() => {
+        const owner = store.load(id);
+        appendTimeline(deps.db, {
+          negotiationId: id,
+          campaignId: owner?.campaignId ?? null,
+          influencerEmail: owner?.influencerEmail ?? null,
+          at: clock.iso(),
+          entry: { type: 'error', cause, message, parked },
+        });
+        // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
+        if (cause === 'action' && delivering) deps.inbox.fail(delivering, message);
+        if (parked) store.markFailed(id, message, clock.iso());
+      })();
+    } catch (writeError) {
+      logger.error('could not record actor failure', { negotiationId: id, error: String(writeError) });
+    }
+    deps.onFailure(id, message, parked);
+    if (!parked) setImmediate(() => restart(id));
+  }
+
+  function restart(id: string) {
+    if (shuttingDown || live.has(id)) return;
+    const entry = load(id);
+    if (entry) for (const message of deps.inbox.pending(id)) deliver(message);
+  }
+
+  function load(id: string): Live | undefined {
+    const existing = live.get(id);
+    if (existing) {
+      live.delete(id); // refresh LRU position
+      live.set(id, existing);
+      return existing;
+    }
+    const row = store.load(id);
+    if (!row || row.failure) return undefined;
+    let entry: Live;
+    try {
+      entry = attach(id, (inspect) => restoreNegotiationActor(deps.machine, row, { inspect }), row.snapshot, row.state);
+    } catch (error) {
+      store.markFailed(id, error instanceof Error ? error.message : String(error), clock.iso());
+      deps.onFailure(id, String(error), true);
+      return undefined;
+    }
+    entry.actor.start();
+    entry.deadline = nextDeadlineAt(entry.actor.getSnapshot(), deps.policy);
+    evictIdle();
+    return entry;
+  }
+
+  function evict(id: string, entry: Live) {
+    if (entry.stopping || entry.settled.size || isBusy(entry.actor.getSnapshot())) return;
+    entry.stopping = true; // never persist after stop (fact 5)
+    entry.actor.stop();
+    live.delete(id);
+  }
+
+  function evictIdle() {
+    if (live.size <= deps.cacheSize) return;
+    for (const [id, entry] of live) {
+      if (live.size <= deps.cacheSize) break;
+      evict(id, entry);
+    }
+  }
+
+  function deliver(message: InboxMessage): void {
+    const entry = load(message.negotiationId);
+    const reply = {
+      messageId: message.messageId,
+      from: message.from,
+      subject: message.subject,
+      text: message.text,
+      receivedAt: message.receivedAt,
+    };
+    const event: NegotiationEvent = { type: 'REPLY', reply };
+    if (entry?.actor.getSnapshot().can(event)) {
+      delivering = message.messageId;
+      try {
+        entry.actor.send(event);
+      } finally {
+        delivering = null;
+      }
+      return;
+    }
+    // Closed (or parked) negotiation: the reply is still recorded, never answered.
+    const row = store.load(message.negotiationId);
+    if (!row) return;
+    deps.db.transaction(() => {
+      appendTimeline(deps.db, {
+        negotiationId: message.negotiationId,
+        campaignId: row.campaignId,
+        influencerEmail: row.influencerEmail,
+        at: clock.iso(),
+        entry: {
+          type: 'email_received',
+          ...reply,
+          note: `not processed: negotiation is ${row.failure ? 'failed' : row.state}`,
+        },
+      });
+      deps.inbox.markTaken(message.messageId, clock.iso());
+    })();
+  }
+
+  return {
+    /**
+     * Creates negotiations: their first snapshots are written inside `transaction` (with whatever else the
+     * caller writes there), then the actors start and send their opening offers.
+     */
+    create(items: { input: NegotiationInput; campaignId: string }[], transaction: (write: () => void) => void): void {
+      const created: string[] = [];
+      try {
+        transaction(() => {
+          for (const { input, campaignId } of items) {
+            const entry = attach(
+              input.id,
+              (inspect) => createNegotiationActor(deps.machine, input, { inspect }),
+              '',
+              'initial_offer',
+            );
+            created.push(input.id);
+            const snapshot = entry.actor.getSnapshot();
+            entry.json = JSON.stringify(entry.actor.getPersistedSnapshot());
+            entry.state = domainStateOf(snapshot);
+            store.insert(
+              {
+                id: input.id,
+                snapshot,
+                json: entry.json,
+                previousState: null,
+                event: 'create',
+                emitted: [],
+                at: clock.iso(),
+              },
+              campaignId,
+            );
+          }
+        });
+      } catch (error) {
+        for (const id of created) live.delete(id); // never started: nothing to stop or persist
+        throw error;
+      }
+      for (const id of created) live.get(id)?.actor.start();
+      evictIdle();
+    },
+    /** Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. */
+    send(id: string, event: NegotiationEvent): boolean {
+      const entry = load(id);
+      if (!entry) return false;
+      if (!entry.actor.getSnapshot().can(event)) return false;
+      entry.actor.send(event);
+      return true;
+    },
+    snapshot(id: string): NegotiationSnapshot | undefined {
+      return load(id)?.actor.getSnapshot();
+    },
+    /** Resolves once the negotiation has no effect in flight (or after `timeoutMs`). */
+    settle(id: string, timeoutMs = 10_000): Promise<void> {
+      const entry = live.get(id);
+      if (!entry || !isBusy(entry.actor.getSnapshot())) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        function done() {
+          clearTimeout(timer);
+          entry?.settled.delete(done);
+          resolve();
+        }
+        entry.settled.add(done);
+      });
+    },
+    deliver,
+    /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */
+    boot(busyIds: string[]): { restored: number; redelivered: number } {
+      for (const id of busyIds) load(id);
+      const pending = deps.inbox.pending();
+      for (const message of pending) deliver(message);
+      return { restored: busyIds.length, redelivered: pending.length };
+    },
+    liveCount: () => live.size,
+    /** Stops every actor without persisting (the database already holds every committed transition). */
+    shutdown(): void {
+      shuttingDown = true;
+      for (const entry of live.values()) {
+        entry.stopping = true;
+        entry.actor.stop();
+      }
+      live.clear();
+    },
+  };
+}
+
+export type Host = ReturnType<typeof createHost>;

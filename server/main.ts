@@ -1,0 +1,263 @@
+/**
+ * The composition root: config -> database -> adapters -> effects -> actor host -> HTTP server.
+ * `node server/main.ts` (npm start) runs the service; tests start it in-process with `startAgent`.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { negotiationMachine } from '../machines/negotiation.ts';
+import { openDatabase } from '../persistence/db.ts';
+import { createInbox } from '../persistence/inbox.ts';
+import { createJournal } from '../persistence/journal.ts';
+import { createQueries } from '../persistence/queries.ts';
+import { createStore } from '../persistence/store.ts';
+import { queryTimeline } from '../persistence/timeline.ts';
+import { noticeMessage } from '../services/chat/messages.ts';
+import { createSandboxSlack } from '../services/chat/sandbox.ts';
+import { createClock } from '../services/clock.ts';
+import { createSandboxMailbox } from '../services/mail/sandbox.ts';
+import { createOfflineNegotiator } from '../services/model/offline.ts';
+import { openSandboxDb } from '../services/sandbox/db.ts';
+import { createCsvSheet } from '../services/sheets/csv.ts';
+import { createApp } from './app.ts';
+import { createCampaignIntake } from './campaign-intake.ts';
+import { createCommands } from './commands.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { createCrashHook } from './crash.ts';
+import { createEffects } from './effects.ts';
+import { createHost } from './host.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMailIntake } from './mail-intake.ts';
+import { createMetrics } from './metrics.ts';
+import { apiRouter } from './routes/api.ts';
+import { sandboxRouter } from './routes/sandbox.ts';
+import { createScheduler } from './scheduler.ts';
+
+export interface Agent {
+  url: string;
+  server: Server;
+  bootStats: { restored: number; redelivered: number; caughtUp: number; readyMs: number };
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+
+export async function startAgent(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Agent> {
+  const started = performance.now();
+  if (config.mode === 'live') {
+    throw new ConfigError([
+      'live mode: every credential is present, but the Gmail, Slack, Sheets and Anthropic adapters are not part of this build yet; run in sandbox mode (AGENT_MODE=sandbox)',
+    ]);
+  }
+  const db = openDatabase(join(config.dataDir, 'agent.db'), config.sqliteSynchronous);
+  const sandboxDb = openSandboxDb(join(config.dataDir, 'sandbox.db'));
+  const offsetRow = sandboxDb.prepare("SELECT value FROM settings WHERE key = 'clock.offset_ms'");
+  const writeOffset = sandboxDb.prepare(
+    "INSERT INTO settings (key, value) VALUES ('clock.offset_ms', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  let offsetMs = Number((offsetRow.get() as { value: string } | undefined)?.value ?? 0);
+  const clock = createClock(() => offsetMs);
+  const crash = createCrashHook(config);
+
+  const mailbox = createSandboxMailbox(sandboxDb, clock);
+  const slack = createSandboxSlack(sandboxDb, clock);
+  const sheets = createCsvSheet(config.sheets.dir, config.sheets.masterTab);
+  const model = createOfflineNegotiator();
+
+  const store = createStore(db, config.policy);
+  const inbox = createInbox(db);
+  const journal = createJournal(db);
+  const queries = createQueries(db);
+  const metrics = config.enableMetrics ? createMetrics(db) : null;
+
+  const effects = createEffects({
+    journal,
+    queries,
+    model,
+    mail: mailbox,
+    chat: slack,
+    clock,
+    crash,
+    config,
+    conversation: (negotiationId) =>
+      queryTimeline(db, { negotiationId, types: ['email_sent', 'email_received'], order: 'desc', limit: 6 })
+        .reverse()
+        .map((e) => ({ direction: e.type === 'email_sent' ? 'out' : 'in', text: String(e.data.text ?? ''), at: e.at })),
+    onRetry: (kind, error) => {
+      metrics?.effectRetries.inc({ kind });
+      logger.warn('effect failed, retrying', { kind, error: String(error) });
+    },
+  });
+  const machine = negotiationMachine.provide({ actors: effects });
+
+  const scheduler = createScheduler({ db, clock, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
+  const host = createHost({
+    db,
+    store,
+    inbox,
+    machine,
+    clock,
+    logger,
+    policy: config.policy,
+    cacheSize: config.actorCacheSize,
+    crash,
+    onDeadlineChange: () => scheduler.poke(),
+    onPersist: (from, to, emitted) => metrics?.observe(from, to, emitted),
+    onFailure: (id, message, parked) => {
+      metrics?.actorFailures.inc({ parked: String(parked) });
+      const title = parked
+        ? `Negotiation ${id} failed repeatedly and is parked`
+        : `Negotiation ${id} failed and was reloaded`;
+      slack
+        .post({
+          key: `failure:${id}:${clock.iso()}`,
+          channel: config.slack.escalationChannel,
+          kind: 'notice',
+          negotiationId: id,
+          threadTs: null,
+          ...noticeMessage(title, [message]),
+        })
+        .catch((error) => logger.error('failure notice not posted', { id, error: String(error) }));
+    },
+  });
+  const mailIntake = createMailIntake({
+    db,
+    mail: mailbox,
+    inbox,
+    queries,
+    clock,
+    agentEmail: config.agentEmail,
+    logger,
+  });
+  const commands = createCommands({ host, queries });
+  const intake = createCampaignIntake({ db, queries, host, sheets, chat: slack, clock, logger, config });
+
+  // Boot: catch up on mail that arrived while down, restart in-flight work, re-deliver the inbox, re-arm timers.
+  const caughtUp = (await mailIntake.pull()).length;
+  const busy = (
+    db.prepare('SELECT id FROM negotiations WHERE busy = 1 AND failure IS NULL').all() as { id: string }[]
+  ).map((r) => r.id);
+  const { restored, redelivered } = host.boot(busy);
+  scheduler.poke();
+
+  const routers = [
+    apiRouter({
+      db,
+      store,
+      queries,
+      commands,
+      intake,
+      metrics,
+      readiness: () => {
+        try {
+          db.exec('BEGIN IMMEDIATE; ROLLBACK');
+          return { database: 'ok', mode: 'ok' };
+        } catch (error) {
+          return { database: `fail: ${String(error)}`, mode: 'ok' };
+        }
+      },
+    }),
+    sandboxRouter({
+      mailbox,
+      slack,
+      queries,
+      commands,
+      agentEmail: config.agentEmail,
+      receiveMail: async () => {
+        const stored = await mailIntake.pull();
+        return () => {
+          crash('reply_acknowledged');
+          for (const message of stored) host.deliver(message);
+        };
+      },
+      advanceClock: (hours) => {
+        offsetMs += Math.round(hours * HOUR);
+        writeOffset.run(String(offsetMs));
+        scheduler.poke();
+        return { offsetHours: offsetMs / HOUR, now: clock.iso() };
+      },
+    }),
+  ];
+  const app = createApp({
+    logger,
+    metrics,
+    apiToken: config.apiToken,
+    bodyLimitBytes: config.bodyLimitBytes,
+    routers,
+    protectedPrefixes: ['/api/', '/sandbox/'],
+  });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const readyMs = Math.round(performance.now() - started);
+  logger.info('agent ready', { mode: config.mode, url, restored, redelivered, caughtUp, readyMs });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    server,
+    bootStats: { restored, redelivered, caughtUp, readyMs },
+    close() {
+      closing ??= (async () => {
+        // Stop accepting, let in-flight requests and effects finish (bounded), then close the databases.
+        const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + 8_000;
+        while (Date.now() < deadline) {
+          const inFlight = (
+            db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE busy = 1 AND failure IS NULL').get() as {
+              n: number;
+            }
+          ).n;
+          if (inFlight === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        scheduler.stop();
+        host.shutdown();
+        server.closeAllConnections();
+        await httpClosed;
+        db.close();
+        sandboxDb.close();
+        logger.info('agent stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`\nSTARTUP FAILED\n${error.message}\n\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let agent: Agent;
+  try {
+    agent = await startAgent(config, logger);
+  } catch (error) {
+    process.stderr.write(`\nSTARTUP FAILED\n${error instanceof Error ? error.message : String(error)}\n\n`);
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info('shutting down', { signal });
+      const force = setTimeout(() => process.exit(1), 10_000).unref();
+      agent.close().then(() => {
+        clearTimeout(force);
+        process.exit(0);
+      });
+    });
+  }
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,98 @@
+/** Prometheus metrics (prom-client): HTTP traffic and the business counters the team watches. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { NegotiationEmitted } from '../machines/negotiation.ts';
+import type { Db } from '../persistence/db.ts';
+import type { DomainState } from '../services/domain.ts';
+
+export function createMetrics(db: Db) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const byState = db.prepare('SELECT state, COUNT(*) AS n FROM negotiations GROUP BY state');
+  const pendingInbox = db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE taken_at IS NULL AND failed IS NULL');
+  const m = {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    transitions: new Counter({
+      name: 'negotiation_transitions_total',
+      help: 'Domain state transitions',
+      labelNames: ['from', 'to'],
+      registers: [registry],
+    }),
+    emails: new Counter({
+      name: 'emails_total',
+      help: 'Emails sent and received',
+      labelNames: ['direction'],
+      registers: [registry],
+    }),
+    escalations: new Counter({
+      name: 'escalations_total',
+      help: 'Escalations by trigger',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    agreements: new Counter({
+      name: 'deals_agreed_total',
+      help: 'Negotiations that reached agreement',
+      registers: [registry],
+    }),
+    effectRetries: new Counter({
+      name: 'effect_retries_total',
+      help: 'Effect attempts that failed and were retried',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    actorFailures: new Counter({
+      name: 'actor_failures_total',
+      help: 'Negotiation actors that failed and were reloaded or parked',
+      labelNames: ['parked'],
+      registers: [registry],
+    }),
+  };
+  new Gauge({
+    name: 'negotiations',
+    help: 'Negotiations by domain state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of byState.all() as { state: string; n: number }[]) this.set({ state: row.state }, row.n);
+    },
+  });
+  new Gauge({
+    name: 'inbox_pending_messages',
+    help: 'Inbound messages stored but not yet taken by their negotiation',
+    registers: [registry],
+    collect() {
+      this.set((pendingInbox.get() as { n: number }).n);
+    },
+  });
+
+  return {
+    ...m,
+    /** Counts what one persisted transition did. */
+    observe(from: DomainState, to: DomainState, emitted: NegotiationEmitted[]) {
+      if (from !== to) m.transitions.inc({ from, to });
+      if (to === 'agreed' && from !== 'agreed') m.agreements.inc();
+      for (const e of emitted) {
+        if (e.type !== 'timeline') continue;
+        if (e.entry.type === 'email_sent') m.emails.inc({ direction: 'out' });
+        else if (e.entry.type === 'email_received') m.emails.inc({ direction: 'in' });
+        else if (e.entry.type === 'escalation') m.escalations.inc({ reason: String(e.entry.trigger) });
+      }
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

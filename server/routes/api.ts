@@ -1,0 +1,133 @@
+/** Health, readiness, metrics and the JSON API of api.md. Routes only translate HTTP into commands and queries. */
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Db } from '../../persistence/db.ts';
+import type { Queries } from '../../persistence/queries.ts';
+import type { Store } from '../../persistence/store.ts';
+import { queryTimeline } from '../../persistence/timeline.ts';
+import { DOMAIN_STATES } from '../../services/domain.ts';
+import { parseMoney } from '../../services/money.ts';
+import type { AppState } from '../app.ts';
+import type { CampaignIntake } from '../campaign-intake.ts';
+import type { Commands, Control } from '../commands.ts';
+import { HttpError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { campaignSummary, negotiationSummary, timelineEntry } from '../present.ts';
+import { zodMessage } from '../validate.ts';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, code = 'invalid_request'): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, code, zodMessage(result.error));
+  return result.data;
+}
+
+function id(value: string | undefined, what: string): string {
+  if (!value || !ID.test(value)) throw new HttpError(400, 'invalid_id', `Not a valid ${what} id`);
+  return value;
+}
+
+const listQuery = z.strictObject({
+  campaign: z.string().regex(ID).optional(),
+  state: z.enum(DOMAIN_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+const approveBody = z.strictObject({
+  rate: z.union([z.string().max(40), z.number()]),
+  by: z.string().max(200).optional(),
+});
+const actorBody = z.strictObject({ by: z.string().trim().min(1).max(200).optional() });
+
+export function apiRouter(deps: {
+  db: Db;
+  store: Store;
+  queries: Queries;
+  commands: Commands;
+  intake: CampaignIntake;
+  metrics: Metrics | null;
+  readiness(): Record<string, 'ok' | string>;
+}) {
+  const { queries, commands } = deps;
+  const router = new Router<AppState>();
+
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/ready', (ctx) => {
+    const checks = deps.readiness();
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not_ready', checks };
+  });
+  if (deps.metrics) {
+    const registry = deps.metrics.registry;
+    router.get('/metrics', async (ctx) => {
+      ctx.type = registry.contentType;
+      ctx.body = await registry.metrics();
+    });
+  }
+
+  router.post('/api/v1/campaigns', async (ctx) => {
+    const result = await deps.intake.start(ctx.state.body);
+    ctx.status = result.created ? 201 : 200;
+    ctx.body = result.body;
+  });
+  router.get('/api/v1/campaigns', (ctx) => {
+    ctx.body = queries.campaigns().map(campaignSummary);
+  });
+  router.get('/api/v1/campaigns/:id', (ctx) => {
+    const campaignId = id(ctx.params.id, 'campaign');
+    const campaign = queries.campaign(campaignId);
+    if (!campaign) throw new HttpError(404, 'not_found', `No campaign with id ${campaignId}`);
+    ctx.body = {
+      ...campaignSummary(campaign),
+      definition: campaign.definition,
+      negotiations: queries.negotiations({ campaignId, limit: 10_000 }).map(negotiationSummary),
+    };
+  });
+
+  router.get('/api/v1/negotiations', (ctx) => {
+    const q = parse(listQuery, ctx.query);
+    ctx.body = queries
+      .negotiations({ campaignId: q.campaign, state: q.state, limit: q.limit, offset: q.offset })
+      .map(negotiationSummary);
+  });
+  router.get('/api/v1/negotiations/:id', (ctx) => {
+    const negotiationId = id(ctx.params.id, 'negotiation');
+    const row = queries.negotiation(negotiationId);
+    const stored = deps.store.load(negotiationId);
+    if (!row || !stored) throw new HttpError(404, 'not_found', `No negotiation with id ${negotiationId}`);
+    const context = JSON.parse(stored.snapshot).context as { contacts: string[]; escalation: unknown };
+    ctx.body = {
+      ...negotiationSummary(row),
+      contacts: context.contacts,
+      escalation: context.escalation,
+      timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => timelineEntry(e, true)),
+    };
+  });
+
+  const controls: Control[] = ['pause', 'resume', 'stop', 'claim', 'release'];
+  for (const action of controls) {
+    router.post(`/api/v1/negotiations/:id/${action}`, async (ctx) => {
+      const body = parse(actorBody, ctx.state.body);
+      ctx.body = await commands.control(id(ctx.params.id, 'negotiation'), action, body.by ?? 'api');
+    });
+  }
+  router.post('/api/v1/negotiations/:id/approve', async (ctx) => {
+    const body = parse(approveBody, ctx.state.body);
+    const rateCents = parseMoney(body.rate);
+    if (rateCents == null || rateCents <= 0)
+      throw new HttpError(400, 'invalid_rate', `Not a positive amount: ${JSON.stringify(body.rate)}`);
+    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rateCents, body.by ?? 'api');
+  });
+  router.post('/api/v1/agencies/:name/stop', async (ctx) => {
+    const name = ctx.params.name?.trim();
+    if (!name || name.length > 200)
+      throw new HttpError(400, 'invalid_agency', 'Give the agency name (max 200 characters)');
+    const body = parse(actorBody, ctx.state.body);
+    ctx.body = await commands.stopAgency(name, body.by ?? 'api');
+  });
+  return router;
+}

@@ -1,0 +1,246 @@
+/**
+ * Campaign intake: the JSON body of POST /api/v1/campaigns (api.md), normalized into a campaign definition,
+ * the terms every negotiation of it is bound by, and influencer rows (tolerant: a bad row is skipped with a
+ * reason, never silently dropped — decisions D3.1, D12).
+ */
+import { z } from 'zod';
+import { agencyForEmail } from './counterparty.ts';
+import { type Influencer, PLATFORMS, type Platform, type Terms } from './domain.ts';
+import type { CampaignLevers, UsageDuration, UsageRightsSet } from './levers.ts';
+import { type Cents, formatMoney, parseDecimal, parseMoney } from './money.ts';
+import { cpmFor, deriveCpmBounds, PricingError } from './pricing.ts';
+import { openingOfferCents } from './strategy.ts';
+
+const DURATIONS = ['not_required', 'days_30', 'days_60', 'days_90', 'months_6', 'year_1', 'perpetual'] as const;
+
+const text = (max = 2000) => z.string().trim().min(1).max(max);
+const amount = z.union([z.number(), z.string().max(40)]);
+const money = amount.transform((v, ctx) => {
+  const cents = parseMoney(v);
+  if (cents == null || cents < 0) {
+    ctx.addIssue({ code: 'custom', message: `not an amount: ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return cents;
+});
+/** Decimal text for CPM and percentages ("25", "$25.50", "20%"), kept exact. */
+const decimal = (unit: '$' | '%') =>
+  amount.transform((v, ctx) => {
+    const cleaned = String(v).trim().replace(unit, '').replace(/,/g, '').trim();
+    const d = parseDecimal(cleaned);
+    if (!d || d.n < 0n) {
+      ctx.addIssue({ code: 'custom', message: `not a non-negative number: ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return cleaned;
+  });
+const usageSet = z.strictObject({
+  paidUsage: z.enum(DURATIONS).default('not_required'),
+  whitelisting: z.enum(DURATIONS).default('not_required'),
+  organicOwned: z.enum(DURATIONS).default('not_required'),
+});
+
+const influencerSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  email: z.string().max(320).optional(),
+  platform: z.string().max(40).optional(),
+  handle: z.string().max(200).optional(),
+  averageViews: amount.optional(),
+  engagementRate: amount.optional(),
+  minRate: amount.optional(),
+  maxRate: amount.optional(),
+  agency: z.string().max(200).optional(),
+});
+export type InfluencerRow = z.infer<typeof influencerSchema>;
+
+export const campaignSchema = z.strictObject({
+  id: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'use letters, digits, . _ : - (max 128)'),
+  client: text(200),
+  platform: z.enum(PLATFORMS),
+  deliverables: text(1000),
+  budget: money.optional(),
+  cpmTarget: decimal('$').optional(),
+  cpmLeniency: decimal('%').optional(),
+  minCostPerInfluencer: money.optional(),
+  maxCostWithoutApproval: money.optional(),
+  deliverableScenarios: z.array(text(1000)).max(3).optional(),
+  sheetTab: text(200).optional(),
+  sheetId: text(200).optional(),
+  paymentTerms: text(500).optional(),
+  contentSyndication: z.boolean().optional(),
+  usageRights: z.strictObject({ target: usageSet, minimum: usageSet }).optional(),
+  productAvailable: z.boolean().optional(),
+  productDescription: text(500).optional(),
+  productMonetaryValue: money.optional(),
+  // Other ClickUp form fields, kept with the campaign for the team (not used by the pricing yet).
+  clientWebsite: text(500).optional(),
+  campaignManager: text(200).optional(),
+  paymentMethods: z.array(text(100)).max(20).optional(),
+  primaryGoal: text(500).optional(),
+  secondaryGoal: text(500).optional(),
+  businessContext: text(2000).optional(),
+  optimizeFor: z.enum(['cpm', 'content_volume_usage_rights', 'balance']).optional(),
+  targetInfluencerCount: z.number().int().min(0).max(100000).optional(),
+  targetCostRange: text(200).optional(),
+  exclusivityRequired: z.boolean().optional(),
+  exclusivityTerm: text(200).optional(),
+  exclusivityDescription: text(2000).optional(),
+  contentPostedOrganically: z.boolean().optional(),
+  contentApprovalRequired: z.boolean().optional(),
+  revisionRounds: z.number().int().min(0).max(20).optional(),
+  rawFootageRequired: z.boolean().optional(),
+  contentDeliveryDate: text(200).optional(),
+  contentPublishDate: text(200).optional(),
+  platformDistribution: text(500).optional(),
+  marketDistribution: text(500).optional(),
+  influencerSizeDistribution: text(500).optional(),
+  influencers: z.array(influencerSchema).max(5000).optional(),
+});
+export type CampaignBody = z.infer<typeof campaignSchema>;
+
+/** What is stored for a campaign (influencers excluded); money as wire strings so it reads well in JSON. */
+export type CampaignDefinition = Omit<
+  CampaignBody,
+  'influencers' | 'budget' | 'minCostPerInfluencer' | 'maxCostWithoutApproval' | 'productMonetaryValue'
+> & {
+  budget: string | null;
+  minCostPerInfluencer: string | null;
+  maxCostWithoutApproval: string | null;
+  productMonetaryValue: string | null;
+};
+
+export class CampaignError extends Error {}
+
+export function definitionOf(body: CampaignBody): CampaignDefinition {
+  const { influencers: _, budget, minCostPerInfluencer, maxCostWithoutApproval, productMonetaryValue, ...rest } = body;
+  const asMoney = (c: Cents | undefined) => (c == null ? null : formatMoney(c));
+  const def: CampaignDefinition = {
+    ...rest,
+    budget: asMoney(budget),
+    minCostPerInfluencer: asMoney(minCostPerInfluencer),
+    maxCostWithoutApproval: asMoney(maxCostWithoutApproval),
+    productMonetaryValue: asMoney(productMonetaryValue),
+  };
+  termsOf(def, 'x'); // refuse a campaign whose terms cannot work (e.g. CPM target 0) before anything is stored
+  return def;
+}
+
+const cents = (wire: string | null) => (wire == null ? null : (parseMoney(wire) as Cents));
+
+/** The negotiation terms derived from a campaign (decisions D3, D4). */
+export function termsOf(def: CampaignDefinition, paymentTerms: string): Terms {
+  const target = def.cpmTarget == null ? null : parseDecimal(def.cpmTarget);
+  const leniency = def.cpmLeniency == null ? null : parseDecimal(def.cpmLeniency);
+  const { floorCents, ceilingCents } = deriveCpmBounds(target, leniency);
+  if (floorCents <= 0) throw new CampaignError('cpmTarget must be greater than 0 (an offer of $0 is never sent)');
+  const maxCost = cents(def.maxCostWithoutApproval);
+  if (maxCost != null && maxCost <= 0) throw new CampaignError('maxCostWithoutApproval must be greater than 0');
+  const minCost = cents(def.minCostPerInfluencer);
+  if (minCost != null && maxCost != null && minCost > maxCost) {
+    throw new CampaignError('minCostPerInfluencer must not exceed maxCostWithoutApproval');
+  }
+  const scenarios = def.deliverableScenarios ?? [];
+  const levers: CampaignLevers = {
+    scenarios,
+    usageRights: def.usageRights
+      ? { target: def.usageRights.target as UsageRightsSet, minimum: def.usageRights.minimum as UsageRightsSet }
+      : null,
+    product:
+      def.productAvailable == null
+        ? null
+        : {
+            available: def.productAvailable,
+            description: def.productDescription ?? null,
+            valueCents: cents(def.productMonetaryValue),
+          },
+    contentSyndication: def.contentSyndication ?? false,
+    minCostCents: minCost,
+    maxCostCents: maxCost,
+    cpmTargetCents: target == null ? null : floorCents,
+  };
+  if (def.usageRights) checkUsageRights(def.usageRights.target, def.usageRights.minimum);
+  return {
+    campaignId: def.id,
+    client: def.client,
+    platform: def.platform,
+    deliverables: scenarios[0] ?? def.deliverables,
+    floorCpmCents: floorCents,
+    ceilingCpmCents: ceilingCents,
+    levers,
+    paymentTerms: def.paymentTerms ?? paymentTerms,
+  };
+}
+
+function checkUsageRights(target: UsageRightsSet, minimum: UsageRightsSet): void {
+  for (const right of ['paidUsage', 'whitelisting', 'organicOwned'] as const) {
+    const rank = (d: UsageDuration) => DURATIONS.indexOf(d);
+    if (rank(minimum[right]) > rank(target[right])) {
+      throw new CampaignError(`usageRights.minimum.${right} must not exceed usageRights.target.${right}`);
+    }
+  }
+}
+
+export interface AcceptedInfluencer {
+  influencer: Influencer;
+  openingCents: Cents;
+}
+
+export interface Skipped {
+  name: string;
+  reason: string;
+}
+
+const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
+
+/** Validates one influencer row (from the body or the sheet); a problem is a skip reason, not an error. */
+export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfluencer | Skipped {
+  const name = row.name?.trim() ?? '';
+  const label = name || row.email?.trim() || '(unnamed row)';
+  const skip = (reason: string): Skipped => ({ name: label, reason });
+  if (!name) return skip('no name');
+  const email = row.email?.trim().toLowerCase() ?? '';
+  if (!EMAIL.test(email)) return skip(email ? `invalid email: ${email}` : 'no email address');
+  const platform = (row.platform?.trim().toLowerCase() || terms.platform) as Platform;
+  if (!PLATFORMS.includes(platform)) return skip(`unknown platform: ${row.platform}`);
+  const views = parseViews(row.averageViews);
+  if (views == null) return skip(`no usable average views (${JSON.stringify(row.averageViews ?? null)})`);
+  const engagement =
+    row.engagementRate == null ? null : parseDecimal(String(row.engagementRate).replace('%', '').trim());
+  let openingCents: Cents;
+  try {
+    openingCents = openingOfferCents(terms, views);
+  } catch (e) {
+    if (e instanceof PricingError) return skip(e.message);
+    throw e;
+  }
+  if (openingCents <= 0) return skip('the opening offer would be $0.00');
+  return {
+    influencer: {
+      name,
+      email,
+      platform,
+      handle: row.handle?.trim() || null,
+      averageViews: views,
+      engagementRate: engagement ? String(row.engagementRate).replace('%', '').trim() : null,
+      agency: row.agency?.trim() || agencyForEmail(email),
+    },
+    openingCents,
+  };
+}
+
+/** "50,000", 50000, "50000.0" -> 50000; blank, zero, negative or junk -> null. */
+function parseViews(v: string | number | undefined): number | null {
+  if (v == null) return null;
+  const d = parseDecimal(String(v).replace(/,/g, '').trim());
+  if (!d || d.n <= 0n) return null;
+  const whole = Number(d.n / 10n ** BigInt(d.scale));
+  return whole > 0 && Number.isSafeInteger(whole) ? whole : null;
+}
+
+/** CPM achieved by an agreed rate, for reports. */
+export function agreedCpm(rateCents: Cents, views: number): Cents {
+  return cpmFor(rateCents, views);
+}

@@ -1,0 +1,16 @@
+/** The chat port: the sandbox Slack stand-in and (later) Slack both implement it. */
+export type ChatKind = 'escalation' | 'agreement' | 'notice';
+
+export interface ChatMessage {
+  key: string; // idempotency key: posting the same key twice posts once
+  channel: string;
+  text: string; // plain-text fallback
+  blocks: unknown[]; // Block Kit
+  negotiationId: string | null;
+  kind: ChatKind;
+  threadTs: string | null; // post as a reply in this Slack thread
+}
+
+export interface ChatPort {
+  post(message: ChatMessage): Promise<{ ts: string }>;
+}

@@ -1,0 +1,51 @@
+/** The sandbox Slack stand-in: stores escalation, agreement and notice messages for GET /sandbox/slack. */
+import type { Clock } from '../clock.ts';
+import type { SandboxDb } from '../sandbox/db.ts';
+import type { ChatMessage, ChatPort } from './port.ts';
+
+export interface StoredChatMessage {
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  ts: string;
+  threadTs: string | null;
+  negotiationId: string | null;
+  kind: ChatMessage['kind'];
+}
+
+export function createSandboxSlack(db: SandboxDb, clock: Clock) {
+  const byKey = db.prepare('SELECT ts FROM slack WHERE key = ?');
+  const insert = db.prepare(`
+    INSERT INTO slack (ts, key, channel, text, blocks, negotiation_id, kind, thread_ts, at)
+    VALUES (@ts, @key, @channel, @text, @blocks, @negotiationId, @kind, @threadTs, @at)`);
+  const nextSeq = db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM slack`);
+  const all = db.prepare(`
+    SELECT channel, text, blocks, ts, thread_ts AS threadTs, negotiation_id AS negotiationId, kind
+    FROM slack ORDER BY seq`);
+
+  const post = db.transaction((message: ChatMessage): { ts: string } => {
+    const existing = byKey.get(message.key) as { ts: string } | undefined;
+    if (existing) return existing; // idempotent by key, like a retried Slack post that already landed
+    const seq = (nextSeq.get() as { n: number }).n;
+    const ts = `${Math.floor(clock.now() / 1000)}.${String(seq).padStart(6, '0')}`;
+    insert.run({ ...message, ts, blocks: JSON.stringify(message.blocks), at: clock.iso() });
+    return { ts };
+  });
+
+  const port: ChatPort = {
+    async post(message) {
+      return post(message);
+    },
+  };
+  return {
+    ...port,
+    messages(): StoredChatMessage[] {
+      return (all.all() as (Omit<StoredChatMessage, 'blocks'> & { blocks: string })[]).map((m) => ({
+        ...m,
+        blocks: JSON.parse(m.blocks),
+      }));
+    },
+  };
+}
+
+export type SandboxSlack = ReturnType<typeof createSandboxSlack>;

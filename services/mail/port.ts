@@ -1,0 +1,49 @@
+/** The mail port: the sandbox mailbox and (later) Gmail both implement it. */
+import { createHash } from 'node:crypto';
+
+export interface OutgoingEmail {
+  messageId: string; // RFC 2822 Message-ID derived from the effect's idempotency key
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  threadId: string | null; // null starts a new thread
+  inReplyTo: string | null;
+  references: string[];
+}
+
+export interface SentEmailReceipt {
+  messageId: string;
+  threadId: string;
+  sentAt: string;
+}
+
+export interface InboundEmail {
+  messageId: string;
+  threadId: string;
+  from: string; // raw From header
+  to: string;
+  subject: string;
+  text: string; // the new text of the message (quoted history stripped)
+  receivedAt: string;
+}
+
+export interface MailPort {
+  send(email: OutgoingEmail): Promise<SentEmailReceipt>;
+  /** Looks a sent message up by Message-ID: a send that may be a retry is skipped when it is found (D9). */
+  findSent(messageId: string): Promise<SentEmailReceipt | null>;
+  /** Every mailbox message after the cursor (null = from the start), oldest first, and the new cursor. */
+  fetchSince(cursor: string | null): Promise<{ messages: InboundEmail[]; cursor: string | null }>;
+}
+
+/** A stable Message-ID for an idempotency key, so a retried send can be recognised. */
+export function messageIdFor(key: string, agentEmail: string): string {
+  const domain = agentEmail.split('@')[1] ?? 'agent.local';
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
+}
+
+/** The bare lower-cased address of a From header ("Maya <Maya@x.com>" -> "maya@x.com"). */
+export function addressOf(header: string): string {
+  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(header);
+  return (angle ? angle[1] : header).trim().toLowerCase();
+}

@@ -1,0 +1,49 @@
+/** What the negotiation machines need from a language model (Claude in live mode, offline.ts in sandbox). */
+import type { Cents } from '../money.ts';
+
+export type Intent = 'accept' | 'counter' | 'reject' | 'question' | 'unclear';
+
+export type TriggerKind = 'hostile' | 'legal' | 'unusual_deliverables';
+
+export interface Classification {
+  intent: Intent;
+  askCents: Cents | null;
+  /** 0..1 */
+  confidence: number;
+  triggers: { kind: TriggerKind; evidence: string }[];
+  summary: string;
+}
+
+/** Budget figures are never given to the classifier (D11). */
+export interface ClassifyInput {
+  /** The latest reply only, quoted history already stripped. Untrusted. */
+  text: string;
+  influencerName: string;
+  lastOfferCents: Cents | null;
+}
+
+export type EmailKind = 'outreach' | 'counter' | 'answer' | 'followup' | 'confirmation' | 'exit';
+
+export interface ComposeInput {
+  kind: EmailKind;
+  influencerName: string;
+  client: string;
+  platform: string;
+  rateCents: Cents;
+  theirAskCents: Cents | null;
+  deliverables: string;
+  /** Lever guidance from the program, e.g. "propose a streamlined package". */
+  instructions: string | null;
+  /** Amounts the prose may mention besides the rate (product value, CPM target). */
+  extraAllowedCents: Cents[];
+  paymentTerms: string;
+  agentName: string;
+  /** 1, or 2 when regenerating after a gate failure. */
+  attempt: number;
+}
+
+export interface ModelPort {
+  classify(input: ClassifyInput): Promise<Classification>;
+  /** Prose with the SOW placeholder (none for 'exit'); no subject, no signature block. */
+  compose(input: ComposeInput): Promise<{ prose: string }>;
+}

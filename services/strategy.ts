@@ -1,0 +1,195 @@
+/**
+ * The concession strategy of decisions D2-D4: deterministic code decides every amount; the model (or the
+ * offline negotiator) only reads the reply and words the email.
+ */
+import type { Influencer, Terms } from './domain.ts';
+import { type LeverState, selectLever } from './levers.ts';
+import type { Classification, EmailKind } from './model/port.ts';
+import { type Cents, divRoundHalfUp, formatUsd, parseDecimal } from './money.ts';
+import { type CpmTracker, cpmFlexibility, cpmFor, rateFor } from './pricing.ts';
+
+/** Below this confidence an intent is treated as unclear (strict <, llm-email.md §0). */
+export const CONFIDENCE_THRESHOLD = 0.7;
+
+/** What the strategy needs to know about one negotiation. */
+export interface NegotiationFacts {
+  influencer: Pick<Influencer, 'averageViews' | 'engagementRate'>;
+  terms: Terms;
+  lastOfferCents: Cents | null;
+  round: number; // counters and answers sent so far
+  deliverables: string;
+  usageRights: string | null;
+  levers: LeverState;
+  leversUsed: number;
+  approvedCeilingCents: Cents | null; // raised by a human approval (D8)
+}
+
+export type EscalationTrigger =
+  | 'hostile'
+  | 'legal'
+  | 'unusual_deliverables'
+  | 'ambiguous_intent'
+  | 'max_rounds'
+  | 'ceiling'
+  | 'max_cost'
+  | 'no_offer';
+
+export type Decision =
+  | {
+      kind: 'escalate';
+      trigger: EscalationTrigger;
+      reason: string;
+      evidence: string | null;
+      askCents: Cents | null;
+      suggestedCents: Cents | null; // the counter the agent would suggest a human approves
+    }
+  | { kind: 'reject' }
+  | { kind: 'email'; email: EmailPlan };
+
+/** An email the strategy wants sent, with every amount already decided. */
+export interface EmailPlan {
+  kind: EmailKind;
+  rateCents: Cents;
+  deliverables: string;
+  usageRights: string | null;
+  instructions: string | null;
+  extraAllowedCents: Cents[];
+  levers: LeverState; // lever state once this email is sent
+  leversUsed: number;
+}
+
+export interface DecideInput {
+  facts: NegotiationFacts;
+  classification: Classification;
+  tracker: CpmTracker | null; // the campaign's agreements so far (premiums of domain.md §2.5)
+  maxRounds: number;
+}
+
+const TRIGGER_REASONS = {
+  hostile: 'Hostile tone detected in email',
+  legal: 'Legal/contract language detected in email',
+  unusual_deliverables: 'Unusual deliverable request detected in email',
+} as const;
+
+/** Opening offer = the campaign's floor rate, never below its minimum cost per influencer (D3.1). */
+export function openingOfferCents(terms: Terms, averageViews: number): Cents {
+  return Math.max(rateFor(averageViews, terms.floorCpmCents), terms.levers.minCostCents ?? 0);
+}
+
+/**
+ * The most the agent may offer without a human: the CPM ceiling (raised by the tracker's premiums, capped at
+ * 120%) applied to the views, capped by the max cost without approval, or a human-approved amount if higher.
+ */
+export function offerLimitCents(facts: NegotiationFacts, tracker: CpmTracker | null): Cents {
+  const engagement = facts.influencer.engagementRate ? parseDecimal(facts.influencer.engagementRate) : null;
+  const ceilingCpm = tracker ? cpmFlexibility(tracker, engagement).maxAllowedCpm : facts.terms.ceilingCpmCents;
+  const byCpm = rateFor(facts.influencer.averageViews, ceilingCpm);
+  const maxCost = facts.terms.levers.maxCostCents;
+  const limit = maxCost == null ? byCpm : Math.min(byCpm, maxCost);
+  return Math.max(limit, facts.approvedCeilingCents ?? 0);
+}
+
+/** Halfway from our last offer toward the ask, rounded to whole dollars, capped by the limit (D3.5). */
+export function nextCounterCents(lastOfferCents: Cents, askCents: Cents, limitCents: Cents): Cents {
+  const halfway = Number(divRoundHalfUp(BigInt(lastOfferCents + askCents), 200n)) * 100;
+  return Math.min(halfway, limitCents);
+}
+
+export function decide({ facts, classification: c, tracker, maxRounds }: DecideInput): Decision {
+  const last = facts.lastOfferCents;
+  const ask = c.askCents;
+  const escalate = (trigger: EscalationTrigger, reason: string, evidence: string | null = null): Decision => ({
+    kind: 'escalate',
+    trigger,
+    reason,
+    evidence,
+    askCents: ask,
+    suggestedCents: last == null ? ask : ask != null && ask > last ? nextCounterCents(last, ask, ask) : last,
+  });
+  const trigger = c.triggers[0];
+  if (trigger) return escalate(trigger.kind, TRIGGER_REASONS[trigger.kind], trigger.evidence);
+  const intent = c.confidence < CONFIDENCE_THRESHOLD ? 'unclear' : c.intent;
+  if (intent === 'unclear') return escalate('ambiguous_intent', `Low confidence intent: ${c.confidence.toFixed(2)}`);
+  if (intent === 'reject') return { kind: 'reject' };
+  if (last == null) return escalate('no_offer', 'A reply arrived but no offer is on record');
+
+  const email = (kind: EmailKind, rateCents: Cents, extra: Partial<EmailPlan> = {}): Decision => ({
+    kind: 'email',
+    email: {
+      kind,
+      rateCents,
+      deliverables: facts.deliverables,
+      usageRights: facts.usageRights,
+      instructions: null,
+      extraAllowedCents: [],
+      levers: facts.levers,
+      leversUsed: facts.leversUsed,
+      ...extra,
+    },
+  });
+  const maxRoundsReached = () => escalate('max_rounds', `Max autonomous rounds (${maxRounds}) reached`);
+
+  // D2: agreement is at OUR last offer; an "acceptance" naming another amount is a counter.
+  if (intent === 'accept' && (ask == null || ask === last)) return email('confirmation', last);
+  if (ask == null) {
+    if (intent === 'counter') return escalate('ambiguous_intent', 'Counter-offer without a readable amount');
+    return facts.round >= maxRounds ? maxRoundsReached() : email('answer', last);
+  }
+  // D3.2: an ask at or below our last offer is accepted at the ask.
+  if (ask <= last) return email('confirmation', ask);
+  if (facts.round >= maxRounds) return maxRoundsReached();
+
+  const limit = offerLimitCents(facts, tracker);
+  if (ask > limit) return leverMove(facts, ask, last, limit, escalate, email);
+
+  // D3.5: within bounds; agree when the gap is within 5% of the ask or this is the last allowed round.
+  const lastRound = facts.round + 1 >= maxRounds;
+  if (lastRound || (ask - last) * 100 <= ask * 5) return email('confirmation', ask);
+  const next = nextCounterCents(last, ask, limit);
+  if (next >= ask) return email('confirmation', ask);
+  return email('counter', Math.max(next, last));
+}
+
+/** D3.4: an ask above what we may offer goes through the lever chain. */
+function leverMove(
+  facts: NegotiationFacts,
+  ask: Cents,
+  last: Cents,
+  limit: Cents,
+  escalate: (t: EscalationTrigger, reason: string) => Decision,
+  email: (kind: EmailKind, rate: Cents, extra?: Partial<EmailPlan>) => Decision,
+): Decision {
+  const { terms, influencer } = facts;
+  // A human approval above the max cost lifts it for this negotiation.
+  const maxCost = terms.levers.maxCostCents == null ? null : Math.max(terms.levers.maxCostCents, limit);
+  const lever = selectLever({
+    theirRateCents: ask,
+    ourRateCents: last,
+    state: facts.levers,
+    campaign: { ...terms.levers, maxCostCents: maxCost },
+  });
+  const overCeiling = () => {
+    const cpm = cpmFor(ask, influencer.averageViews);
+    return `Their ask ${formatUsd(ask)} implies a ${formatUsd(cpm)} CPM, above what we may offer without approval (${formatUsd(limit)})`;
+  };
+  if (lever.shouldEscalate) {
+    return escalate(
+      'max_cost',
+      `Their ask ${formatUsd(ask)} exceeds the max cost without approval (${formatUsd(maxCost ?? limit)})`,
+    );
+  }
+  if (lever.shouldExit) {
+    // Walking away without having tried any lever was a defect of the original (pitfall P2): a human decides.
+    return facts.leversUsed > 0 ? email('exit', last) : escalate('ceiling', `${overCeiling()}; no levers to trade`);
+  }
+  const rate = Math.min(lever.adjustedRateCents ?? last, limit);
+  if (rate < last || rate >= ask) return escalate('ceiling', overCeiling());
+  return email('counter', rate, {
+    deliverables: lever.deliverables ?? facts.deliverables,
+    usageRights: lever.usageRights ?? facts.usageRights,
+    instructions: lever.instructions,
+    extraAllowedCents: lever.extraAllowedCents,
+    levers: lever.next,
+    leversUsed: facts.leversUsed + 1,
+  });
+}

@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { DEFAULT_FORBIDDEN_PHRASES, type GateInput, SOW_PLACEHOLDER, validateEmail } from '../../services/gate.ts';
+
+const GOOD =
+  "Hi Maya,\n\nThanks for getting back to us! We'd like to propose $2,000 for a streamlined package.\n\n{{SOW}}\n\nLet me know your thoughts.";
+
+function gate(prose: string, extra: Partial<GateInput> = {}) {
+  return validateEmail({
+    prose,
+    allowedCents: [200000],
+    requireSow: true,
+    agreement: false,
+    forbiddenPhrases: DEFAULT_FORBIDDEN_PHRASES,
+    ...extra,
+  });
+}
+
+const checks = (prose: string, extra: Partial<GateInput> = {}) => gate(prose, extra).failures.map((f) => f.check);
+
+describe('validateEmail', () => {
+  it('passes a clean email', () => {
+    expect(gate(GOOD)).to.deep.equal({ passed: true, failures: [] });
+  });
+
+  it('compares amounts as cents: $2,000, $2,000.00, $2000 and 2k USD all equal 200000', () => {
+    for (const amount of ['$2,000', '$2,000.00', '$2000', '2k USD', '2,000 dollars']) {
+      expect(gate(GOOD.replace('$2,000', amount)).passed, amount).to.equal(true);
+    }
+  });
+
+  it('S8: rejects "$1,800" when only $2,000.00 is allowed', () => {
+    const result = gate(GOOD.replace('$2,000', '$1,800'));
+    expect(result.passed).to.equal(false);
+    expect(result.failures).to.have.length(1);
+    expect(result.failures[0]).to.include({ check: 'monetary_value', severity: 'error' });
+    expect(result.failures[0].detail).to.contain('$1,800');
+  });
+
+  it('S8: rejects "We can guarantee amazing results" as a commitment', () => {
+    const result = gate(GOOD.replace('Let me know', 'We can guarantee amazing results. Let me know'));
+    expect(result.passed).to.equal(false);
+    expect(result.failures.map((f) => [f.check, f.severity])).to.deep.equal([['commitment', 'error']]);
+  });
+
+  it('catches amounts without a dollar sign, in words, in k and in other currencies', () => {
+    for (const amount of ['two thousand five hundred dollars', '2.5k', '€2000', '2,500 USD', 'USD 2,500', '£2,000']) {
+      const result = gate(GOOD.replace('$2,000', amount));
+      expect(result.passed, amount).to.equal(false);
+      expect(
+        result.failures.map((f) => f.check),
+        amount,
+      ).to.deep.equal(['monetary_value']);
+    }
+  });
+
+  it('reports every mismatching amount', () => {
+    expect(checks(`${GOOD} Others got $2,500 and $3,000; we stay at $2,000.`)).to.deep.equal([
+      'monetary_value',
+      'monetary_value',
+    ]);
+  });
+
+  it('allows extra amounts when given (product value, CPM target)', () => {
+    const prose = GOOD.replace('package.', 'package, plus products worth $150 at a CPM of $25.');
+    expect(gate(prose).passed).to.equal(false);
+    expect(gate(prose, { allowedCents: [200000, 15000, 2500] }).passed).to.equal(true);
+  });
+
+  it('rejects each kind of commitment', () => {
+    for (const phrase of [
+      'This is an exclusive offer.',
+      'We would need exclusivity.',
+      'Results are guaranteed.',
+      'We have future campaigns lined up.',
+      'There could be future partnerships.',
+      'Plenty of future brand deals too.',
+      'We look forward to future collaborations.',
+      'Usage rights are included.',
+      'We can discuss a rights extension.',
+    ]) {
+      expect(checks(`${GOOD} ${phrase}`), phrase).to.deep.equal(['commitment']);
+    }
+  });
+
+  it('rejects usage rights in prose in agreement mode too', () => {
+    const prose = `${GOOD} Payment follows. Usage rights are as listed.`;
+    expect(checks(prose, { agreement: true })).to.deep.equal(['commitment']);
+  });
+
+  it('does not mistake ordinary words for commitments', () => {
+    expect(gate(`${GOOD} We value the rights of creators and have an upcoming campaign.`).passed).to.equal(true);
+  });
+
+  it('rejects forbidden phrases case-insensitively, including configured ones', () => {
+    expect(checks(`${GOOD} This is our Budget Cap.`)).to.deep.equal(['forbidden_phrase']);
+    expect(checks(`${GOOD} We are near the ceiling.`)).to.deep.equal(['forbidden_phrase']);
+    expect(checks(`${GOOD} Totally on brand.`, { forbiddenPhrases: ['on brand'] })).to.deep.equal(['forbidden_phrase']);
+    expect(gate(`${GOOD} This is our budget cap.`, { forbiddenPhrases: [] }).passed).to.equal(true);
+  });
+
+  it('rejects short emails (trimmed, default 50 characters)', () => {
+    const short = `   Hi Maya, ${SOW_PLACEHOLDER} thanks!   `;
+    expect(checks(short)).to.deep.equal(['too_short']);
+    expect(checks(short, { minLength: 10 })).to.deep.equal([]);
+  });
+
+  it('requires the placeholder exactly once when a SOW is due, and never otherwise', () => {
+    expect(checks(GOOD.replace(SOW_PLACEHOLDER, ''))).to.deep.equal(['sow_placeholder']);
+    expect(checks(`${GOOD}\n${SOW_PLACEHOLDER}`)).to.deep.equal(['sow_placeholder']);
+    expect(checks(GOOD, { requireSow: false })).to.deep.equal(['sow_placeholder']);
+    expect(checks(GOOD.replace(SOW_PLACEHOLDER, ''), { requireSow: false })).to.deep.equal([]);
+  });
+
+  it('warns (without failing) when an agreement email does not mention payment', () => {
+    const result = gate(GOOD, { agreement: true });
+    expect(result.passed).to.equal(true);
+    expect(result.failures).to.have.length(1);
+    expect(result.failures[0]).to.include({ check: 'payment_terms', severity: 'warning' });
+    expect(gate(`${GOOD} Payment will be processed within 30 days.`, { agreement: true }).failures).to.deep.equal([]);
+    expect(gate(GOOD).failures).to.deep.equal([]);
+  });
+
+  it('collects every failure at once', () => {
+    const result = gate('We guarantee $5,000 under our ceiling.', { agreement: true });
+    expect(result.passed).to.equal(false);
+    expect(result.failures.map((f) => f.check)).to.deep.equal([
+      'monetary_value',
+      'commitment',
+      'forbidden_phrase',
+      'too_short',
+      'sow_placeholder',
+      'payment_terms',
+    ]);
+  });
+});
