@@ -8,6 +8,7 @@
  * the next stable state, so an email is never sent without being recorded.
  */
 import { and, assign, emit, fromPromise, type SnapshotFrom, setup } from 'xstate';
+import { addressOf } from '../services/addresses.ts';
 import type { DomainState, Influencer, Terms } from '../services/domain.ts';
 import type { GateFailure } from '../services/gate.ts';
 import { INITIAL_LEVER_STATE, type LeverState } from '../services/levers.ts';
@@ -271,6 +272,9 @@ const machineSetup = setup({
   },
   guards: {
     hasQueue: ({ context }) => context.queue.length > 0,
+    /** D6: a sender who is neither a known contact nor us means a human has joined the thread. */
+    fromStranger: ({ context, event }) =>
+      event.type === 'REPLY' && !context.humanControlled && !context.contacts.includes(addressOf(event.reply.from)),
     humanControlled: ({ context }) => context.humanControlled,
     agentControlled: ({ context }) => !context.humanControlled,
     followUpSent: ({ context }) => context.followUpSent,
@@ -284,7 +288,7 @@ const machineSetup = setup({
       return (
         Number.isSafeInteger(rate) &&
         rate > 0 &&
-        rate >= (context.lastOfferCents ?? 0) &&
+        rate >= (context.lastOfferCents ?? context.openingCents) &&
         (context.theirAskCents == null || rate <= context.theirAskCents)
       );
     },
@@ -320,6 +324,18 @@ const machineSetup = setup({
       controlledBy: ({ event }) => ('by' in event ? event.by : null),
     }),
     release: assign({ humanControlled: false, controlledBy: null }),
+    autoClaim: assign({
+      humanControlled: true,
+      controlledBy: ({ event }) => (event.type === 'REPLY' ? `auto-detected: ${addressOf(event.reply.from)}` : null),
+    }),
+    recordAutoTakeover: emit(({ event }) => ({
+      type: 'timeline' as const,
+      entry: {
+        type: 'takeover' as const,
+        by: 'auto-detected',
+        sender: event.type === 'REPLY' ? addressOf(event.reply.from) : null,
+      },
+    })),
     recordTakeover: emit(({ event }) => ({
       type: 'timeline' as const,
       entry: { type: 'takeover' as const, by: 'by' in event ? event.by : null },
@@ -470,6 +486,15 @@ function placeholder<I, O>(name: string) {
     throw new Error(`effect "${name}" is not provided`);
   });
 }
+
+/** Every reply is recorded and queued first (D1); one from a stranger hands the thread to a human (D6). */
+const RECEIVE_REPLY = [
+  {
+    guard: 'fromStranger',
+    actions: ['recordReply', 'markInboxTaken', 'enqueueReply', 'autoClaim', 'recordAutoTakeover'],
+  },
+  { actions: ['recordReply', 'markInboxTaken', 'enqueueReply'] },
+] as const;
 
 const DEFER_CONTROL = {
   PAUSE: { actions: ['deferControl', 'recordControl'] },
@@ -706,7 +731,7 @@ export const negotiationMachine = machineSetup.createMachine({
     active: {
       initial: 'initial_offer',
       on: {
-        REPLY: { actions: ['recordReply', 'markInboxTaken', 'enqueueReply'] },
+        REPLY: RECEIVE_REPLY,
         PAUSE: { target: 'paused', actions: 'recordControl' },
         STOP: { target: 'stopped', actions: 'recordControl' },
         CLAIM: { guard: 'agentControlled', actions: ['claim', 'recordTakeover'] },
@@ -793,7 +818,7 @@ export const negotiationMachine = machineSetup.createMachine({
     paused: {
       entry: 'clearPendingControl',
       on: {
-        REPLY: { actions: ['recordReply', 'markInboxTaken', 'enqueueReply'] },
+        REPLY: RECEIVE_REPLY,
         RESUME: { target: '#neg.active.hist', actions: 'recordControl' },
         STOP: { target: 'stopped', actions: 'recordControl' },
         CLAIM: { guard: 'agentControlled', actions: ['claim', 'recordTakeover'] },

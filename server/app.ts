@@ -79,7 +79,9 @@ export function createApp(deps: {
   });
 
   app.use(async (ctx, next) => {
-    if (tokenDigest && deps.protectedPrefixes.some((p) => ctx.path.startsWith(p))) {
+    // Compared case-insensitively: the token must guard every spelling of a protected path.
+    const path = ctx.path.toLowerCase();
+    if (tokenDigest && deps.protectedPrefixes.some((p) => path.startsWith(p))) {
       const match = /^Bearer (.+)$/.exec(ctx.get('Authorization'));
       const given = match ? createHash('sha256').update(match[1]).digest() : null;
       if (!given || !timingSafeEqual(given, tokenDigest)) {

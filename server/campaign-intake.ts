@@ -42,13 +42,22 @@ export function createCampaignIntake(deps: {
   async function start(body: unknown) {
     const parsed = campaignSchema.safeParse(body);
     if (!parsed.success) throw new HttpError(400, 'invalid_campaign', zodMessage(parsed.error));
+    const refuse = (message: string, code: string): never => {
+      // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
+      notify(
+        `refused:${parsed.data.id}:${clock.iso()}`,
+        `Campaign ${parsed.data.client} (${parsed.data.id}) was not started`,
+        [message],
+      );
+      throw new HttpError(422, code, message);
+    };
     let definition: ReturnType<typeof definitionOf>;
     let terms: ReturnType<typeof termsOf>;
     try {
       definition = definitionOf(parsed.data);
       terms = termsOf(definition, deps.config.paymentTerms);
     } catch (error) {
-      if (error instanceof CampaignError) throw new HttpError(422, 'invalid_campaign', error.message);
+      if (error instanceof CampaignError) return refuse(error.message, 'invalid_campaign');
       throw error;
     }
     const stored = queries.campaignDefinition(definition.id);
@@ -63,7 +72,7 @@ export function createCampaignIntake(deps: {
         rows = sheet.rows;
         source = `sheet tab "${sheet.tab}"`;
       } catch (error) {
-        if (error instanceof SheetError) throw new HttpError(422, 'sheet_unavailable', error.message);
+        if (error instanceof SheetError) return refuse(error.message, 'sheet_unavailable');
         throw error;
       }
     }
@@ -90,6 +99,7 @@ export function createCampaignIntake(deps: {
     }
 
     const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);
+    const news = fresh.length > 0 || !stored; // a re-post with nothing new is silent
     host.create(
       fresh.map((f, i) => ({
         input: { id: ids[i], influencer: f.influencer, terms, openingCents: f.openingCents },
@@ -99,7 +109,7 @@ export function createCampaignIntake(deps: {
         db.transaction(() => {
           const at = clock.iso();
           if (!stored) queries.insertCampaign(definition, at);
-          if (fresh.length || skipped.length || !stored) {
+          if (news) {
             appendTimeline(db, {
               negotiationId: null,
               campaignId: definition.id,
@@ -111,7 +121,15 @@ export function createCampaignIntake(deps: {
           write();
         })(),
     );
-    if (fresh.length || skipped.length) notifyStart(definition.id, definition.client, fresh.length, skipped, source);
+    if (news) {
+      notify(
+        `campaign:${definition.id}:${clock.iso()}`,
+        `Campaign ${definition.client} (${definition.id}): ${fresh.length} negotiation(s) started from the ${source}`,
+        skipped.map((s) => `Not started: ${s.name} — ${s.reason}`),
+      );
+    }
+    // Report the opening offers when they go out promptly (always in the sandbox); never wait long.
+    await Promise.race([Promise.all(ids.map((id) => host.settle(id))), new Promise((r) => setTimeout(r, 2_000))]);
     const negotiations = [...existing.map((n) => n.id), ...ids]
       .map((id) => queries.negotiation(id))
       .filter((n) => n !== undefined)
@@ -122,22 +140,17 @@ export function createCampaignIntake(deps: {
     return { created: fresh.length > 0 || !stored, body: { id: definition.id, negotiations, skipped } };
   }
 
-  function notifyStart(campaignId: string, client: string, started: number, skipped: Skipped[], source: string) {
-    const lines = skipped.map((s) => `Not started: ${s.name} — ${s.reason}`);
-    const message = noticeMessage(
-      `Campaign ${client} (${campaignId}): ${started} negotiation(s) started from the ${source}`,
-      lines,
-    );
+  function notify(key: string, title: string, lines: string[]) {
     deps.chat
       .post({
-        key: `campaign:${campaignId}:${clock.iso()}`,
+        key,
         channel: deps.config.slack.escalationChannel,
         kind: 'notice',
         negotiationId: null,
         threadTs: null,
-        ...message,
+        ...noticeMessage(title, lines),
       })
-      .catch((error) => deps.logger.error('campaign notice not posted', { campaignId, error: String(error) }));
+      .catch((error) => deps.logger.error('campaign notice not posted', { key, error: String(error) }));
   }
 
   return {

@@ -49,6 +49,7 @@ const schema = z.object({
   EFFECT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   EFFECT_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(500),
   ACTOR_CACHE_SIZE: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(9_000).default(8_000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SANDBOX_CRASH_POINT: optional.pipe(
     z
@@ -82,7 +83,8 @@ export interface Config {
   host: string;
   dataDir: string;
   apiToken: string | undefined;
-  publicUrl: string;
+  publicUrl: string | undefined; // base of links in Slack messages; default: the address the server binds
+  shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
   agentEmail: string;
   agentName: string;
@@ -132,7 +134,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     host,
     dataDir: resolve(cwd, env.DATA_DIR),
     apiToken: env.API_TOKEN,
-    publicUrl: (env.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${env.PORT}`).replace(/\/$/, ''),
+    publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
     agentEmail: env.AGENT_EMAIL ?? 'deals@agency.example',
     agentName: env.AGENT_NAME,

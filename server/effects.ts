@@ -41,7 +41,9 @@ export interface EffectDeps {
   chat: ChatPort;
   clock: Clock;
   crash: CrashHook;
-  config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'publicUrl' | 'slack'>;
+  config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'slack'>;
+  /** Where a person can open the negotiation (linked from Slack). */
+  linkFor(negotiationId: string): string;
   conversation(negotiationId: string): MessageExtras['conversation'];
   onRetry?(kind: string, error: unknown): void;
 }
@@ -137,7 +139,7 @@ export function createEffects(deps: EffectDeps) {
       (i) => i.negotiationId,
       async (input) => {
         const extras: MessageExtras = {
-          link: `${config.publicUrl}/api/v1/negotiations/${input.negotiationId}`,
+          link: deps.linkFor(input.negotiationId),
           conversation: deps.conversation(input.negotiationId),
         };
         const build = {

@@ -42,7 +42,14 @@ export interface Agent {
 
 const HOUR = 3_600_000;
 
-export async function startAgent(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Agent> {
+export interface AgentOptions {
+  logger?: Logger;
+  /** Test seam: wraps the provided machine (e.g. to inject a failing action). */
+  adaptMachine?: (machine: typeof negotiationMachine) => typeof negotiationMachine;
+}
+
+export async function startAgent(config: Config, options: AgentOptions = {}): Promise<Agent> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   const started = performance.now();
   if (config.mode === 'live') {
     throw new ConfigError([
@@ -70,7 +77,9 @@ export async function startAgent(config: Config, logger: Logger = createLogger(c
   const queries = createQueries(db);
   const metrics = config.enableMetrics ? createMetrics(db) : null;
 
+  let publicUrl = config.publicUrl ?? ''; // set once the server is bound when not configured
   const effects = createEffects({
+    linkFor: (id) => `${publicUrl}/api/v1/negotiations/${id}`,
     journal,
     queries,
     model,
@@ -88,7 +97,8 @@ export async function startAgent(config: Config, logger: Logger = createLogger(c
       logger.warn('effect failed, retrying', { kind, error: String(error) });
     },
   });
-  const machine = negotiationMachine.provide({ actors: effects });
+  const provided = negotiationMachine.provide({ actors: effects });
+  const machine = options.adaptMachine ? options.adaptMachine(provided) : provided;
 
   const scheduler = createScheduler({ db, clock, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
   const host = createHost({
@@ -193,6 +203,7 @@ export async function startAgent(config: Config, logger: Logger = createLogger(c
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  publicUrl ||= url.replace('0.0.0.0', '127.0.0.1');
   const readyMs = Math.round(performance.now() - started);
   logger.info('agent ready', { mode: config.mode, url, restored, redelivered, caughtUp, readyMs });
 
@@ -206,7 +217,7 @@ export async function startAgent(config: Config, logger: Logger = createLogger(c
         // Stop accepting, let in-flight requests and effects finish (bounded), then close the databases.
         const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const deadline = Date.now() + 8_000;
+        const deadline = Date.now() + config.shutdownGraceMs;
         while (Date.now() < deadline) {
           const inFlight = (
             db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE busy = 1 AND failure IS NULL').get() as {
@@ -243,7 +254,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
   let agent: Agent;
   try {
-    agent = await startAgent(config, logger);
+    agent = await startAgent(config, { logger });
   } catch (error) {
     process.stderr.write(`\nSTARTUP FAILED\n${error instanceof Error ? error.message : String(error)}\n\n`);
     process.exit(1);

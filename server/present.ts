@@ -1,4 +1,5 @@
 /** JSON shapes of the public API (api.md): money as "2000.00", times as ISO-8601. */
+import type { Escalation } from '../machines/negotiation.ts';
 import type { AuditEntry } from '../persistence/timeline.ts';
 import type { CampaignStats, NegotiationRow } from '../persistence/queries.ts';
 import { formatMoney, formatMoneyOrNull } from '../services/money.ts';
@@ -41,14 +42,25 @@ export function campaignSummary(c: CampaignStats) {
   };
 }
 
-/** Timeline data with every `xxxCents` amount shown as `xxx: "2000.00"`. */
-export function timelineEntry(e: AuditEntry, withBodies: boolean) {
-  const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(e.data)) {
+/** Internal data on the wire: every `xxxCents` amount becomes `xxx: "2000.00"`. */
+export function withMoney(data: Record<string, unknown>, withBodies = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
     if (key.endsWith('Cents') && (typeof value === 'number' || value === null))
-      data[key.slice(0, -5)] = formatMoneyOrNull(value);
+      out[key.slice(0, -5)] = formatMoneyOrNull(value);
     else if (!withBodies && (key === 'text' || key === 'draft')) continue;
-    else data[key] = value;
+    else out[key] = value;
   }
-  return { id: e.id, at: e.at, type: e.type, negotiationId: e.negotiationId, ...data };
+  return out;
+}
+
+export function timelineEntry(e: AuditEntry, withBodies: boolean) {
+  return { id: e.id, at: e.at, type: e.type, negotiationId: e.negotiationId, ...withMoney(e.data, withBodies) };
+}
+
+/** The open escalation of a negotiation, as the team sees it. */
+export function escalationView(e: Escalation | null) {
+  if (!e) return null;
+  const { reason, trigger, evidence, askCents, suggestedCents, draft } = e;
+  return withMoney({ reason, trigger, evidence, askCents, suggestedCents, draft });
 }

@@ -40,6 +40,8 @@ const usageSet = z.strictObject({
   organicOwned: z.enum(DURATIONS).default('not_required'),
 });
 
+const NO_USAGE = { paidUsage: 'not_required', whitelisting: 'not_required', organicOwned: 'not_required' } as const;
+
 const influencerSchema = z.strictObject({
   name: z.string().max(200).optional(),
   email: z.string().max(320).optional(),
@@ -71,7 +73,8 @@ export const campaignSchema = z.strictObject({
   sheetId: text(200).optional(),
   paymentTerms: text(500).optional(),
   contentSyndication: z.boolean().optional(),
-  usageRights: z.strictObject({ target: usageSet, minimum: usageSet }).optional(),
+  // A side left out means no usage rights on that side (domain.md §5.4).
+  usageRights: z.strictObject({ target: usageSet.default(NO_USAGE), minimum: usageSet.default(NO_USAGE) }).optional(),
   productAvailable: z.boolean().optional(),
   productDescription: text(500).optional(),
   productMonetaryValue: money.optional(),
@@ -207,8 +210,9 @@ export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfl
   if (!PLATFORMS.includes(platform)) return skip(`unknown platform: ${row.platform}`);
   const views = parseViews(row.averageViews);
   if (views == null) return skip(`no usable average views (${JSON.stringify(row.averageViews ?? null)})`);
-  const engagement =
-    row.engagementRate == null ? null : parseDecimal(String(row.engagementRate).replace('%', '').trim());
+  const engagementText = row.engagementRate == null ? '' : String(row.engagementRate).replace('%', '').trim();
+  const parsedEngagement = parseDecimal(engagementText);
+  const engagement = parsedEngagement && parsedEngagement.n >= 0n ? engagementText : null; // junk or negative: unknown
   let openingCents: Cents;
   try {
     openingCents = openingOfferCents(terms, views);
@@ -224,19 +228,22 @@ export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfl
       platform,
       handle: row.handle?.trim() || null,
       averageViews: views,
-      engagementRate: engagement ? String(row.engagementRate).replace('%', '').trim() : null,
+      engagementRate: engagement,
       agency: row.agency?.trim() || agencyForEmail(email),
     },
     openingCents,
   };
 }
 
-/** "50,000", 50000, "50000.0" -> 50000; blank, zero, negative or junk -> null. */
+/** "50,000", 50000, "50000.0", "50K", "1.2M" -> whole views; blank, zero, negative or junk -> null. */
 function parseViews(v: string | number | undefined): number | null {
   if (v == null) return null;
-  const d = parseDecimal(String(v).replace(/,/g, '').trim());
+  const text = String(v).replace(/,/g, '').trim();
+  const unit = /[km]$/i.exec(text)?.[0].toLowerCase();
+  const d = parseDecimal(unit ? text.slice(0, -1).trim() : text);
   if (!d || d.n <= 0n) return null;
-  const whole = Number(d.n / 10n ** BigInt(d.scale));
+  const scale = unit === 'k' ? 1000n : unit === 'm' ? 1_000_000n : 1n;
+  const whole = Number((d.n * scale) / 10n ** BigInt(d.scale));
   return whole > 0 && Number.isSafeInteger(whole) ? whole : null;
 }
 

@@ -71,9 +71,14 @@ const TRIGGER_REASONS = {
   unusual_deliverables: 'Unusual deliverable request detected in email',
 } as const;
 
-/** Opening offer = the campaign's floor rate, never below its minimum cost per influencer (D3.1). */
+/**
+ * Opening offer = the campaign's floor rate (D3.1), raised to its minimum cost per influencer, and never above
+ * its max cost without approval (a large audience at the floor CPM can exceed it: we open at the max cost).
+ */
 export function openingOfferCents(terms: Terms, averageViews: number): Cents {
-  return Math.max(rateFor(averageViews, terms.floorCpmCents), terms.levers.minCostCents ?? 0);
+  const { minCostCents, maxCostCents } = terms.levers;
+  const opening = Math.max(rateFor(averageViews, terms.floorCpmCents), minCostCents ?? 0);
+  return maxCostCents == null ? opening : Math.min(opening, maxCostCents);
 }
 
 /**
@@ -95,6 +100,12 @@ export function nextCounterCents(lastOfferCents: Cents, askCents: Cents, limitCe
   return Math.min(halfway, limitCents);
 }
 
+/** The counter a human is asked to approve: toward their ask, never below our offer nor above their ask. */
+function suggestion(last: Cents | null, ask: Cents | null): Cents | null {
+  if (last == null || ask == null) return last ?? ask;
+  return ask <= last ? ask : Math.max(nextCounterCents(last, ask, ask), last);
+}
+
 export function decide({ facts, classification: c, tracker, maxRounds }: DecideInput): Decision {
   const last = facts.lastOfferCents;
   const ask = c.askCents;
@@ -104,13 +115,18 @@ export function decide({ facts, classification: c, tracker, maxRounds }: DecideI
     reason,
     evidence,
     askCents: ask,
-    suggestedCents: last == null ? ask : ask != null && ask > last ? nextCounterCents(last, ask, ask) : last,
+    suggestedCents: suggestion(last, ask),
   });
   const trigger = c.triggers[0];
   if (trigger) return escalate(trigger.kind, TRIGGER_REASONS[trigger.kind], trigger.evidence);
-  const intent = c.confidence < CONFIDENCE_THRESHOLD ? 'unclear' : c.intent;
-  if (intent === 'unclear') return escalate('ambiguous_intent', `Low confidence intent: ${c.confidence.toFixed(2)}`);
+  if (c.intent === 'unclear')
+    return escalate('ambiguous_intent', `Intent unclear (confidence ${c.confidence.toFixed(2)})`);
+  if (c.confidence < CONFIDENCE_THRESHOLD) {
+    return escalate('ambiguous_intent', `Low confidence intent: ${c.confidence.toFixed(2)}`);
+  }
+  const intent = c.intent;
   if (intent === 'reject') return { kind: 'reject' };
+  if (ask != null && ask <= 0) return escalate('ambiguous_intent', 'The reply names an amount of $0 or less');
   if (last == null) return escalate('no_offer', 'A reply arrived but no offer is on record');
 
   const email = (kind: EmailKind, rateCents: Cents, extra: Partial<EmailPlan> = {}): Decision => ({

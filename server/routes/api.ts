@@ -1,6 +1,7 @@
 /** Health, readiness, metrics and the JSON API of api.md. Routes only translate HTTP into commands and queries. */
 import Router from '@koa/router';
 import { z } from 'zod';
+import type { NegotiationContext } from '../../machines/negotiation.ts';
 import type { Db } from '../../persistence/db.ts';
 import type { Queries } from '../../persistence/queries.ts';
 import type { Store } from '../../persistence/store.ts';
@@ -12,7 +13,7 @@ import type { CampaignIntake } from '../campaign-intake.ts';
 import type { Commands, Control } from '../commands.ts';
 import { HttpError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import { campaignSummary, negotiationSummary, timelineEntry } from '../present.ts';
+import { campaignSummary, escalationView, negotiationSummary, timelineEntry } from '../present.ts';
 import { zodMessage } from '../validate.ts';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -50,7 +51,7 @@ export function apiRouter(deps: {
   readiness(): Record<string, 'ok' | string>;
 }) {
   const { queries, commands } = deps;
-  const router = new Router<AppState>();
+  const router = new Router<AppState>({ sensitive: true });
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -99,11 +100,11 @@ export function apiRouter(deps: {
     const row = queries.negotiation(negotiationId);
     const stored = deps.store.load(negotiationId);
     if (!row || !stored) throw new HttpError(404, 'not_found', `No negotiation with id ${negotiationId}`);
-    const context = JSON.parse(stored.snapshot).context as { contacts: string[]; escalation: unknown };
+    const context = JSON.parse(stored.snapshot).context as NegotiationContext;
     ctx.body = {
       ...negotiationSummary(row),
       contacts: context.contacts,
-      escalation: context.escalation,
+      escalation: escalationView(context.escalation),
       timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => timelineEntry(e, true)),
     };
   });

@@ -53,7 +53,7 @@ export function sandboxRouter(deps: {
   receiveMail(): Promise<() => void>;
   advanceClock(hours: number): { offsetHours: number; now: string };
 }) {
-  const router = new Router<AppState>({ prefix: '/sandbox' });
+  const router = new Router<AppState>({ prefix: '/sandbox', sensitive: true });
 
   router.get('/mail', (ctx) => {
     const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;

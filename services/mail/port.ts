@@ -1,6 +1,8 @@
 /** The mail port: the sandbox mailbox and (later) Gmail both implement it. */
 import { createHash } from 'node:crypto';
 
+export { addressOf } from '../addresses.ts';
+
 export interface OutgoingEmail {
   messageId: string; // RFC 2822 Message-ID derived from the effect's idempotency key
   from: string;
@@ -40,10 +42,4 @@ export interface MailPort {
 export function messageIdFor(key: string, agentEmail: string): string {
   const domain = agentEmail.split('@')[1] ?? 'agent.local';
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
-}
-
-/** The bare lower-cased address of a From header ("Maya <Maya@x.com>" -> "maya@x.com"). */
-export function addressOf(header: string): string {
-  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(header);
-  return (angle ? angle[1] : header).trim().toLowerCase();
 }
