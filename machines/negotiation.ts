@@ -867,3 +867,21 @@ export function nextDeadlineAt(
   if (!waiting || c.humanControlled || !c.lastOutboundAt || c.queue.length) return null;
   return Date.parse(c.lastOutboundAt) + (c.followUpSent ? policy.staleAfterMs : policy.followUpAfterMs);
 }
+
+/** The domain event (spec/domain.md §1.1) a change of domain state stands for, for the audit trail. */
+export function domainEventOf(from: DomainState | null, to: DomainState): string {
+  if (from === null) return 'create';
+  if (to === 'paused') return 'pause';
+  if (from === 'paused' && to !== 'stopped') return 'resume';
+  const byTarget: Partial<Record<DomainState, string>> = {
+    awaiting_reply: 'send_offer',
+    counter_received: 'receive_reply',
+    counter_sent: from === 'escalated' ? 'resume_counter' : 'send_counter',
+    agreed: 'accept',
+    rejected: 'reject',
+    escalated: 'escalate',
+    stale: 'timeout',
+    stopped: 'stop',
+  };
+  return byTarget[to] ?? to;
+}

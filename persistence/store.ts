@@ -5,6 +5,7 @@
  */
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import {
+  domainEventOf,
   domainStateOf,
   isBusy,
   MACHINE_VERSION,
@@ -137,18 +138,19 @@ export function createStore(db: Db, policy: Policy) {
       updateNegotiation.run(row);
     }
     const owner = { negotiationId: t.id, campaignId: c.terms.campaignId, influencerEmail: c.influencer.email };
-    const to = row.state;
-    if (t.previousState !== to) {
-      appendTimeline(db, {
-        ...owner,
-        at: t.at,
-        entry: { type: 'state_transition', from: t.previousState, to, event: t.event },
-      });
-    }
+    // The transition's own records first (e.g. the reply that arrived), then the state change they led to.
     for (const e of t.emitted) {
       if (e.type === 'timeline') appendTimeline(db, { ...owner, at: t.at, entry: e.entry as TimelineEntry });
       else if (e.type === 'effect.requested') requestEffect.run(e.key, t.id, e.kind, t.at, t.at);
       else takeInbox.run(t.at, e.messageId);
+    }
+    if (t.previousState !== row.state) {
+      const event = domainEventOf(t.previousState, row.state);
+      appendTimeline(db, {
+        ...owner,
+        at: t.at,
+        entry: { type: 'state_transition', from: t.previousState, to: row.state, event, cause: t.event },
+      });
     }
   }
 
