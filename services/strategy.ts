@@ -195,8 +195,8 @@ function leverMove(
     );
   }
   if (lever.shouldExit) {
-    // Walking away without having tried any lever was a defect of the original (pitfall P2): a human decides.
-    return facts.leversUsed > 0 ? email('exit', last) : escalate('ceiling', `${overCeiling()}; no levers to trade`);
+    // Levers exhausted: walking away from a creator is the team's call (Slack "Walk away"), not the agent's.
+    return escalate('ceiling', `${overCeiling()}; no levers left to trade`);
   }
   const rate = Math.min(lever.adjustedRateCents ?? last, limit);
   if (rate < last || rate >= ask) return escalate('ceiling', overCeiling());

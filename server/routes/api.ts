@@ -109,9 +109,9 @@ export function apiRouter(deps: {
     };
   });
 
-  const controls: Control[] = ['pause', 'resume', 'stop', 'claim', 'release'];
+  const controls: Control[] = ['pause', 'resume', 'stop', 'claim', 'release', 'walk_away'];
   for (const action of controls) {
-    router.post(`/api/v1/negotiations/:id/${action}`, async (ctx) => {
+    router.post(`/api/v1/negotiations/:id/${action.replace('_', '-')}`, async (ctx) => {
       const body = parse(actorBody, ctx.state.body);
       ctx.body = await commands.control(id(ctx.params.id, 'negotiation'), action, body.by ?? 'api');
     });

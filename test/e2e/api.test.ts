@@ -552,6 +552,18 @@ describe('e2e: escalation above the limit and approval', () => {
     expect(thread[1].text).to.not.contain('$3,200');
   });
 
+  it('POST /api/v1/negotiations/:id/walk-away does the same, and only on an escalated negotiation', async () => {
+    const t = await agent();
+    const s = await escalated(t);
+    const res = await t.call('POST', `/api/v1/negotiations/${s.id}/walk-away`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body).to.deep.include({ previousState: 'escalated', state: 'rejected' });
+    expect(await waitForMailCount(t, MAYA, 2)).to.have.length(2);
+    const again = await t.call('POST', `/api/v1/negotiations/${s.id}/walk-away`);
+    expect(again.status).to.equal(409);
+    expect(again.body.error.code).to.equal('invalid_state');
+  });
+
   it('a reply while escalated is recorded, relayed to Slack in the escalation thread, and not answered (D1)', async () => {
     const t = await agent();
     const s = await escalated(t);

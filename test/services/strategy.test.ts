@@ -300,7 +300,7 @@ describe('strategy', () => {
             leversUsed: d.email.leversUsed,
           };
         }
-        // scenario 2, scenario 3, usage rights, product, syndication, CPM share, then a graceful exit
+        // scenario 2, scenario 3, usage rights, product, syndication, CPM share, then a human decides
         expect(seen).to.deep.equal([
           'counter:2/target',
           'counter:3/target',
@@ -308,7 +308,7 @@ describe('strategy', () => {
           'counter:3/minimum',
           'counter:3/minimum',
           'counter:3/minimum',
-          'exit:3/minimum',
+          'escalate',
         ]);
         expect(f.leversUsed).to.equal(6);
         expect(f.levers).to.deep.equal(ALL_LEVERS_USED);
@@ -334,11 +334,14 @@ describe('strategy', () => {
         expect(e.askCents).to.equal(235_000);
       });
 
-      it('exhausted levers exit gracefully at our last offer when some lever was already used', () => {
-        const d = run(reply('counter', 320_000), {
-          facts: { terms: terms({}, { cpmTargetCents: null }), levers: ALL_LEVERS_USED, leversUsed: 2 },
-        });
-        expect(emailOf(d)).to.include({ kind: 'exit', rateCents: 200_000 });
+      it('exhausted levers escalate to the team, who may walk away (never an automatic exit)', () => {
+        const e = escalationOf(
+          run(reply('counter', 320_000), {
+            facts: { terms: terms({}, { cpmTargetCents: null }), levers: ALL_LEVERS_USED, leversUsed: 2 },
+          }),
+        );
+        expect(e.trigger).to.equal('ceiling');
+        expect(e.reason).to.include('no levers left to trade');
       });
 
       it('with no lever to trade at all it escalates instead of walking away (pitfall P2)', () => {
@@ -346,7 +349,7 @@ describe('strategy', () => {
           run(reply('counter', 320_000), { facts: { terms: terms({}, { cpmTargetCents: null }), leversUsed: 0 } }),
         );
         expect(e.trigger).to.equal('ceiling');
-        expect(e.reason).to.include('$3,200.00').and.include('$40.00 CPM').and.include('no levers to trade');
+        expect(e.reason).to.include('$3,200.00').and.include('$40.00 CPM').and.include('no levers left to trade');
       });
     });
 
@@ -496,7 +499,7 @@ describe('strategy', () => {
       const kinds = new Set(
         cases.map((k) => (k.decision?.kind === 'email' ? k.decision.email.kind : k.decision?.kind)),
       );
-      expect([...kinds].sort()).to.deep.equal(['answer', 'confirmation', 'counter', 'escalate', 'exit', 'reject']);
+      expect([...kinds].sort()).to.deep.equal(['answer', 'confirmation', 'counter', 'escalate', 'reject']);
     });
 
     it('1. an email rate is never more than the ask when an ask exists', () => {
@@ -543,8 +546,7 @@ describe('strategy', () => {
           const e = (k.decision as { email: EmailPlan }).email;
           if (e.rateCents !== k.last) return `${e.kind} at ${e.rateCents} != last ${k.last}`;
           if (e.kind === 'answer' && k.ask != null) return 'answer although an ask was given';
-          if (e.kind === 'exit' && !(k.ask != null && k.ask > k.limit && k.facts.leversUsed > 0))
-            return 'unexpected exit';
+          if (e.kind === 'exit') return 'the strategy never exits on its own';
           return null;
         },
       );
