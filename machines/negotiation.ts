@@ -294,9 +294,12 @@ const machineSetup = setup({
     },
   },
   actions: {
-    enqueueReply: assign({
-      queue: ({ context, event }) => (event.type === 'REPLY' ? [...context.queue, event.reply] : context.queue),
-    }),
+    enqueueReply: assign(({ context, event }) =>
+      event.type === 'REPLY'
+        ? // their message joins the thread: our answer is In-Reply-To it
+          { queue: [...context.queue, event.reply], references: [...context.references, event.reply.messageId] }
+        : {},
+    ),
     recordReply: emit(({ event }) => {
       const reply = (event as Extract<NegotiationEvent, { type: 'REPLY' }>).reply;
       return { type: 'timeline' as const, entry: { type: 'email_received' as const, ...reply } };

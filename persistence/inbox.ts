@@ -26,6 +26,7 @@ export function createInbox(db: Db) {
   const markFailed = db.prepare('UPDATE inbox SET failed = ? WHERE message_id = ?');
   const markTaken = db.prepare('UPDATE inbox SET taken_at = ? WHERE message_id = ? AND taken_at IS NULL');
   const exists = db.prepare('SELECT 1 FROM inbox WHERE message_id = ?');
+  const pendingOne = db.prepare('SELECT 1 FROM inbox WHERE message_id = ? AND taken_at IS NULL AND failed IS NULL');
 
   return {
     /** Stores a message; false when it was already there (a re-delivery). */
@@ -34,6 +35,9 @@ export function createInbox(db: Db) {
     },
     has(messageId: string): boolean {
       return exists.get(messageId) !== undefined;
+    },
+    isPending(messageId: string): boolean {
+      return pendingOne.get(messageId) !== undefined;
     },
     /** Messages not yet taken by their actor, oldest first. */
     pending(negotiationId?: string): InboxMessage[] {

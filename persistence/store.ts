@@ -18,6 +18,7 @@ import {
 import type { DomainState } from '../services/domain.ts';
 import { cpmFor } from '../services/pricing.ts';
 import type { Db } from './db.ts';
+import type { Journal } from './journal.ts';
 import { appendTimeline } from './timeline.ts';
 
 export type NegotiationMachine = typeof negotiationMachine;
@@ -88,10 +89,11 @@ export interface Transition {
   previousState: DomainState | null; // null for the first write of a new negotiation
   event: string;
   emitted: NegotiationEmitted[];
+  completions?: { key: string; result: unknown }[]; // effect results this transition consumed (journal)
   at: string;
 }
 
-export function createStore(db: Db, policy: Policy) {
+export function createStore(db: Db, policy: Policy, journal: Journal) {
   const insertNegotiation = db.prepare(`
     INSERT INTO negotiations (id, campaign_id, influencer_email, influencer_name, platform, average_views, agency, state, busy,
       human_controlled, round, thread_id, last_offer_cents, their_ask_cents, agreed_cents, agreed_cpm_cents,
@@ -144,6 +146,7 @@ export function createStore(db: Db, policy: Policy) {
       else if (e.type === 'effect.requested') requestEffect.run(e.key, t.id, e.kind, t.at, t.at);
       else takeInbox.run(t.at, e.messageId);
     }
+    for (const c of t.completions ?? []) journal.complete(c.key, c.result, t.at);
     if (t.previousState !== row.state) {
       const event = domainEventOf(t.previousState, row.state);
       appendTimeline(db, {

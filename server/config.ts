@@ -17,13 +17,7 @@ const optional = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
-const CRASH_POINTS = [
-  'reply_acknowledged',
-  'before_mail_send',
-  'after_mail_send',
-  'after_journal_done',
-  'after_persist',
-] as const;
+const CRASH_POINTS = ['reply_acknowledged', 'before_mail_send', 'after_mail_send', 'after_persist'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 const schema = z.object({

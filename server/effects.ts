@@ -45,6 +45,8 @@ export interface EffectDeps {
   /** Where a person can open the negotiation (linked from Slack). */
   linkFor(negotiationId: string): string;
   conversation(negotiationId: string): MessageExtras['conversation'];
+  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
+  completed(negotiationId: string, key: string, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
 }
 
@@ -53,23 +55,29 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createEffects(deps: EffectDeps) {
   const { journal, clock, config } = deps;
 
-  /** Runs `run` at most once to completion per key, with bounded retries; `mayHaveRun` flags a possible retry. */
+  /**
+   * Runs `run` at most once to completion per key, with bounded retries. An effect with outside consequences
+   * (`commitAttempt`: email, Slack) commits each attempt BEFORE calling out, so a restart knows it may already
+   * have happened (`mayHaveRun`). The result is recorded in the journal by the transition that consumes it (one
+   * commit, decisions D9); a crash in between re-runs the effect, which is safe for exactly that reason.
+   */
   function journaled<I extends { key: string }, O>(
     kind: string,
     negotiationOf: (input: I) => string,
+    commitAttempt: boolean,
     run: (input: I, mayHaveRun: boolean) => Promise<O>,
   ) {
     return fromPromise<O, I>(async ({ input }) => {
       await Promise.resolve(); // the transition that requested this effect is committed synchronously first
       const prior = journal.get(input.key);
       if (prior?.status === 'done') return prior.result as O;
+      const negotiationId = negotiationOf(input);
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
       for (let attempt = 1; ; attempt++) {
-        journal.beginAttempt({ key: input.key, negotiationId: negotiationOf(input), kind }, clock.iso());
+        if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
         try {
           const output = await run(input, mayHaveRun);
-          journal.complete(input.key, output, clock.iso());
-          if (kind === 'send_email') deps.crash('after_journal_done');
+          deps.completed(negotiationId, input.key, output);
           return output;
         } catch (error) {
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
@@ -87,6 +95,7 @@ export function createEffects(deps: EffectDeps) {
     classify: journaled<ClassifyInput, Classification>(
       'classify',
       (i) => idBefore(i.key),
+      false,
       (input) =>
         deps.model.classify({
           text: input.text,
@@ -105,6 +114,7 @@ export function createEffects(deps: EffectDeps) {
     compose: journaled<ComposeActorInput, { prose: string }>(
       'compose',
       (i) => idBefore(i.key),
+      false,
       ({ key: _, ...input }) => deps.model.compose({ ...input, agentName: config.agentName }),
     ),
     validate: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) =>
@@ -113,6 +123,7 @@ export function createEffects(deps: EffectDeps) {
     sendEmail: journaled<SendEmailInput, SentEmail>(
       'send_email',
       (i) => i.negotiationId,
+      true,
       async (input, mayHaveRun) => {
         const messageId = messageIdFor(input.key, config.agentEmail);
         if (mayHaveRun) {
@@ -137,6 +148,7 @@ export function createEffects(deps: EffectDeps) {
     notify: journaled<NotifyInput, NotifyOutput>(
       'notify',
       (i) => i.negotiationId,
+      true,
       async (input) => {
         const extras: MessageExtras = {
           link: deps.linkFor(input.negotiationId),

@@ -15,6 +15,7 @@ import {
 } from '../machines/negotiation.ts';
 import type { Db } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
+import type { Journal } from '../persistence/journal.ts';
 import {
   createNegotiationActor,
   type NegotiationActor,
@@ -36,6 +37,7 @@ interface Live {
   state: DomainState;
   deadline: number | null;
   emitted: NegotiationEmitted[];
+  completions: { key: string; result: unknown }[];
   settled: Set<() => void>;
   stopping: boolean;
 }
@@ -44,6 +46,7 @@ export interface HostDeps {
   db: Db;
   store: Store;
   inbox: Inbox;
+  journal: Journal;
   machine: NegotiationMachine; // already provided with the effect implementations
   clock: Clock;
   logger: Logger;
@@ -75,7 +78,7 @@ export function createHost(deps: HostDeps) {
       if (event.type === '@xstate.snapshot' && entry && event.actorRef === entry.actor)
         onSnapshot(id, entry, event.event.type);
     });
-    entry = { actor, json, state, deadline: null, emitted: [], settled: new Set(), stopping: false };
+    entry = { actor, json, state, deadline: null, emitted: [], completions: [], settled: new Set(), stopping: false };
     actor.on('*', (e) => entry.emitted.push(e as NegotiationEmitted));
     actor.subscribe({ error: (error) => fail(id, entry, error, 'action') });
     live.set(id, entry);
@@ -88,10 +91,20 @@ export function createHost(deps: HostDeps) {
     if (snapshot.status === 'error') return; // reported through the error observer; never persisted (fact 5)
     const json = JSON.stringify(entry.actor.getPersistedSnapshot());
     const emitted = entry.emitted.splice(0);
-    if (json === entry.json && emitted.length === 0) return; // unchanged (fact 5)
+    const completions = entry.completions.splice(0);
+    if (json === entry.json && emitted.length === 0 && completions.length === 0) return; // unchanged (fact 5)
     const state = domainStateOf(snapshot);
     try {
-      store.persist({ id, snapshot, json, previousState: entry.state, event: eventType, emitted, at: clock.iso() });
+      store.persist({
+        id,
+        snapshot,
+        json,
+        previousState: entry.state,
+        event: eventType,
+        emitted,
+        completions,
+        at: clock.iso(),
+      });
     } catch (error) {
       fail(id, entry, error, 'persist');
       return;
@@ -152,8 +165,12 @@ export function createHost(deps: HostDeps) {
 
   function restart(id: string) {
     if (shuttingDown || live.has(id)) return;
-    const entry = load(id);
-    if (entry) for (const message of deps.inbox.pending(id)) deliver(message);
+    if (load(id)) drain(id);
+  }
+
+  /** Hands a negotiation every inbox message it has not taken yet, oldest first. */
+  function drain(id: string) {
+    for (const message of deps.inbox.pending(id)) deliver(message);
   }
 
   function load(id: string): Live | undefined {
@@ -195,6 +212,7 @@ export function createHost(deps: HostDeps) {
   }
 
   function deliver(message: InboxMessage): void {
+    if (!deps.inbox.isPending(message.messageId)) return; // already taken (or dead-lettered): never twice
     const entry = load(message.negotiationId);
     const reply = {
       messageId: message.messageId,
@@ -298,7 +316,13 @@ export function createHost(deps: HostDeps) {
         entry.settled.add(done);
       });
     },
-    deliver,
+    drain,
+    /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
+    completed(id: string, key: string, result: unknown): void {
+      const entry = live.get(id);
+      if (entry && !entry.stopping) entry.completions.push({ key, result });
+      else deps.journal.complete(key, result, clock.iso());
+    },
     /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */
     boot(busyIds: string[]): { restored: number; redelivered: number } {
       for (const id of busyIds) load(id);

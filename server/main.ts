@@ -71,15 +71,16 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
   const sheets = createCsvSheet(config.sheets.dir, config.sheets.masterTab);
   const model = createOfflineNegotiator();
 
-  const store = createStore(db, config.policy);
-  const inbox = createInbox(db);
   const journal = createJournal(db);
+  const store = createStore(db, config.policy, journal);
+  const inbox = createInbox(db);
   const queries = createQueries(db);
   const metrics = config.enableMetrics ? createMetrics(db) : null;
 
   let publicUrl = config.publicUrl ?? ''; // set once the server is bound when not configured
   const effects = createEffects({
     linkFor: (id) => `${publicUrl}/api/v1/negotiations/${id}`,
+    completed: (id, key, result) => host.completed(id, key, result),
     journal,
     queries,
     model,
@@ -105,6 +106,7 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
     db,
     store,
     inbox,
+    journal,
     machine,
     clock,
     logger,
@@ -173,11 +175,12 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
       queries,
       commands,
       agentEmail: config.agentEmail,
-      receiveMail: async () => {
+      receiveMail: async (negotiationId) => {
         const stored = await mailIntake.pull();
         return () => {
           crash('reply_acknowledged');
-          for (const message of stored) host.deliver(message);
+          // Draining (not just the new rows) also picks up anything an earlier hand-over missed, in order.
+          for (const id of new Set([negotiationId, ...stored.map((m) => m.negotiationId)])) host.drain(id);
         };
       },
       advanceClock: (hours) => {

@@ -7,6 +7,7 @@ import type { Db } from '../persistence/db.ts';
 import type { Clock } from '../services/clock.ts';
 
 const MAX_SLEEP_MS = 60_000; // re-check at least every minute (the sandbox clock can jump)
+const BATCH = 20;
 
 export function createScheduler(deps: { db: Db; clock: Clock; fire(negotiationId: string, at: string): void }) {
   const due = deps.db.prepare(`
@@ -25,10 +26,18 @@ export function createScheduler(deps: { db: Db; clock: Clock; fire(negotiationId
     scheduled = false;
     if (stopped) return;
     const now = deps.clock.now();
+    let firedNow = 0;
     for (const row of due.all(now) as { id: string; at: number }[]) {
       if (fired.get(row.id) === row.at) continue;
       fired.set(row.id, row.at);
       deps.fire(row.id, new Date(now).toISOString());
+      // A burst of due timers (a campaign's follow-ups, or a long downtime) must not freeze the server:
+      // fire a batch, then let HTTP and other work run before the next one.
+      if (++firedNow === BATCH) {
+        scheduled = true;
+        setImmediate(run);
+        return;
+      }
     }
     clearTimeout(timer);
     const at = (next.get(now) as { at: number | null }).at;

@@ -50,7 +50,7 @@ export function sandboxRouter(deps: {
   commands: Commands;
   agentEmail: string;
   /** Stores new mail in the inbox (then it may be acknowledged) and returns a function that hands it to the actors. */
-  receiveMail(): Promise<() => void>;
+  receiveMail(negotiationId: string): Promise<() => void>;
   advanceClock(hours: number): { offsetHours: number; now: string };
 }) {
   const router = new Router<AppState>({ prefix: '/sandbox', sensitive: true });
@@ -73,9 +73,8 @@ export function sandboxRouter(deps: {
 
   router.post('/mail', async (ctx) => {
     const mail = parse(inboundMail, ctx.state.body);
-    if (!deps.queries.negotiationByThread(mail.threadId)) {
-      throw new HttpError(404, 'unknown_thread', `No negotiation has thread ${mail.threadId}`);
-    }
+    const negotiationId = deps.queries.negotiationByThread(mail.threadId);
+    if (!negotiationId) throw new HttpError(404, 'unknown_thread', `No negotiation has thread ${mail.threadId}`);
     const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`;
     const { duplicate } = deps.mailbox.deliver({
       messageId,
@@ -85,10 +84,11 @@ export function sandboxRouter(deps: {
       subject: mail.subject ?? 'Re: Collaboration Opportunity',
       text: mail.text,
     });
-    const handOver = await deps.receiveMail(); // durable in the inbox before we acknowledge
+    const handOver = await deps.receiveMail(negotiationId); // durable in the inbox before we acknowledge
     ctx.status = 202;
     ctx.body = duplicate ? { messageId, duplicate: true } : { messageId };
-    ctx.res.once('finish', handOver);
+    // After the acknowledgement — also when the client went away ('close' always fires).
+    ctx.res.once('close', handOver);
   });
 
   router.get('/slack', (ctx) => {

@@ -25,6 +25,7 @@ interface SentMail {
   subject: string;
   text: string;
   inReplyTo?: string | null;
+  references?: string[];
   sentAt: string;
 }
 
@@ -249,7 +250,9 @@ describe('e2e: README walkthrough (create -> opening email -> accept -> agreed)'
     const confirmation = thread[1];
     expect(confirmation.threadId).to.equal(opening.threadId);
     expect(confirmation.subject).to.equal('Re: Collaboration Opportunity - Glow Skincare');
-    expect(confirmation.inReplyTo).to.equal(opening.messageId);
+    // threaded as a reply to Maya's message (llm-email.md S2)
+    expect(confirmation.inReplyTo).to.equal(posted.body.messageId);
+    expect(confirmation.references).to.deep.equal([opening.messageId, posted.body.messageId]);
     expect(confirmation.text).to.contain('$2,000');
 
     const agreement = await until(async () => (await slack(t, neg.id)).find((m) => m.kind === 'agreement'));
@@ -309,7 +312,7 @@ describe('e2e: counter within bounds', () => {
   it('"I\'d do it for $2,300" gets a counter strictly between our offer and the ask', async () => {
     const t = await agent();
     const s = await started(t); // no maxCostWithoutApproval
-    await reply(t, s.threadId, "I'd do it for $2,300");
+    const theirs = await reply(t, s.threadId, "I'd do it for $2,300");
     const n = await waitForState(t, s.id, 'counter_sent');
 
     expect(n.theirLastAsk).to.equal('2300.00');
@@ -324,7 +327,7 @@ describe('e2e: counter within bounds', () => {
     const counter = thread[1];
     expect(counter.threadId).to.equal(s.threadId);
     expect(counter.subject).to.equal('Re: Collaboration Opportunity - Glow Skincare');
-    expect(counter.inReplyTo).to.equal(s.opening.messageId);
+    expect(counter.inReplyTo).to.equal(theirs.messageId);
     expect(counter.text).to.contain(usd(n.lastOfferedRate));
     // Every amount the email offers is our counter (the ask may only appear struck through in the SOW).
     const offered = (counter.text.match(/\$[\d,]+(?:\.\d{2})?/g) ?? []).map(dollars);
@@ -465,7 +468,8 @@ describe('e2e: escalation above the limit and approval', () => {
     const thread = await waitForMailCount(t, MAYA, 2);
     expect(thread).to.have.length(2);
     expect(thread[1].threadId).to.equal(s.threadId);
-    expect(thread[1].inReplyTo).to.equal(s.opening.messageId);
+    const received = timelineOf(n, 'email_received');
+    expect(thread[1].inReplyTo).to.equal(received.at(-1)?.messageId);
     expect(thread[1].text).to.contain('$2,600.00');
 
     const approvals = timelineOf(n, 'approval');
@@ -906,12 +910,13 @@ describe('e2e: durability across restarts', () => {
     expect(after.theirLastAsk).to.equal('2300.00');
     expect(after.round).to.equal(1);
 
-    await reply(t, s.threadId, "Sounds great, let's do it");
+    const accepted = await reply(t, s.threadId, "Sounds great, let's do it");
     const done = await waitForState(t, s.id, 'agreed');
     expect(done.agreedRate).to.equal(before.lastOfferedRate);
     const thread = await waitForMailCount(t, MAYA, 3);
     expect(thread).to.have.length(3);
-    expect(thread[2].inReplyTo).to.equal(thread[1].messageId);
+    expect(thread[2].inReplyTo).to.equal(accepted.messageId);
+    expect(thread[2].references).to.include(thread[1].messageId);
     expect(thread[2].subject).to.equal('Re: Collaboration Opportunity - Glow Skincare');
   });
 

@@ -6,6 +6,11 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { assign, fromPromise } from 'xstate';
 import { openDatabase } from '../../persistence/db.ts';
+import { createClock } from '../../services/clock.ts';
+import { messageIdFor } from '../../services/mail/port.ts';
+import { createSandboxMailbox } from '../../services/mail/sandbox.ts';
+import { openSandboxDb } from '../../services/sandbox/db.ts';
+import { createJournal } from '../../persistence/journal.ts';
 import { createStore } from '../../persistence/store.ts';
 import { eventually, glowCampaign, removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
 
@@ -43,28 +48,46 @@ describe('durable actors (architecture.md facts)', () => {
     removeDir(t.dataDir);
   });
 
-  it('1: an effect restored mid-flight does not run twice — the journal returns the recorded result', async () => {
-    t = await startTestAgent();
+  it('1: an effect restored mid-flight runs again, but a send that already happened is found, not repeated', async () => {
+    // First life: the opening email's send hangs, and the process goes down with the snapshot in `sending`.
+    const hang = fromPromise(() => new Promise<never>(() => {}));
+    t = await startTestAgent({ SHUTDOWN_GRACE_MS: '0' }, tempDir(), {
+      adaptMachine: (m) => m.provide({ actors: { sendEmail: hang } as never }),
+    });
     const [id] = await campaign(t);
-    await eventually(async () => (await state(t, id)) === 'awaiting_reply');
-    // Put the negotiation back into `sending` with the send already journaled, as if the process had died
-    // after the send and before the snapshot moved on.
-    const db = new Database(join(t.dataDir, 'agent.db'));
-    const sendKey = (db.prepare("SELECT key FROM effects WHERE kind = 'send_email'").get() as { key: string }).key;
-    const events = db.prepare("SELECT data FROM timeline WHERE type = 'state_transition' ORDER BY id").all();
-    expect(events).to.have.length.greaterThan(0);
     await t.stop();
-    const snap = JSON.parse(
+    const db = new Database(join(t.dataDir, 'agent.db'));
+    const snapshot = JSON.parse(
       (db.prepare('SELECT snapshot FROM negotiations WHERE id = ?').get(id) as { snapshot: string }).snapshot,
     );
-    expect(sendKey).to.match(/:send:1$/);
+    expect(snapshot.value).to.deep.equal({ active: { initial_offer: 'sending' } });
+    expect(Object.keys(snapshot.children)).to.deep.equal(['send']); // the in-flight effect is in the snapshot
+    const key = (db.prepare("SELECT key FROM effects WHERE kind = 'send_email'").get() as { key: string }).key;
+    // ...and the email had in fact gone out: the mailbox has it, the journal counted one attempt.
+    db.prepare('UPDATE effects SET attempts = 1 WHERE key = ?').run(key);
     db.close();
-    // Restart twice: nothing is re-sent.
-    await t.restart();
-    await t.restart();
-    const mail = await t.call('GET', '/sandbox/mail');
-    expect(mail.body).to.have.length(1);
-    expect(snap.value).to.deep.equal({ active: { awaiting_reply: 'idle' } });
+    const sandbox = openSandboxDb(join(t.dataDir, 'sandbox.db'));
+    await createSandboxMailbox(sandbox, createClock()).send({
+      messageId: messageIdFor(key, 'deals@agency.example'),
+      from: 'deals@agency.example',
+      to: 'creator0@gmail.com',
+      subject: 'Collaboration Opportunity - Glow Skincare',
+      text: 'the opening offer',
+      threadId: null,
+      inReplyTo: null,
+      references: [],
+    });
+    sandbox.close();
+    // Second life, real effects: the restored send runs again, finds the message by Message-ID, sends nothing.
+    t = await startTestAgent({}, t.dataDir);
+    await eventually(async () => (await state(t, id)) === 'awaiting_reply');
+    expect((await t.call('GET', '/sandbox/mail')).body).to.have.length(1);
+    const sent = (await t.call('GET', `/api/v1/negotiations/${id}`)).body.timeline.filter(
+      (e: { type: string }) => e.type === 'email_sent',
+    );
+    expect(sent).to.have.length(1);
+    await t.restart(); // and an idle negotiation restored again does nothing at all
+    expect((await t.call('GET', '/sandbox/mail')).body).to.have.length(1);
   });
 
   it('2: an acknowledged reply is in the inbox and is delivered after a restart if the actor never took it', async () => {
@@ -86,6 +109,28 @@ describe('durable actors (architecture.md facts)', () => {
       .to.have.property('taken_at')
       .that.is.a('string');
     r.close();
+  });
+
+  it('2: a stored reply an actor never took is handed over, in order, with the next mail for that negotiation', async () => {
+    t = await startTestAgent();
+    const [id] = await campaign(t);
+    const thread = await threadOf(t, id);
+    // A reply stored and acknowledged whose hand-over never happened (e.g. the client vanished mid-response).
+    const db = new Database(join(t.dataDir, 'agent.db'));
+    db.prepare(
+      `INSERT INTO inbox (message_id, negotiation_id, thread_id, from_addr, subject, text, received_at, stored_at)
+       VALUES ('<stranded@x>', ?, ?, 'creator0@gmail.com', 'Re', 'I''d do it for $2,300', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+    ).run(id, thread);
+    db.close();
+    await replyTo(t, id, 'Sounds great, deal!', '<later@x>');
+    await eventually(async () => (await state(t, id)) === 'agreed');
+    const timeline = (await t.call('GET', `/api/v1/negotiations/${id}`)).body.timeline as {
+      type: string;
+      messageId?: string;
+    }[];
+    const received = timeline.filter((e) => e.type === 'email_received').map((e) => e.messageId);
+    expect(received).to.deep.equal(['<stranded@x>', '<later@x>']);
+    expect((await t.call('GET', `/api/v1/negotiations/${id}`)).body.agreedRate).to.equal('2150.00');
   });
 
   it('3: timers are persisted deadlines: after a restart with the clock past them, the follow-up goes out', async () => {
@@ -222,7 +267,7 @@ describe('durable actors (architecture.md facts)', () => {
     await eventually(async () => (await state(t, id)) === 'awaiting_reply');
     await t.stop();
     const db = openDatabase(join(t.dataDir, 'agent.db'));
-    const store = createStore(db, { followUpAfterMs: 1, staleAfterMs: 1 });
+    const store = createStore(db, { followUpAfterMs: 1, staleAfterMs: 1 }, createJournal(db));
     const before = db.prepare('SELECT snapshot, state FROM negotiations WHERE id = ?').get(id);
     const counts = () =>
       db.prepare('SELECT (SELECT COUNT(*) FROM timeline) AS t, (SELECT COUNT(*) FROM effects) AS e').get();
