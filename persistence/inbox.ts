@@ -25,16 +25,12 @@ export function createInbox(db: Db) {
     FROM inbox WHERE negotiation_id = ? AND taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`);
   const markFailed = db.prepare('UPDATE inbox SET failed = ? WHERE message_id = ?');
   const markTaken = db.prepare('UPDATE inbox SET taken_at = ? WHERE message_id = ? AND taken_at IS NULL');
-  const exists = db.prepare('SELECT 1 FROM inbox WHERE message_id = ?');
   const pendingOne = db.prepare('SELECT 1 FROM inbox WHERE message_id = ? AND taken_at IS NULL AND failed IS NULL');
 
   return {
     /** Stores a message; false when it was already there (a re-delivery). */
     store(message: InboxMessage, storedAt: string): boolean {
       return insert.run({ ...message, storedAt }).changes === 1;
-    },
-    has(messageId: string): boolean {
-      return exists.get(messageId) !== undefined;
     },
     isPending(messageId: string): boolean {
       return pendingOne.get(messageId) !== undefined;
@@ -43,7 +39,7 @@ export function createInbox(db: Db) {
     pending(negotiationId?: string): InboxMessage[] {
       return (negotiationId ? pendingFor.all(negotiationId) : pendingRows.all()) as InboxMessage[];
     },
-    /** Marks a message taken outside an actor transition (a reply to a closed negotiation). */
+    /** Marks a message taken (inside the transaction of the transition that took it, or for a closed negotiation). */
     markTaken(messageId: string, at: string): void {
       markTaken.run(at, messageId);
     },

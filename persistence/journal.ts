@@ -18,7 +18,6 @@ export function createJournal(db: Db) {
     `UPDATE effects SET status = 'done', result = ?, last_error = NULL, updated_at = ? WHERE key = ?`,
   );
   const failAttempt = db.prepare('UPDATE effects SET last_error = ?, updated_at = ? WHERE key = ?');
-  const retryCount = db.prepare(`SELECT COALESCE(SUM(attempts - 1), 0) AS n FROM effects WHERE attempts > 1`);
 
   return {
     get(key: string): JournalEntry | undefined {
@@ -34,9 +33,6 @@ export function createJournal(db: Db) {
     },
     failAttempt(key: string, error: string, at: string): void {
       failAttempt.run(error, at, key);
-    },
-    retries(): number {
-      return (retryCount.get() as { n: number }).n;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
 import type { DomainState } from '../services/domain.ts';
 import { cpmFor } from '../services/pricing.ts';
 import type { Db } from './db.ts';
+import type { Inbox } from './inbox.ts';
 import type { Journal } from './journal.ts';
 import { appendTimeline } from './timeline.ts';
 
@@ -93,7 +94,7 @@ export interface Transition {
   at: string;
 }
 
-export function createStore(db: Db, policy: Policy, journal: Journal) {
+export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inbox) {
   const insertNegotiation = db.prepare(`
     INSERT INTO negotiations (id, campaign_id, influencer_email, influencer_name, platform, average_views, agency, state, busy,
       human_controlled, round, thread_id, last_offer_cents, their_ask_cents, agreed_cents, agreed_cpm_cents,
@@ -110,7 +111,6 @@ export function createStore(db: Db, policy: Policy, journal: Journal) {
   const requestEffect = db.prepare(`
     INSERT OR IGNORE INTO effects (key, negotiation_id, kind, status, created_at, updated_at)
     VALUES (?, ?, ?, 'requested', ?, ?)`);
-  const takeInbox = db.prepare('UPDATE inbox SET taken_at = ? WHERE message_id = ? AND taken_at IS NULL');
   const selectOne = db.prepare(
     `SELECT id, campaign_id AS campaignId, influencer_email AS influencerEmail, state,
       machine_version AS machineVersion, snapshot, failure FROM negotiations WHERE id = ?`,
@@ -144,7 +144,7 @@ export function createStore(db: Db, policy: Policy, journal: Journal) {
     for (const e of t.emitted) {
       if (e.type === 'timeline') appendTimeline(db, { ...owner, at: t.at, entry: e.entry as TimelineEntry });
       else if (e.type === 'effect.requested') requestEffect.run(e.key, t.id, e.kind, t.at, t.at);
-      else takeInbox.run(t.at, e.messageId);
+      else inbox.markTaken(e.messageId, t.at);
     }
     for (const c of t.completions ?? []) journal.complete(c.key, c.result, t.at);
     if (t.previousState !== row.state) {

@@ -330,7 +330,6 @@ export function createHost(deps: HostDeps) {
       for (const message of pending) deliver(message);
       return { restored: busyIds.length, redelivered: pending.length };
     },
-    liveCount: () => live.size,
     /** Stops every actor without persisting (the database already holds every committed transition). */
     shutdown(): void {
       shuttingDown = true;

@@ -72,8 +72,8 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
   const model = createOfflineNegotiator();
 
   const journal = createJournal(db);
-  const store = createStore(db, config.policy, journal);
   const inbox = createInbox(db);
+  const store = createStore(db, config.policy, journal, inbox);
   const queries = createQueries(db);
   const metrics = config.enableMetrics ? createMetrics(db) : null;
 

@@ -8,7 +8,7 @@ import { agencyForEmail } from './counterparty.ts';
 import { type Influencer, PLATFORMS, type Platform, type Terms } from './domain.ts';
 import type { CampaignLevers, UsageDuration, UsageRightsSet } from './levers.ts';
 import { type Cents, formatMoney, parseDecimal, parseMoney } from './money.ts';
-import { cpmFor, deriveCpmBounds, PricingError } from './pricing.ts';
+import { deriveCpmBounds, PricingError } from './pricing.ts';
 import { openingOfferCents } from './strategy.ts';
 
 const DURATIONS = ['not_required', 'days_30', 'days_60', 'days_90', 'months_6', 'year_1', 'perpetual'] as const;
@@ -245,9 +245,4 @@ function parseViews(v: string | number | undefined): number | null {
   const scale = unit === 'k' ? 1000n : unit === 'm' ? 1_000_000n : 1n;
   const whole = Number((d.n * scale) / 10n ** BigInt(d.scale));
   return whole > 0 && Number.isSafeInteger(whole) ? whole : null;
-}
-
-/** CPM achieved by an agreed rate, for reports. */
-export function agreedCpm(rateCents: Cents, views: number): Cents {
-  return cpmFor(rateCents, views);
 }

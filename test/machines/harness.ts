@@ -4,7 +4,6 @@
  */
 import { initialTransition, transition } from 'xstate';
 import {
-  type ClassifyInput,
   emailText,
   factsOf,
   type NegotiationEvent,
@@ -188,15 +187,4 @@ export function settle(snapshot: Snapshot, options: Parameters<typeof effectResu
     s = step(s, event);
   }
   throw new Error('machine did not settle');
-}
-
-export function classifyInputOf(snapshot: Snapshot): ClassifyInput | null {
-  return snapshot.context.current
-    ? {
-        key: '',
-        text: snapshot.context.current.text,
-        influencerName: '',
-        lastOfferCents: snapshot.context.lastOfferCents,
-      }
-    : null;
 }

@@ -10,6 +10,7 @@ import { createClock } from '../../services/clock.ts';
 import { messageIdFor } from '../../services/mail/port.ts';
 import { createSandboxMailbox } from '../../services/mail/sandbox.ts';
 import { openSandboxDb } from '../../services/sandbox/db.ts';
+import { createInbox } from '../../persistence/inbox.ts';
 import { createJournal } from '../../persistence/journal.ts';
 import { createStore } from '../../persistence/store.ts';
 import { eventually, glowCampaign, removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
@@ -267,7 +268,7 @@ describe('durable actors (architecture.md facts)', () => {
     await eventually(async () => (await state(t, id)) === 'awaiting_reply');
     await t.stop();
     const db = openDatabase(join(t.dataDir, 'agent.db'));
-    const store = createStore(db, { followUpAfterMs: 1, staleAfterMs: 1 }, createJournal(db));
+    const store = createStore(db, { followUpAfterMs: 1, staleAfterMs: 1 }, createJournal(db), createInbox(db));
     const before = db.prepare('SELECT snapshot, state FROM negotiations WHERE id = ?').get(id);
     const counts = () =>
       db.prepare('SELECT (SELECT COUNT(*) FROM timeline) AS t, (SELECT COUNT(*) FROM effects) AS e').get();
