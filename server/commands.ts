@@ -86,6 +86,15 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
       }
       return apply(id, 'approve', { type: 'APPROVE', rateCents, by });
     },
+    /** Un-parks a negotiation that failed repeatedly, once the cause is fixed. */
+    async unpark(id: string, by: string) {
+      const row = queries.negotiation(id);
+      if (!row) throw new HttpError(404, 'not_found', `No negotiation with id ${id}`);
+      if (!row.failure) throw new HttpError(409, 'not_parked', `Negotiation ${id} is not parked`);
+      host.unpark(id);
+      await host.settle(id);
+      return { id, previousState: row.state, state: queries.negotiation(id)?.state ?? row.state, unparkedBy: by };
+    },
     /** Stops every non-terminal negotiation of an agency (case-insensitive). */
     async stopAgency(agency: string, by: string) {
       const ids = queries.activeByAgency(agency).filter((id) => host.send(id, { type: 'STOP', by }));

@@ -40,6 +40,7 @@ interface Live {
   completions: { key: string; result: unknown }[];
   settled: Set<() => void>;
   stopping: boolean;
+  broken?: boolean; // a persist failed: the in-memory state must not be used any more
 }
 
 export interface HostDeps {
@@ -86,7 +87,7 @@ export function createHost(deps: HostDeps) {
   }
 
   function onSnapshot(id: string, entry: Live, eventType: string) {
-    if (entry.stopping || shuttingDown) return;
+    if (entry.stopping || entry.broken || shuttingDown) return;
     const snapshot = entry.actor.getSnapshot();
     if (snapshot.status === 'error') return; // reported through the error observer; never persisted (fact 5)
     const json = JSON.stringify(entry.actor.getPersistedSnapshot());
@@ -106,7 +107,9 @@ export function createHost(deps: HostDeps) {
         at: clock.iso(),
       });
     } catch (error) {
-      fail(id, entry, error, 'persist');
+      // In-memory state is now ahead of the database: persist nothing more, and reload once XState is done.
+      entry.broken = true;
+      queueMicrotask(() => fail(id, entry, error, 'persist'));
       return;
     }
     deps.onPersist?.(entry.state, state, emitted);
@@ -317,6 +320,12 @@ export function createHost(deps: HostDeps) {
       });
     },
     drain,
+    /** Lets a parked negotiation run again (after its cause was fixed): reload it and hand it its pending mail. */
+    unpark(id: string): void {
+      store.markFailed(id, null, clock.iso());
+      failures.delete(id);
+      restart(id);
+    },
     /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
     completed(id: string, key: string, result: unknown): void {
       const entry = live.get(id);

@@ -123,6 +123,10 @@ export function apiRouter(deps: {
       throw new HttpError(400, 'invalid_rate', `Not a positive amount: ${JSON.stringify(body.rate)}`);
     ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rateCents, body.by ?? 'api');
   });
+  router.post('/api/v1/negotiations/:id/unpark', async (ctx) => {
+    const body = parse(actorBody, ctx.state.body);
+    ctx.body = await commands.unpark(id(ctx.params.id, 'negotiation'), body.by ?? 'api');
+  });
   router.post('/api/v1/agencies/:name/stop', async (ctx) => {
     const name = ctx.params.name?.trim();
     if (!name || name.length > 200)

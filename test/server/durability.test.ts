@@ -247,6 +247,31 @@ describe('durable actors (architecture.md facts)', () => {
     expect(res.body.error.code).to.equal('negotiation_failed');
   });
 
+  it('7: a transition whose commit fails is not kept in memory: the actor reloads, retries, then parks', async () => {
+    t = await startTestAgent();
+    const [a, b] = await campaign(t, 2);
+    await eventually(async () => (await state(t, a)) === 'awaiting_reply' && (await state(t, b)) === 'awaiting_reply');
+    // The disk refuses the audit row of one negotiation's reply (e.g. a corrupt page), so its transition cannot commit.
+    const db = new Database(join(t.dataDir, 'agent.db'));
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON timeline WHEN NEW.negotiation_id = '${a}' AND NEW.type = 'email_received'
+             BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    await replyTo(t, a, "I'd do it for $2,300", '<refused@x>');
+    await eventually(async () => (await t.call('GET', `/api/v1/negotiations/${a}`)).body.failure === 'disk trouble');
+    expect(await state(t, a)).to.equal('awaiting_reply'); // nothing of the failed transition was kept
+    const inbox = db.prepare("SELECT taken_at, failed FROM inbox WHERE message_id = '<refused@x>'").get();
+    expect(inbox).to.deep.equal({ taken_at: null, failed: null }); // still pending: not the message's fault
+    expect((await t.call('GET', '/sandbox/mail?to=creator0@gmail.com')).body).to.have.length(1);
+    await replyTo(t, b, 'Sounds great, deal!');
+    await eventually(async () => (await state(t, b)) === 'agreed'); // the others carry on meanwhile
+    // Once the cause is fixed, un-parking hands the negotiation its pending reply.
+    db.exec('DROP TRIGGER refuse');
+    db.close();
+    const unparked = await t.call('POST', `/api/v1/negotiations/${a}/unpark`);
+    expect(unparked.status).to.equal(200);
+    await eventually(async () => (await state(t, a)) === 'counter_sent');
+    expect((await t.call('POST', `/api/v1/negotiations/${a}/unpark`)).status).to.equal(409);
+  });
+
   it('6: a snapshot saved by another machine version is refused with a clear reason; the others load', async () => {
     t = await startTestAgent();
     const [a, b] = await campaign(t, 2);
