@@ -182,6 +182,7 @@ export interface NotifyInput {
   lastOfferCents: Cents | null;
   theirAskCents: Cents | null;
   agreedCents: Cents | null;
+  deliverables: string; // the package as it stands (levers may have changed it)
   escalation: Escalation | null;
   reply: Reply | null;
 }
@@ -249,6 +250,7 @@ function notifyInput(c: Ctx, kind: NotifyKind, key: string, reply: Reply | null 
     lastOfferCents: c.lastOfferCents,
     theirAskCents: c.theirAskCents,
     agreedCents: c.agreedCents,
+    deliverables: c.deliverables,
     escalation: c.escalation,
     reply,
   };

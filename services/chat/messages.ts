@@ -104,7 +104,7 @@ export function agreementMessage(n: NotifyInput, extras: MessageExtras) {
         ['Agreed rate', formatUsd(rate)],
         ['CPM achieved', formatUsd(cpm)],
       ),
-      section(`*Deliverables:*\n${escapeMrkdwn(n.terms.deliverables)}`),
+      section(`*Deliverables:*\n${escapeMrkdwn(n.deliverables)}`),
       section(`*Next steps:*\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${extras.link}|Open the negotiation>` }] },
     ],
