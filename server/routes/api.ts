@@ -14,15 +14,9 @@ import type { Commands, Control } from '../commands.ts';
 import { HttpError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { campaignSummary, escalationView, negotiationSummary, timelineEntry } from '../present.ts';
-import { zodMessage } from '../validate.ts';
+import { parseInput } from '../validate.ts';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, code = 'invalid_request'): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(400, code, zodMessage(result.error));
-  return result.data;
-}
 
 function id(value: string | undefined, what: string): string {
   if (!value || !ID.test(value)) throw new HttpError(400, 'invalid_id', `Not a valid ${what} id`);
@@ -90,7 +84,7 @@ export function apiRouter(deps: {
   });
 
   router.get('/api/v1/negotiations', (ctx) => {
-    const q = parse(listQuery, ctx.query);
+    const q = parseInput(listQuery, ctx.query);
     ctx.body = queries
       .negotiations({ campaignId: q.campaign, state: q.state, limit: q.limit, offset: q.offset })
       .map(negotiationSummary);
@@ -112,26 +106,26 @@ export function apiRouter(deps: {
   const controls: Control[] = ['pause', 'resume', 'stop', 'claim', 'release', 'walk_away'];
   for (const action of controls) {
     router.post(`/api/v1/negotiations/:id/${action.replace('_', '-')}`, async (ctx) => {
-      const body = parse(actorBody, ctx.state.body);
+      const body = parseInput(actorBody, ctx.state.body);
       ctx.body = await commands.control(id(ctx.params.id, 'negotiation'), action, body.by ?? 'api');
     });
   }
   router.post('/api/v1/negotiations/:id/approve', async (ctx) => {
-    const body = parse(approveBody, ctx.state.body);
+    const body = parseInput(approveBody, ctx.state.body);
     const rateCents = parseMoney(body.rate);
     if (rateCents == null || rateCents <= 0)
       throw new HttpError(400, 'invalid_rate', `Not a positive amount: ${JSON.stringify(body.rate)}`);
     ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rateCents, body.by ?? 'api');
   });
   router.post('/api/v1/negotiations/:id/unpark', async (ctx) => {
-    const body = parse(actorBody, ctx.state.body);
+    const body = parseInput(actorBody, ctx.state.body);
     ctx.body = await commands.unpark(id(ctx.params.id, 'negotiation'), body.by ?? 'api');
   });
   router.post('/api/v1/agencies/:name/stop', async (ctx) => {
     const name = ctx.params.name?.trim();
     if (!name || name.length > 200)
       throw new HttpError(400, 'invalid_agency', 'Give the agency name (max 200 characters)');
-    const body = parse(actorBody, ctx.state.body);
+    const body = parseInput(actorBody, ctx.state.body);
     ctx.body = await commands.stopAgency(name, body.by ?? 'api');
   });
   return router;

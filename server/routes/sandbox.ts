@@ -10,7 +10,7 @@ import { parseMoney } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
 import type { Commands } from '../commands.ts';
 import { HttpError } from '../errors.ts';
-import { zodMessage } from '../validate.ts';
+import { parseInput } from '../validate.ts';
 
 const inboundMail = z.strictObject({
   from: z
@@ -36,12 +36,6 @@ const clockBody = z.strictObject({
     .positive()
     .max(24 * 3650),
 });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(400, 'invalid_request', zodMessage(result.error));
-  return result.data;
-}
 
 export function sandboxRouter(deps: {
   mailbox: SandboxMailbox;
@@ -72,7 +66,7 @@ export function sandboxRouter(deps: {
   });
 
   router.post('/mail', async (ctx) => {
-    const mail = parse(inboundMail, ctx.state.body);
+    const mail = parseInput(inboundMail, ctx.state.body);
     const negotiationId = deps.queries.negotiationByThread(mail.threadId);
     if (!negotiationId) throw new HttpError(404, 'unknown_thread', `No negotiation has thread ${mail.threadId}`);
     const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`;
@@ -97,7 +91,7 @@ export function sandboxRouter(deps: {
 
   // The same path as a Slack button click (decisions D8).
   router.post('/slack/actions', async (ctx) => {
-    const a = parse(slackAction, ctx.state.body);
+    const a = parseInput(slackAction, ctx.state.body);
     const by = `slack:${a.user}`;
     if (a.action === 'approve') {
       const rateCents = a.rate == null ? null : parseMoney(a.rate);
@@ -111,7 +105,7 @@ export function sandboxRouter(deps: {
   });
 
   router.post('/clock', (ctx) => {
-    const { advanceHours } = parse(clockBody, ctx.state.body);
+    const { advanceHours } = parseInput(clockBody, ctx.state.body);
     ctx.body = deps.advanceClock(advanceHours);
   });
   return router;
