@@ -24,7 +24,7 @@ import { HttpError } from './errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from './logger.ts';
 import { negotiationSummary } from './present.ts';
-import { zodMessage } from './validate.ts';
+import { parseInput } from './validate.ts';
 
 export function createCampaignIntake(deps: {
   db: Db;
@@ -40,13 +40,12 @@ export function createCampaignIntake(deps: {
   let queue: Promise<unknown> = Promise.resolve();
 
   async function start(body: unknown) {
-    const parsed = campaignSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, 'invalid_campaign', zodMessage(parsed.error));
+    const input = parseInput(campaignSchema, body, 'invalid_campaign');
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
       notify(
-        `refused:${parsed.data.id}:${clock.iso()}`,
-        `Campaign ${parsed.data.client} (${parsed.data.id}) was not started`,
+        `refused:${input.id}:${clock.iso()}`,
+        `Campaign ${input.client} (${input.id}) was not started`,
         [message],
       );
       throw new HttpError(422, code, message);
@@ -54,7 +53,7 @@ export function createCampaignIntake(deps: {
     let definition: ReturnType<typeof definitionOf>;
     let terms: ReturnType<typeof termsOf>;
     try {
-      definition = definitionOf(parsed.data);
+      definition = definitionOf(input);
       terms = termsOf(definition, deps.config.paymentTerms);
     } catch (error) {
       if (error instanceof CampaignError) return refuse(error.message, 'invalid_campaign');
@@ -64,7 +63,7 @@ export function createCampaignIntake(deps: {
     if (stored && JSON.stringify(stored) !== JSON.stringify(definition)) {
       throw new HttpError(409, 'campaign_conflict', `Campaign ${definition.id} already exists with different terms`);
     }
-    let rows = parsed.data.influencers;
+    let rows = input.influencers;
     let source = 'request';
     if (!rows) {
       try {
