@@ -43,11 +43,7 @@ export function createCampaignIntake(deps: {
     const input = parseInput(campaignSchema, body, 'invalid_campaign');
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
-      notify(
-        `refused:${input.id}:${clock.iso()}`,
-        `Campaign ${input.client} (${input.id}) was not started`,
-        [message],
-      );
+      notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);
       throw new HttpError(422, code, message);
     };
     let definition: ReturnType<typeof definitionOf>;
