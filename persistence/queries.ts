@@ -62,6 +62,7 @@ export function createQueries(db: Db) {
   const agreedCpms = db.prepare(
     `SELECT agreed_cpm_cents AS cpm FROM negotiations WHERE campaign_id = ? AND state = 'agreed' AND agreed_cpm_cents IS NOT NULL`,
   );
+  const busy = db.prepare('SELECT id FROM negotiations WHERE busy = 1 AND failure IS NULL');
   const countInCampaign = db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE campaign_id = ?');
   const byAgency = db.prepare(
     `SELECT id FROM negotiations WHERE agency = ? COLLATE NOCASE AND state NOT IN ('agreed', 'rejected', 'stopped')`,
@@ -157,6 +158,10 @@ export function createQueries(db: Db) {
       }));
       const total = (countInCampaign.get(campaignId) as { n: number }).n;
       return { targetMaxCpm, totalInfluencers: total, agreements };
+    },
+    /** Negotiations with an effect in flight (to restart at boot, to wait for at shutdown). */
+    busyIds(): string[] {
+      return (busy.all() as { id: string }[]).map((r) => r.id);
     },
     activeByAgency(agency: string): string[] {
       return (byAgency.all(agency) as { id: string }[]).map((r) => r.id);

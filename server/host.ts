@@ -329,7 +329,7 @@ export function createHost(deps: HostDeps) {
     /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
     completed(id: string, key: string, result: unknown): void {
       const entry = live.get(id);
-      if (entry && !entry.stopping) entry.completions.push({ key, result });
+      if (entry && !entry.stopping && !entry.broken) entry.completions.push({ key, result });
       else deps.journal.complete(key, result, clock.iso());
     },
     /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */

@@ -146,10 +146,7 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
 
   // Boot: catch up on mail that arrived while down, restart in-flight work, re-deliver the inbox, re-arm timers.
   const caughtUp = (await mailIntake.pull()).length;
-  const busy = (
-    db.prepare('SELECT id FROM negotiations WHERE busy = 1 AND failure IS NULL').all() as { id: string }[]
-  ).map((r) => r.id);
-  const { restored, redelivered } = host.boot(busy);
+  const { restored, redelivered } = host.boot(queries.busyIds());
   scheduler.poke();
 
   const routers = [
@@ -222,12 +219,7 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
         server.closeIdleConnections();
         const deadline = Date.now() + config.shutdownGraceMs;
         while (Date.now() < deadline) {
-          const inFlight = (
-            db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE busy = 1 AND failure IS NULL').get() as {
-              n: number;
-            }
-          ).n;
-          if (inFlight === 0) break;
+          if (queries.busyIds().length === 0) break;
           await new Promise((r) => setTimeout(r, 50));
         }
         scheduler.stop();
