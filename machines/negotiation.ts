@@ -9,16 +9,23 @@
  */
 import { and, assign, emit, fromPromise, type SnapshotFrom, setup } from 'xstate';
 import { addressOf } from '../services/addresses.ts';
+import {
+  type ContactBook,
+  classifyCounterparty,
+  judgeSender,
+  newContactBook,
+  recordContact,
+} from '../services/counterparty.ts';
 import type { DomainState, Influencer, Terms } from '../services/domain.ts';
 import type { GateFailure } from '../services/gate.ts';
 import { INITIAL_LEVER_STATE, type LeverState } from '../services/levers.ts';
-import type { Classification, EmailKind } from '../services/model/port.ts';
+import type { Classification, ComposeInput, EmailKind } from '../services/model/port.ts';
 import type { Cents } from '../services/money.ts';
 import { insertSow, sowBlock } from '../services/sow.ts';
 import type { Decision, EmailPlan, NegotiationFacts } from '../services/strategy.ts';
 
 /** Bump when the machine changes in a way old snapshots cannot be restored into (see persistence/store.ts). */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
 
 export interface Reply {
   messageId: string;
@@ -77,7 +84,11 @@ export interface NegotiationContext {
   pendingControl: 'pause' | 'stop' | null;
   lastOutboundAt: string | null;
   followUpSent: boolean;
-  contacts: string[];
+  /** Who may write in the thread (D6) and who we are dealing with (domain.md §4). */
+  contacts: ContactBook;
+  /** Where our next email goes: the counterparty who last wrote (the influencer or their manager). */
+  replyTo: string;
+  agentEmail: string;
 }
 
 export interface NegotiationInput {
@@ -85,6 +96,8 @@ export interface NegotiationInput {
   influencer: Influencer;
   terms: Terms;
   openingCents: Cents;
+  agentEmail: string;
+  startedAt: string;
 }
 
 export type NegotiationEvent =
@@ -146,6 +159,9 @@ export interface ComposeActorInput {
   extraAllowedCents: Cents[];
   paymentTerms: string;
   attempt: number;
+  counterparty: ComposeInput['counterparty'];
+  theirMessage: string | null;
+  rejectedBecause: string[];
 }
 export interface ValidateInput {
   prose: string;
@@ -276,7 +292,8 @@ const machineSetup = setup({
     hasQueue: ({ context }) => context.queue.length > 0,
     /** D6: a sender who is neither a known contact nor us means a human has joined the thread. */
     fromStranger: ({ context, event }) =>
-      event.type === 'REPLY' && !context.humanControlled && !context.contacts.includes(addressOf(event.reply.from)),
+      event.type === 'REPLY' &&
+      judgeSender(context.contacts, event.reply.from, event.reply.text, context.agentEmail) === 'stranger',
     humanControlled: ({ context }) => context.humanControlled,
     agentControlled: ({ context }) => !context.humanControlled,
     followUpSent: ({ context }) => context.followUpSent,
@@ -302,6 +319,13 @@ const machineSetup = setup({
           { queue: [...context.queue, event.reply], references: [...context.references, event.reply.messageId] }
         : {},
     ),
+    /** A known or newly admitted counterparty: remember them, and answer them next. */
+    trackContact: assign(({ context, event }) => {
+      if (event.type !== 'REPLY') return {};
+      const { from, text, receivedAt } = event.reply;
+      const profile = classifyCounterparty(from, text);
+      return { contacts: recordContact(context.contacts, from, profile, receivedAt), replyTo: addressOf(from) };
+    }),
     recordReply: emit(({ event }) => {
       const reply = (event as Extract<NegotiationEvent, { type: 'REPLY' }>).reply;
       return { type: 'timeline' as const, entry: { type: 'email_received' as const, ...reply } };
@@ -435,7 +459,7 @@ const machineSetup = setup({
           kind: d.kind,
           messageId: sent.messageId,
           threadId: sent.threadId,
-          to: context.influencer.email,
+          to: context.replyTo,
           subject: subjectOf(context),
           text: emailText(d),
           rateCents: d.rateCents,
@@ -492,13 +516,17 @@ function placeholder<I, O>(name: string) {
   });
 }
 
-/** Every reply is recorded and queued first (D1); one from a stranger hands the thread to a human (D6). */
+/**
+ * Every reply is recorded and queued first (D1); one from a stranger (a teammate, an unknown address) hands the
+ * thread to a human (D6), one from a known or newly admitted contact updates the contact book.
+ */
 const RECEIVE_REPLY = [
   {
-    guard: 'fromStranger',
+    guard: and(['fromStranger', 'agentControlled']),
     actions: ['recordReply', 'markInboxTaken', 'enqueueReply', 'autoClaim', 'recordAutoTakeover'],
   },
-  { actions: ['recordReply', 'markInboxTaken', 'enqueueReply'] },
+  { guard: 'fromStranger', actions: ['recordReply', 'markInboxTaken', 'enqueueReply'] },
+  { actions: ['recordReply', 'markInboxTaken', 'trackContact', 'enqueueReply'] },
 ] as const;
 
 const DEFER_CONTROL = {
@@ -634,6 +662,10 @@ function emailChain(sent: AfterSend[]) {
               extraAllowedCents: d.extraAllowedCents,
               paymentTerms: context.terms.paymentTerms,
               attempt: d.attempt,
+              counterparty: { type: context.contacts.primaryType, agencyName: context.contacts.agencyName },
+              theirMessage: context.classification?.summary ?? null,
+              rejectedBecause:
+                d.attempt > 1 ? d.failures.filter((f) => f.severity === 'error').map((f) => f.detail) : [],
             };
           },
           onDone: { target: 'validating', actions: 'storeProse' },
@@ -672,7 +704,7 @@ function emailChain(sent: AfterSend[]) {
           input: ({ context }) => ({
             key: sendKey(context),
             negotiationId: context.id,
-            to: context.influencer.email,
+            to: context.replyTo,
             subject: subjectOf(context),
             text: emailText(draftOf(context)),
             threadId: context.threadId,
@@ -729,7 +761,9 @@ export const negotiationMachine = machineSetup.createMachine({
     pendingControl: null,
     lastOutboundAt: null,
     followUpSent: false,
-    contacts: [input.influencer.email],
+    contacts: newContactBook(input.influencer.email, input.influencer.name, input.startedAt),
+    replyTo: input.influencer.email,
+    agentEmail: input.agentEmail,
   }),
   initial: 'active',
   states: {

@@ -80,6 +80,8 @@ function columns(snapshot: NegotiationSnapshot, policy: Policy) {
     agreed_cents: c.agreedCents,
     agreed_cpm_cents: c.agreedCents == null ? null : cpmFor(c.agreedCents, c.influencer.averageViews),
     next_deadline_at: nextDeadlineAt(snapshot, policy),
+    // the sheet's agency, or the one a manager's reply revealed (stop-by-agency, D6)
+    agency: c.contacts.agencyName ?? c.influencer.agency,
   };
 }
 
@@ -105,7 +107,7 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
   const updateNegotiation = db.prepare(`
     UPDATE negotiations SET state = @state, busy = @busy, human_controlled = @human_controlled, round = @round,
       thread_id = @thread_id, last_offer_cents = @last_offer_cents, their_ask_cents = @their_ask_cents,
-      agreed_cents = @agreed_cents, agreed_cpm_cents = @agreed_cpm_cents, next_deadline_at = @next_deadline_at,
+      agreed_cents = @agreed_cents, agreed_cpm_cents = @agreed_cpm_cents, next_deadline_at = @next_deadline_at, agency = @agency,
       machine_version = @machine_version, snapshot = @snapshot, updated_at = @at
     WHERE id = @id`);
   const requestEffect = db.prepare(`
@@ -134,7 +136,6 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
         influencer_name: c.influencer.name,
         platform: c.influencer.platform,
         average_views: c.influencer.averageViews,
-        agency: c.influencer.agency,
       });
     } else {
       updateNegotiation.run(row);

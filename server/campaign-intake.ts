@@ -34,7 +34,7 @@ export function createCampaignIntake(deps: {
   chat: ChatPort;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, 'paymentTerms' | 'slack'>;
+  config: Pick<Config, 'paymentTerms' | 'slack' | 'agentEmail'>;
 }) {
   const { db, queries, host, clock } = deps;
   let queue: Promise<unknown> = Promise.resolve();
@@ -94,10 +94,18 @@ export function createCampaignIntake(deps: {
     }
 
     const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);
+    const startedAt = clock.iso();
     const news = fresh.length > 0 || !stored; // a re-post with nothing new is silent
     host.create(
       fresh.map((f, i) => ({
-        input: { id: ids[i], influencer: f.influencer, terms, openingCents: f.openingCents },
+        input: {
+          id: ids[i],
+          influencer: f.influencer,
+          terms,
+          openingCents: f.openingCents,
+          agentEmail: deps.config.agentEmail,
+          startedAt,
+        },
         campaignId: definition.id,
       })),
       (write) =>

@@ -4,8 +4,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import type { ModelSettings } from '../services/model/anthropic.ts';
+
+const SHIPPED_KB = fileURLToPath(new URL('../knowledge_base', import.meta.url));
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const hours = z.coerce
@@ -52,6 +56,16 @@ const schema = z.object({
       .optional(),
   ),
   ENABLE_METRICS: bool.default(true),
+  MODEL_PROVIDER: z.enum(['offline', 'anthropic']).optional(),
+  ANTHROPIC_BASE_URL: optional.pipe(z.url().optional()),
+  CLASSIFY_MODEL: z.string().min(1).default('claude-haiku-4-5-20251001'),
+  // The spec's claude-sonnet-4-5-20250929 reaches end-of-life on 2026-11-30 (README, decisions).
+  COMPOSE_MODEL: z.string().min(1).default('claude-sonnet-4-6'),
+  CLASSIFY_MAX_TOKENS: z.coerce.number().int().min(256).max(64_000).default(1024),
+  COMPOSE_MAX_TOKENS: z.coerce.number().int().min(256).max(64_000).default(2048),
+  MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  KB_DIR: optional,
   // Live-mode credentials (their adapters come with the Gmail, Slack and brain issues).
   GMAIL_TOKEN_PATH: optional,
   GMAIL_SERVICE_ACCOUNT_PATH: optional,
@@ -93,6 +107,9 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   crashPoint: { point: CrashPoint; nth: number } | undefined;
   enableMetrics: boolean;
+  /** Claude (live, or sandbox on request) or the offline negotiator; settings only for Claude. */
+  model: { provider: 'offline' } | { provider: 'anthropic'; settings: ModelSettings };
+  kbDir: string;
   env: Env;
 }
 
@@ -150,18 +167,42 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
     crashPoint: point && mode === 'sandbox' ? { point: point as CrashPoint, nth: Number(nth ?? 1) } : undefined,
     enableMetrics: env.ENABLE_METRICS,
+    model: modelOf(env, mode),
+    kbDir: env.KB_DIR ? resolve(cwd, env.KB_DIR) : SHIPPED_KB,
     env,
+  };
+}
+
+function modelOf(env: Env, mode: Config['mode']): Config['model'] {
+  const provider = env.MODEL_PROVIDER ?? (mode === 'live' ? 'anthropic' : 'offline');
+  if (provider === 'offline' || !env.ANTHROPIC_API_KEY) return { provider: 'offline' };
+  return {
+    provider,
+    settings: {
+      apiKey: env.ANTHROPIC_API_KEY,
+      baseURL: env.ANTHROPIC_BASE_URL,
+      classifyModel: env.CLASSIFY_MODEL,
+      composeModel: env.COMPOSE_MODEL,
+      classifyMaxTokens: env.CLASSIFY_MAX_TOKENS,
+      composeMaxTokens: env.COMPOSE_MAX_TOKENS,
+      timeoutMs: env.MODEL_TIMEOUT_MS,
+      maxRetries: env.MODEL_MAX_RETRIES,
+    },
   };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function sandboxProblems(env: Env): string[] {
+  const problems: string[] = [];
   // An unauthenticated sandbox must not be reachable from other machines.
   if (env.HOST && !LOOPBACK.has(env.HOST) && !env.API_TOKEN) {
-    return [`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN`];
+    problems.push(`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN`);
   }
-  return [];
+  if (env.MODEL_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) {
+    problems.push('MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
+  }
+  return problems;
 }
 
 /** Live mode names every missing or invalid credential at once (decisions D13, D15). */

@@ -16,7 +16,10 @@ import { noticeMessage } from '../services/chat/messages.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
 import { createClock } from '../services/clock.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
+import { loadKnowledgeBase } from '../services/knowledge.ts';
+import { createAnthropicNegotiator } from '../services/model/anthropic.ts';
 import { createOfflineNegotiator } from '../services/model/offline.ts';
+import type { ModelPort } from '../services/model/port.ts';
 import { openSandboxDb } from '../services/sandbox/db.ts';
 import { createCsvSheet } from '../services/sheets/csv.ts';
 import { createApp } from './app.ts';
@@ -56,6 +59,19 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
       'live mode: every credential is present, but the Gmail, Slack, Sheets and Anthropic adapters are not part of this build yet; run in sandbox mode (AGENT_MODE=sandbox)',
     ]);
   }
+  // The brain first: a bad knowledge base or model id stops the start before anything is opened.
+  const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
+  let model: ModelPort = createOfflineNegotiator();
+  if (config.model.provider === 'anthropic') {
+    const claude = createAnthropicNegotiator(config.model.settings, {
+      knowledge,
+      onCall: (call) => metrics?.observeModelCall(call),
+    });
+    await claude.checkModels().catch((error: Error) => {
+      throw new ConfigError([error.message]);
+    });
+    model = claude;
+  }
   const db = openDatabase(join(config.dataDir, 'agent.db'), config.sqliteSynchronous);
   const sandboxDb = openSandboxDb(join(config.dataDir, 'sandbox.db'));
   const offsetRow = sandboxDb.prepare("SELECT value FROM settings WHERE key = 'clock.offset_ms'");
@@ -69,7 +85,6 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
   const mailbox = createSandboxMailbox(sandboxDb, clock);
   const slack = createSandboxSlack(sandboxDb, clock);
   const sheets = createCsvSheet(config.sheets.dir, config.sheets.masterTab);
-  const model = createOfflineNegotiator();
 
   const journal = createJournal(db);
   const inbox = createInbox(db);

@@ -3,6 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { NegotiationEmitted } from '../machines/negotiation.ts';
 import type { Db } from '../persistence/db.ts';
 import type { DomainState } from '../services/domain.ts';
+import type { ModelCall } from '../services/model/anthropic.ts';
 
 export function createMetrics(db: Db) {
   const registry = new Registry();
@@ -53,6 +54,18 @@ export function createMetrics(db: Db) {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    modelCalls: new Counter({
+      name: 'model_calls_total',
+      help: 'Language-model calls by purpose, model and outcome',
+      labelNames: ['kind', 'model', 'outcome'],
+      registers: [registry],
+    }),
+    modelTokens: new Counter({
+      name: 'model_tokens_total',
+      help: 'Language-model tokens by purpose, model and type (input, output, cache_read, cache_write)',
+      labelNames: ['kind', 'model', 'type'],
+      registers: [registry],
+    }),
     actorFailures: new Counter({
       name: 'actor_failures_total',
       help: 'Negotiation actors that failed and were reloaded or parked',
@@ -81,6 +94,14 @@ export function createMetrics(db: Db) {
 
   return {
     ...m,
+    observeModelCall(call: ModelCall) {
+      const { kind, model } = call;
+      m.modelCalls.inc({ kind, model, outcome: call.ok ? 'ok' : 'error' });
+      const u = call.usage;
+      if (!u) return;
+      const tokens = { input: u.input, output: u.output, cache_read: u.cacheRead, cache_write: u.cacheWrite };
+      for (const [type, n] of Object.entries(tokens)) if (n > 0) m.modelTokens.inc({ kind, model, type }, n);
+    },
     /** Counts what one persisted transition did. */
     observe(from: DomainState, to: DomainState, emitted: NegotiationEmitted[]) {
       if (from !== to) m.transitions.inc({ from, to });

@@ -110,11 +110,10 @@ export function selectLever(input: {
 
   // 2. Their rate is above the max cost without approval (strict >).
   if (campaign.maxCostCents != null && theirRateCents > campaign.maxCostCents) {
-    return result(
-      'escalate_ceiling',
-      'This rate exceeds our approval threshold. Escalate to the campaign manager for approval.',
-      { adjustedRateCents: null, shouldEscalate: true },
-    );
+    return result('escalate_ceiling', 'This ask needs a human decision. Escalate to the campaign manager.', {
+      adjustedRateCents: null,
+      shouldEscalate: true,
+    });
   }
 
   // 3. Offer the next, smaller deliverable package at the same rate (CPM is views-based). A missing next
@@ -134,7 +133,7 @@ export function selectLever(input: {
     const summary = usageRightsSummary(rights.minimum);
     return result(
       'trade_usage_rights',
-      `We're reducing usage rights to ${summary}. Position this as a cost-saving adjustment while keeping the content partnership intact.`,
+      `The usage terms in the scope block are now ${summary}. Refer to them only as the adjusted terms in the scope below, and position this as a cost-saving adjustment that keeps the content partnership intact.`,
       { usageRights: summary, next: { ...state, usageTier: 'minimum' } },
     );
   }
@@ -171,7 +170,7 @@ export function selectLever(input: {
   // 8. Nothing left to trade.
   return result(
     'graceful_exit',
-    "The deal economics don't work for this campaign. Send a warm, relationship-preserving exit: express genuine appreciation, leave the door open for future campaigns, and wish them well.",
+    "The deal economics don't work for this campaign. Send a warm, relationship-preserving exit: express genuine appreciation, say we would be glad to stay in touch, and wish them well.",
     { adjustedRateCents: null, shouldExit: true },
   );
 }

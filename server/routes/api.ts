@@ -97,7 +97,8 @@ export function apiRouter(deps: {
     const context = JSON.parse(stored.snapshot).context as NegotiationContext;
     ctx.body = {
       ...negotiationSummary(row),
-      contacts: context.contacts,
+      contacts: context.contacts.contacts,
+      counterparty: { type: context.contacts.primaryType, agency: context.contacts.agencyName },
       escalation: escalationView(context.escalation),
       timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => timelineEntry(e, true)),
     };

@@ -1,4 +1,5 @@
 /** What the negotiation machines need from a language model (Claude in live mode, offline.ts in sandbox). */
+import type { CounterpartyType } from '../counterparty.ts';
 import type { Cents } from '../money.ts';
 
 export type Intent = 'accept' | 'counter' | 'reject' | 'question' | 'unclear';
@@ -40,6 +41,12 @@ export interface ComposeInput {
   agentName: string;
   /** 1, or 2 when regenerating after a gate failure. */
   attempt: number;
+  /** Who we are writing to, for the tone (domain.md §4.5). */
+  counterparty: { type: CounterpartyType; agencyName: string | null };
+  /** The classifier's summary of their last reply (model output from untrusted text), or null. */
+  theirMessage: string | null;
+  /** Why the gate rejected the previous draft (attempt 2), else empty. */
+  rejectedBecause: string[];
 }
 
 export interface ModelPort {

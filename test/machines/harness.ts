@@ -53,6 +53,8 @@ export const input: NegotiationInput = {
   },
   terms,
   openingCents: 200000,
+  agentEmail: 'deals@agency.example',
+  startedAt: '2026-03-01T09:00:00.000Z',
 };
 
 export function start(): Snapshot {

@@ -133,6 +133,9 @@ function composeInput(overrides: Partial<ComposeInput> = {}): ComposeInput {
     paymentTerms: 'within 30 days of content going live',
     agentName: 'Deals Team',
     attempt: 1,
+    counterparty: { type: 'direct_influencer', agencyName: null },
+    theirMessage: null,
+    rejectedBecause: [],
     ...overrides,
   };
 }
