@@ -1,0 +1,126 @@
+/**
+ * The Slack adapter of the chat port (live mode) over the real Web API. Exactly once per idempotency key: every
+ * post carries the key in its message metadata, and a retried post first looks for a message with that key in
+ * the channel's recent history (or the thread), so a post that landed before a crash is not posted twice.
+ */
+import {
+  type AuthTestResponse,
+  type Block,
+  ErrorCode,
+  type KnownBlock,
+  type WebClient,
+  type WebClientOptions,
+} from '@slack/web-api';
+import type { ChatMessage, ChatPort } from './port.ts';
+
+export const METADATA_EVENT = 'negotiation_message';
+const HISTORY_LIMIT = 100;
+const MAX_REPLY_PAGES = 5;
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+/** WebClient options for the agent: a configurable API root (SLACK_API_URL, for fakes) and bounded retries. */
+export function slackClientOptions(apiUrl?: string): WebClientOptions {
+  // The effect runner retries failed posts itself; the SDK default (10 retries over ~30 min) would stall it.
+  return { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 }, timeout: 15_000 };
+}
+
+interface Posted {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+const hasKey = (key: string) => (m: Posted) =>
+  m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === key;
+
+async function findInHistory(client: WebClient, channel: string, key: string): Promise<string | null> {
+  const result = await client.conversations.history({ channel, include_all_metadata: true, limit: HISTORY_LIMIT });
+  return ((result.messages ?? []) as Posted[]).find(hasKey(key))?.ts ?? null;
+}
+
+async function findInThread(client: WebClient, channel: string, threadTs: string, key: string): Promise<string | null> {
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_REPLY_PAGES; page++) {
+    const result = await client.conversations.replies({
+      channel,
+      ts: threadTs,
+      include_all_metadata: true,
+      limit: HISTORY_LIMIT,
+      cursor,
+    });
+    const hit = ((result.messages ?? []) as Posted[]).find(hasKey(key));
+    if (hit?.ts) return hit.ts;
+    cursor = result.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return null;
+}
+
+export function createSlackChat(deps: { client: WebClient }): ChatPort {
+  const { client } = deps;
+  const inFlight = new Map<string, Promise<{ ts: string }>>(); // two concurrent posts of one key post once
+
+  async function postOnce(message: ChatMessage): Promise<{ ts: string }> {
+    // History lookups need an ID; a '#name' would silently defeat the exactly-once check.
+    if (!CHANNEL_ID.test(message.channel)) {
+      throw new Error(`Slack channel must be a channel ID like C0123ABCD, not '${message.channel}'`);
+    }
+    const existing = message.threadTs
+      ? await findInThread(client, message.channel, message.threadTs, message.key)
+      : await findInHistory(client, message.channel, message.key);
+    if (existing) return { ts: existing };
+    const result = await client.chat.postMessage({
+      channel: message.channel,
+      text: message.text,
+      blocks: message.blocks as (KnownBlock | Block)[],
+      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+      metadata: {
+        event_type: METADATA_EVENT,
+        event_payload: {
+          key: message.key,
+          ...(message.negotiationId ? { negotiation_id: message.negotiationId } : {}),
+        },
+      },
+    });
+    if (!result.ts) throw new Error('Slack chat.postMessage returned no ts');
+    return { ts: result.ts };
+  }
+
+  return {
+    post(message) {
+      const running = inFlight.get(message.key);
+      if (running) return running;
+      const posting = postOnce(message).finally(() => inFlight.delete(message.key));
+      inFlight.set(message.key, posting);
+      return posting;
+    },
+  };
+}
+
+/** Replaces a posted message (a decision replacing the buttons of an escalation). */
+export async function update(
+  client: WebClient,
+  channel: string,
+  ts: string,
+  text: string,
+  blocks: unknown[],
+): Promise<{ ts: string }> {
+  await client.chat.update({ channel, ts, text, blocks: blocks as (KnownBlock | Block)[] });
+  return { ts };
+}
+
+/** Startup validation: auth.test, with an error that says whether the token is bad or Slack is unreachable. */
+export async function verifyAuth(client: WebClient): Promise<AuthTestResponse> {
+  try {
+    return await client.auth.test();
+  } catch (error) {
+    const e = error as { code?: string; data?: { error?: string }; message?: string };
+    if (e.code === ErrorCode.PlatformError) {
+      throw new Error(`SLACK_BOT_TOKEN is invalid: Slack auth.test answered '${e.data?.error}'`, { cause: error });
+    }
+    throw new Error(`Could not reach Slack to validate SLACK_BOT_TOKEN: ${e.message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+}
