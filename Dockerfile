@@ -13,6 +13,7 @@ COPY machines ./machines
 COPY services ./services
 COPY persistence ./persistence
 COPY server ./server
+COPY knowledge_base ./knowledge_base
 COPY sheets ./sheets
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node

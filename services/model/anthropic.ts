@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { findAmounts } from '../amounts.ts';
 import type { KnowledgeBase } from '../knowledge.ts';
 import { type Cents, parseMoney } from '../money.ts';
+import { keywordTriggers } from './offline.ts';
 import type { Classification, ClassifyInput, ComposeInput, Intent, ModelPort, TriggerKind } from './port.ts';
 import { CLASSIFY_SYSTEM, classifyUserPrompt, composeSystemPrompt, composeUserPrompt, KB_STAGE } from './prompts.ts';
 
@@ -94,6 +95,9 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
   const triggers = kinds
     .filter((kind) => analysis[kind].detected)
     .map((kind) => ({ kind, evidence: (analysis[kind].evidence ?? '').slice(0, 300) }));
+  for (const found of keywordTriggers(input.text)) {
+    if (!triggers.some((t) => t.kind === found.kind)) triggers.push(found);
+  }
   return { intent, askCents, confidence, triggers, summary };
 }
 

@@ -54,15 +54,22 @@ const SUMMARY: Record<Intent, string> = {
   unclear: 'No clear intent or rate.',
 };
 
+/**
+ * Escalation triggers found by keywords, with the sentence as evidence. Claude's findings are joined with
+ * these, so a reply cannot talk the model out of a legal or hostile escalation (llm-email.md §9).
+ */
+export function keywordTriggers(text: string): Classification['triggers'] {
+  const parts = sentences(text.replace(/[‘’]/g, "'"));
+  return TRIGGERS.flatMap(({ kind, pattern }) => {
+    const evidence = parts.find((s) => pattern.test(s));
+    return evidence ? [{ kind, evidence: evidence.slice(0, 300) }] : [];
+  });
+}
+
 export function classifyOffline(input: ClassifyInput): Classification {
   const text = input.text.replace(/[‘’]/g, "'");
   const parts = sentences(text);
-
-  const triggers: Classification['triggers'] = [];
-  for (const { kind, pattern } of TRIGGERS) {
-    const evidence = parts.find((s) => pattern.test(s));
-    if (evidence) triggers.push({ kind, evidence: evidence.slice(0, 300) });
-  }
+  const triggers = keywordTriggers(text);
   const flags = triggers.length ? ` Flags: ${triggers.map((t) => t.kind).join(', ')}.` : '';
   const result = (intent: Intent, confidence: number, askCents: Cents | null = null, summary = SUMMARY[intent]) => ({
     intent,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_FORBIDDEN_PHRASES, type GateInput, SOW_PLACEHOLDER, validateEmail } from '../../services/gate.ts';
+import { insertSow, sowBlock } from '../../services/sow.ts';
 
 const GOOD =
   "Hi Maya,\n\nThanks for getting back to us! We'd like to propose $2,000 for a streamlined package.\n\n{{SOW}}\n\nLet me know your thoughts.";
@@ -131,5 +132,33 @@ describe('validateEmail', () => {
       'sow_placeholder',
       'payment_terms',
     ]);
+  });
+});
+
+describe("the original's gate failures (llm-email.md §8.2.4), now passed", () => {
+  it('"$2,000" in the prose matches an expected 2000.00, and an unquantised $500 minimum matches 50000 cents', () => {
+    expect(gate(GOOD).passed).to.equal(true);
+    expect(gate(GOOD.replace('$2,000', '$500.00'), { allowedCents: [50000] }).passed).to.equal(true);
+  });
+
+  it('a compliant counter (SOW with "Usage Rights:" and a struck-through ask) passes: only the prose is gated', () => {
+    const block = sowBlock({
+      deliverables: '1 Instagram Reel, 1 Instagram Story',
+      usageRights: null,
+      rateCents: 200000,
+      theirAskCents: 220000,
+    });
+    expect(block).to.include('Usage Rights:').and.include('~~$2,200.00~~');
+    expect(gate(GOOD).passed).to.equal(true);
+    expect(insertSow(GOOD, block)).to.include(block);
+    // the same email gated as a whole, as the original did, fails on exactly those two lines
+    const whole = gate(insertSow(GOOD, block).replace(SOW_PLACEHOLDER, ''), { requireSow: false });
+    expect(whole.failures.map((f) => f.check).sort()).to.deep.equal(['commitment', 'monetary_value']);
+  });
+
+  it('the product value passes only when the product lever allows it', () => {
+    const prose = GOOD.replace('package.', 'package, plus products worth $150.');
+    expect(gate(prose, { allowedCents: [200000, 15000] }).passed).to.equal(true);
+    expect(gate(prose).passed).to.equal(false);
   });
 });
