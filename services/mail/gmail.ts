@@ -1,0 +1,247 @@
+/**
+ * The Gmail mailbox (llm-email.md §7 [Port], decisions D9) over the real @googleapis/gmail client.
+ * - send: our own Message-ID (derived from the idempotency key) goes out as is, so findSent can look it up.
+ * - fetchSince: the cursor is a Gmail historyId; every history page is followed, the agent's own sent mail
+ *   is included (history is not label-filtered; the intake skips it by address), drafts are not.
+ * - Retries are gaxios's defaults: GET calls are retried on 429/5xx/network errors, POST calls (send, watch)
+ *   are not, so a failed send surfaces and the caller decides through findSent whether to send again.
+ */
+import { type gmail_v1, gmail as gmailApi } from '@googleapis/gmail';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { type Clock, createClock } from '../clock.ts';
+import { type ParsedEmail, parseRawEmail } from './parse.ts';
+import type { InboundEmail, MailPort, OutgoingEmail, SentEmailReceipt } from './port.ts';
+
+/** history.list said 404: the stored historyId is older than Gmail keeps (about a week), so re-sync. */
+export class HistoryTooOldError extends Error {
+  readonly startHistoryId: string;
+  constructor(startHistoryId: string, cause?: unknown) {
+    super(`Gmail history ${startHistoryId} is too old or unknown; re-sync recent messages`, { cause });
+    this.name = 'HistoryTooOldError';
+    this.startHistoryId = startHistoryId;
+  }
+}
+
+/** A Gmail client; rootUrl points it at a local fake in tests. */
+export function createGmailClient(opts: { auth: gmail_v1.Options['auth']; rootUrl?: string }): gmail_v1.Gmail {
+  return gmailApi({ version: 'v1', auth: opts.auth, ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}) });
+}
+
+/** A fetched message: what the port carries plus what replies and re-syncs need. */
+export interface GmailMessage extends InboundEmail {
+  gmailId: string;
+  labelIds: string[];
+  parsed: ParsedEmail;
+}
+
+export function createGmailMailbox(opts: { gmail: gmail_v1.Gmail; userId?: string; clock?: Clock }): MailPort {
+  const { gmail } = opts;
+  const userId = opts.userId ?? 'me';
+  const clock = opts.clock ?? createClock();
+
+  return {
+    async send(email: OutgoingEmail): Promise<SentEmailReceipt> {
+      const raw = (await compose(email)).toString('base64url');
+      const res = await gmail.users.messages.send({
+        userId,
+        requestBody: { raw, ...(email.threadId ? { threadId: email.threadId } : {}) },
+      });
+      if (!res.data.threadId) throw new Error(`Gmail accepted ${email.messageId} without a thread id`);
+      return { messageId: email.messageId, threadId: res.data.threadId, sentAt: clock.iso() };
+    },
+
+    async findSent(messageId: string): Promise<SentEmailReceipt | null> {
+      // Gmail's documented form has no angle brackets (rfc822msgid:abc@example.com).
+      const res = await gmail.users.messages.list({
+        userId,
+        q: `rfc822msgid:${messageId.replace(/^<|>$/g, '')}`,
+        includeSpamTrash: false,
+      });
+      for (const hit of res.data.messages ?? []) {
+        if (!hit.id) continue;
+        const meta = await getOrNull(gmail, userId, hit.id, 'minimal');
+        // Only our own copy counts, as in the sandbox: an inbound message with that id is not a send.
+        if (meta?.threadId && meta.labelIds?.includes('SENT')) {
+          return { messageId, threadId: meta.threadId, sentAt: isoOf(meta.internalDate) ?? clock.iso() };
+        }
+      }
+      return null;
+    },
+
+    async fetchSince(cursor: string | null) {
+      // No cursor yet: start from now; Gmail cannot replay a mailbox's whole history.
+      if (cursor === null) return { messages: [], cursor: (await profile(gmail, userId)).historyId };
+      const added = await addedSince(gmail, userId, cursor);
+      const messages: InboundEmail[] = [];
+      for (const id of added.ids) {
+        const message = await getMessage(gmail, id, userId);
+        if (message) messages.push(toInbound(message));
+      }
+      return { messages, cursor: added.historyId };
+    },
+  };
+}
+
+async function compose(email: OutgoingEmail): Promise<Buffer> {
+  return new MailComposer({
+    from: email.from,
+    to: email.to,
+    subject: email.subject,
+    messageId: email.messageId,
+    ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
+    ...(email.references.length ? { references: email.references } : {}),
+    text: email.text, // a single text/plain; charset=utf-8 part
+  })
+    .compile()
+    .build();
+}
+
+/** Every message added after startHistoryId, in history order, each once, and the history id to resume from. */
+async function addedSince(
+  gmail: gmail_v1.Gmail,
+  userId: string,
+  startHistoryId: string,
+): Promise<{ ids: string[]; historyId: string }> {
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  let historyId = startHistoryId;
+  let pageToken: string | undefined;
+  do {
+    const page = await listHistory(gmail, userId, startHistoryId, pageToken);
+    for (const record of page.history ?? []) {
+      for (const { message } of record.messagesAdded ?? []) {
+        if (!message?.id || seen.has(message.id) || message.labelIds?.includes('DRAFT')) continue;
+        seen.add(message.id);
+        ids.push(message.id);
+      }
+    }
+    // Each page carries the mailbox's current id; the last page's covers every record listed.
+    historyId = page.historyId ?? historyId;
+    pageToken = page.nextPageToken ?? undefined;
+  } while (pageToken);
+  return { ids, historyId };
+}
+
+async function listHistory(gmail: gmail_v1.Gmail, userId: string, startHistoryId: string, pageToken?: string) {
+  try {
+    const res = await gmail.users.history.list({
+      userId,
+      startHistoryId,
+      historyTypes: ['messageAdded'],
+      ...(pageToken ? { pageToken } : {}),
+    });
+    return res.data;
+  } catch (err) {
+    if (statusOf(err) === 404) throw new HistoryTooOldError(startHistoryId, err);
+    throw err;
+  }
+}
+
+/** One message, fetched raw and parsed; null when it was deleted in the meantime. */
+export async function getMessage(gmail: gmail_v1.Gmail, id: string, userId = 'me'): Promise<GmailMessage | null> {
+  const data = await getOrNull(gmail, userId, id, 'raw');
+  if (!data?.raw || !data.threadId) return null;
+  const parsed = await parseRawEmail(Buffer.from(data.raw, 'base64url'));
+  return {
+    gmailId: id,
+    labelIds: data.labelIds ?? [],
+    // Receiving servers add a Message-ID when the sender did not; this fallback is for mail that has none.
+    messageId: parsed.messageId ?? `<${id}@gmail-message-id.invalid>`,
+    threadId: data.threadId,
+    from: parsed.from,
+    to: parsed.to,
+    subject: parsed.subject,
+    text: parsed.text,
+    receivedAt: isoOf(data.internalDate) ?? parsed.date ?? new Date().toISOString(),
+    parsed,
+  };
+}
+
+const toInbound = (m: GmailMessage): InboundEmail => ({
+  messageId: m.messageId,
+  threadId: m.threadId,
+  from: m.from,
+  to: m.to,
+  subject: m.subject,
+  text: m.text,
+  receivedAt: m.receivedAt,
+});
+
+async function getOrNull(gmail: gmail_v1.Gmail, userId: string, id: string, format: 'raw' | 'minimal') {
+  try {
+    return (await gmail.users.messages.get({ userId, id, format })).data;
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+/** The mailbox's address and current history id (the agent's own address comes from here, D9). */
+export async function profile(
+  gmail: gmail_v1.Gmail,
+  userId = 'me',
+): Promise<{ emailAddress: string; historyId: string }> {
+  const { data } = await gmail.users.getProfile({ userId });
+  if (!data.emailAddress || !data.historyId) throw new Error('Gmail profile without an address or history id');
+  return { emailAddress: data.emailAddress, historyId: data.historyId };
+}
+
+/** Registers (or renews) push notifications for the inbox (§7.6); the documented enum is lower-case. */
+export async function watch(
+  gmail: gmail_v1.Gmail,
+  topicName: string,
+  userId = 'me',
+): Promise<{ historyId: string; expirationMs: number }> {
+  const { data } = await gmail.users.watch({
+    userId,
+    requestBody: { topicName, labelIds: ['INBOX'], labelFilterBehavior: 'include' },
+  });
+  if (!data.historyId || !data.expiration) throw new Error('Gmail watch without a history id or expiration');
+  return { historyId: data.historyId, expirationMs: Number(data.expiration) };
+}
+
+/**
+ * Re-sync after HistoryTooOldError (D9): the messages of known threads received at or after sinceMs, oldest
+ * first, own sent mail included. threads.get (format minimal) lists ids and internalDates without relying on
+ * the search index; only the recent ones are fetched raw. A deleted thread is skipped.
+ */
+export async function recentThreadMessages(
+  gmail: gmail_v1.Gmail,
+  threadIds: string[],
+  sinceMs: number,
+  userId = 'me',
+): Promise<GmailMessage[]> {
+  const recent: GmailMessage[] = [];
+  for (const threadId of threadIds) {
+    const thread = await getThreadOrNull(gmail, userId, threadId);
+    for (const meta of thread?.messages ?? []) {
+      if (!meta.id || meta.labelIds?.includes('DRAFT') || Number(meta.internalDate ?? 0) < sinceMs) continue;
+      const message = await getMessage(gmail, meta.id, userId);
+      if (message) recent.push(message);
+    }
+  }
+  return recent.sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt));
+}
+
+async function getThreadOrNull(gmail: gmail_v1.Gmail, userId: string, id: string) {
+  try {
+    return (await gmail.users.threads.get({ userId, id, format: 'minimal' })).data;
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+/** The HTTP status of a gaxios error, if any. */
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { status?: unknown; code?: unknown; response?: { status?: unknown } };
+  for (const value of [e.status, e.response?.status, e.code]) {
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= 100 && n < 600) return n;
+  }
+  return undefined;
+}
+
+const isoOf = (ms: string | null | undefined): string | null =>
+  ms && Number.isFinite(Number(ms)) ? new Date(Number(ms)).toISOString() : null;
