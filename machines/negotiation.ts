@@ -33,6 +33,8 @@ export interface Reply {
   subject: string;
   text: string;
   receivedAt: string;
+  /** A signature the mail parser cut off; the counterparty classifier reads it (domain.md §4.2). */
+  signature?: string;
 }
 
 export interface Draft extends EmailPlan {
@@ -201,6 +203,8 @@ export interface NotifyInput {
   deliverables: string; // the package as it stands (levers may have changed it)
   escalation: Escalation | null;
   reply: Reply | null;
+  /** Who holds the negotiation when a human does (their messages offer "Resume agent"), else null. */
+  controlledBy: string | null;
 }
 export interface NotifyOutput {
   ts: string;
@@ -210,6 +214,8 @@ type Ctx = NegotiationContext;
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const draftOf = (c: Ctx) => c.draft as Draft;
+/** Who wrote it shows in the signature too (titles, "on behalf of"). */
+const withSignature = (r: Reply) => (r.signature ? `${r.text}\n${r.signature}` : r.text);
 /** Named actions see the external event union; done events of invoked effects carry `output`. */
 const outputOf = <T>(event: unknown) => (event as { output: T }).output;
 
@@ -269,6 +275,7 @@ function notifyInput(c: Ctx, kind: NotifyKind, key: string, reply: Reply | null 
     deliverables: c.deliverables,
     escalation: c.escalation,
     reply,
+    controlledBy: c.humanControlled ? (c.controlledBy ?? 'a teammate') : null,
   };
 }
 
@@ -293,7 +300,7 @@ const machineSetup = setup({
     /** D6: a sender who is neither a known contact nor us means a human has joined the thread. */
     fromStranger: ({ context, event }) =>
       event.type === 'REPLY' &&
-      judgeSender(context.contacts, event.reply.from, event.reply.text, context.agentEmail) === 'stranger',
+      judgeSender(context.contacts, event.reply.from, withSignature(event.reply), context.agentEmail) === 'stranger',
     humanControlled: ({ context }) => context.humanControlled,
     agentControlled: ({ context }) => !context.humanControlled,
     followUpSent: ({ context }) => context.followUpSent,
@@ -322,8 +329,8 @@ const machineSetup = setup({
     /** A known or newly admitted counterparty: remember them, and answer them next. */
     trackContact: assign(({ context, event }) => {
       if (event.type !== 'REPLY') return {};
-      const { from, text, receivedAt } = event.reply;
-      const profile = classifyCounterparty(from, text);
+      const { from, receivedAt } = event.reply;
+      const profile = classifyCounterparty(from, withSignature(event.reply));
       return { contacts: recordContact(context.contacts, from, profile, receivedAt), replyTo: addressOf(from) };
     }),
     recordReply: emit(({ event }) => {

@@ -100,6 +100,12 @@ const MIGRATIONS: string[] = [
   CREATE INDEX negotiations_campaign_stats ON negotiations(campaign_id, state, agreed_cents, agreed_cpm_cents);
   CREATE INDEX negotiations_created ON negotiations(created_at, id);
   `,
+  // 3: what Gmail gives beyond the new text: the stripped signature (read by the counterparty classifier) and
+  // the full raw message (kept for audit, shown with the timeline's email_received entries).
+  `
+  ALTER TABLE inbox ADD COLUMN signature TEXT;
+  ALTER TABLE inbox ADD COLUMN raw TEXT;
+  `,
 ];
 
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {

@@ -9,20 +9,27 @@ export interface InboxMessage {
   subject: string;
   text: string;
   receivedAt: string;
+  signature?: string | null;
+  /** The full RFC 2822 message as latin1 text (byte for byte), when the mailbox provides it. */
+  raw?: string | null;
 }
+
+const COLUMNS = `message_id AS messageId, negotiation_id AS negotiationId, thread_id AS threadId, from_addr AS "from",
+  subject, text, received_at AS receivedAt, signature`;
 
 export function createInbox(db: Db) {
   const insert = db.prepare(`
-    INSERT OR IGNORE INTO inbox (message_id, negotiation_id, thread_id, from_addr, subject, text, received_at, stored_at)
-    VALUES (@messageId, @negotiationId, @threadId, @from, @subject, @text, @receivedAt, @storedAt)`);
-  const pendingRows = db.prepare(`
-    SELECT message_id AS messageId, negotiation_id AS negotiationId, thread_id AS threadId, from_addr AS "from",
-      subject, text, received_at AS receivedAt
-    FROM inbox WHERE taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`);
-  const pendingFor = db.prepare(`
-    SELECT message_id AS messageId, negotiation_id AS negotiationId, thread_id AS threadId, from_addr AS "from",
-      subject, text, received_at AS receivedAt
-    FROM inbox WHERE negotiation_id = ? AND taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`);
+    INSERT OR IGNORE INTO inbox (message_id, negotiation_id, thread_id, from_addr, subject, text, received_at, stored_at,
+      signature, raw)
+    VALUES (@messageId, @negotiationId, @threadId, @from, @subject, @text, @receivedAt, @storedAt, @signature, @raw)`);
+  const pendingRows = db.prepare(
+    `SELECT ${COLUMNS} FROM inbox WHERE taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`,
+  );
+  const pendingFor = db.prepare(
+    `SELECT ${COLUMNS} FROM inbox WHERE negotiation_id = ? AND taken_at IS NULL AND failed IS NULL ORDER BY stored_at, rowid`,
+  );
+  const rawOf = db.prepare('SELECT raw FROM inbox WHERE message_id = ?').pluck();
+  const latest = db.prepare('SELECT MAX(received_at) FROM inbox').pluck();
   const markFailed = db.prepare('UPDATE inbox SET failed = ? WHERE message_id = ?');
   const markTaken = db.prepare('UPDATE inbox SET taken_at = ? WHERE message_id = ? AND taken_at IS NULL');
   const pendingOne = db.prepare('SELECT 1 FROM inbox WHERE message_id = ? AND taken_at IS NULL AND failed IS NULL');
@@ -30,7 +37,14 @@ export function createInbox(db: Db) {
   return {
     /** Stores a message; false when it was already there (a re-delivery). */
     store(message: InboxMessage, storedAt: string): boolean {
-      return insert.run({ ...message, storedAt }).changes === 1;
+      return insert.run({ signature: null, raw: null, ...message, storedAt }).changes === 1;
+    },
+    raw(messageId: string): string | null {
+      return (rawOf.get(messageId) as string | null | undefined) ?? null;
+    },
+    /** When the newest stored message was received (re-sync after a long outage starts before it). */
+    latestReceivedAt(): string | null {
+      return (latest.get() as string | null) ?? null;
     },
     isPending(messageId: string): boolean {
       return pendingOne.get(messageId) !== undefined;

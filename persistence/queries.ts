@@ -64,6 +64,16 @@ export function createQueries(db: Db) {
   );
   const busy = db.prepare('SELECT id FROM negotiations WHERE busy = 1 AND failure IS NULL');
   const countInCampaign = db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE campaign_id = ?');
+  const openThreads = db
+    .prepare(
+      `SELECT thread_id FROM negotiations WHERE thread_id IS NOT NULL AND state NOT IN ('agreed', 'rejected', 'stopped')`,
+    )
+    .pluck();
+  const openByEmail = db
+    .prepare(
+      `SELECT id FROM negotiations WHERE influencer_email = ? COLLATE NOCASE AND state NOT IN ('agreed', 'rejected', 'stopped')`,
+    )
+    .pluck();
   const byAgency = db.prepare(
     `SELECT id FROM negotiations WHERE agency = ? COLLATE NOCASE AND state NOT IN ('agreed', 'rejected', 'stopped')`,
   );
@@ -123,6 +133,14 @@ export function createQueries(db: Db) {
     },
     negotiation(id: string): NegotiationRow | undefined {
       return selectNegotiation.get(id) as NegotiationRow | undefined;
+    },
+    /** Open negotiations with an influencer (Slack /claim and /resume by email). */
+    openByEmail(email: string): string[] {
+      return openByEmail.all(email.trim()) as string[];
+    },
+    /** Threads whose replies still matter (re-sync after a long outage). */
+    openThreads(): string[] {
+      return openThreads.all() as string[];
     },
     negotiationByThread(threadId: string): string | undefined {
       return (byThread.get(threadId) as { id: string } | undefined)?.id;

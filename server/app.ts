@@ -22,6 +22,8 @@ export function createApp(deps: {
   bodyLimitBytes: number;
   routers: Router[];
   protectedPrefixes: string[]; // bearer auth when API_TOKEN is set (decisions D13)
+  /** Handlers that read their own raw body (Slack's form-encoded, signed requests), before the JSON parser. */
+  rawMiddleware?: Koa.Middleware<AppState>[];
 }) {
   const app = new Koa<AppState>();
   app.proxy = false;
@@ -95,6 +97,8 @@ export function createApp(deps: {
     }
     await next();
   });
+
+  for (const middleware of deps.rawMiddleware ?? []) app.use(middleware);
 
   // JSON bodies only, size-limited; the raw bytes are kept for signature checks.
   app.use(async (ctx, next) => {

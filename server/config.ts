@@ -73,6 +73,14 @@ const schema = z.object({
   GMAIL_PUBSUB_TOPIC: optional,
   GMAIL_PUSH_AUDIENCE: optional,
   GMAIL_PUSH_SERVICE_ACCOUNT: optional,
+  MAIL_PROVIDER: z.enum(['sandbox', 'gmail']).optional(),
+  CHAT_PROVIDER: z.enum(['sandbox', 'slack']).optional(),
+  SLACK_API_URL: optional.pipe(z.url().optional()),
+  SLACK_APPROVERS: optional,
+  GMAIL_API_URL: optional.pipe(z.url().optional()),
+  GOOGLE_TOKEN_URL: optional.pipe(z.url().optional()),
+  GOOGLE_CERTS_URL: optional.pipe(z.url().optional()),
+  GMAIL_POLL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   ANTHROPIC_API_KEY: optional,
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
@@ -110,7 +118,29 @@ export interface Config {
   /** Claude (live, or sandbox on request) or the offline negotiator; settings only for Claude. */
   model: { provider: 'offline' } | { provider: 'anthropic'; settings: ModelSettings };
   kbDir: string;
+  mail: { provider: 'sandbox' } | ({ provider: 'gmail' } & GmailSettings);
+  chat: { provider: 'sandbox' } | ({ provider: 'slack' } & SlackSettings);
   env: Env;
+}
+
+export interface GmailSettings {
+  tokenPath: string | undefined;
+  serviceAccountPath: string | undefined;
+  delegatedUser: string | undefined;
+  apiUrl: string | undefined; // rootUrl of the Gmail API (a local fake in tests)
+  tokenUrl: string | undefined; // Google's OAuth token endpoint, overridable for tests
+  topic: string | undefined; // Pub/Sub topic for users.watch; no topic = polling only
+  push: { audience: string; serviceAccount: string; certsUrl: string | undefined } | undefined;
+  pollMs: number; // a safety pull even with push: a lost notification costs minutes, never a reply
+}
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret: string | undefined; // HTTP mode (POST /slack/events)
+  appToken: string | undefined; // Socket Mode, preferred when set
+  apiUrl: string | undefined; // a local fake in tests
+  /** Slack user ids (U…) and user-group ids (S…) allowed to approve; empty = anyone in the workspace (D8). */
+  approvers: string[];
 }
 
 export class ConfigError extends Error {
@@ -168,8 +198,49 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     crashPoint: point && mode === 'sandbox' ? { point: point as CrashPoint, nth: Number(nth ?? 1) } : undefined,
     enableMetrics: env.ENABLE_METRICS,
     model: modelOf(env, mode),
+    mail: mailOf(env, mode, cwd),
+    chat: chatOf(env, mode),
     kbDir: env.KB_DIR ? resolve(cwd, env.KB_DIR) : SHIPPED_KB,
     env,
+  };
+}
+
+function mailOf(env: Env, mode: Config['mode'], cwd: string): Config['mail'] {
+  if ((env.MAIL_PROVIDER ?? (mode === 'live' ? 'gmail' : 'sandbox')) === 'sandbox') return { provider: 'sandbox' };
+  const path = (p: string | undefined) => (p ? resolve(cwd, p) : undefined);
+  return {
+    provider: 'gmail',
+    tokenPath: path(env.GMAIL_TOKEN_PATH),
+    serviceAccountPath: path(env.GMAIL_SERVICE_ACCOUNT_PATH),
+    delegatedUser: env.GMAIL_DELEGATED_USER,
+    apiUrl: env.GMAIL_API_URL,
+    tokenUrl: env.GOOGLE_TOKEN_URL,
+    topic: env.GMAIL_PUBSUB_TOPIC,
+    push:
+      env.GMAIL_PUSH_AUDIENCE && env.GMAIL_PUSH_SERVICE_ACCOUNT
+        ? {
+            audience: env.GMAIL_PUSH_AUDIENCE,
+            serviceAccount: env.GMAIL_PUSH_SERVICE_ACCOUNT,
+            certsUrl: env.GOOGLE_CERTS_URL,
+          }
+        : undefined,
+    pollMs: env.GMAIL_POLL_SECONDS * 1000,
+  };
+}
+
+function chatOf(env: Env, mode: Config['mode']): Config['chat'] {
+  const provider = env.CHAT_PROVIDER ?? (mode === 'live' ? 'slack' : 'sandbox');
+  if (provider === 'sandbox' || !env.SLACK_BOT_TOKEN) return { provider: 'sandbox' };
+  return {
+    provider,
+    botToken: env.SLACK_BOT_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+    approvers: (env.SLACK_APPROVERS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
   };
 }
 
@@ -202,6 +273,47 @@ function sandboxProblems(env: Env): string[] {
   if (env.MODEL_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) {
     problems.push('MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
   }
+  if (env.MAIL_PROVIDER === 'gmail') problems.push(...gmailProblems(env));
+  if (env.CHAT_PROVIDER === 'slack') problems.push(...slackProblems(env));
+  return problems;
+}
+
+function gmailProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.GMAIL_TOKEN_PATH && !env.GMAIL_SERVICE_ACCOUNT_PATH) {
+    problems.push('Gmail credentials missing: set GMAIL_TOKEN_PATH or GMAIL_SERVICE_ACCOUNT_PATH');
+  }
+  if (env.GMAIL_TOKEN_PATH && env.GMAIL_SERVICE_ACCOUNT_PATH) {
+    problems.push('Set only one of GMAIL_TOKEN_PATH and GMAIL_SERVICE_ACCOUNT_PATH');
+  }
+  for (const name of ['GMAIL_TOKEN_PATH', 'GMAIL_SERVICE_ACCOUNT_PATH'] as const) {
+    const path = env[name];
+    if (path && !existsSync(path)) problems.push(`${name}: file not found: ${path}`);
+  }
+  if (env.GMAIL_SERVICE_ACCOUNT_PATH && !env.GMAIL_DELEGATED_USER) {
+    problems.push('GMAIL_DELEGATED_USER is required with GMAIL_SERVICE_ACCOUNT_PATH');
+  }
+  if (env.GMAIL_PUBSUB_TOPIC && !(env.GMAIL_PUSH_AUDIENCE && env.GMAIL_PUSH_SERVICE_ACCOUNT)) {
+    problems.push('GMAIL_PUBSUB_TOPIC needs GMAIL_PUSH_AUDIENCE and GMAIL_PUSH_SERVICE_ACCOUNT to verify the pushes');
+  }
+  return problems;
+}
+
+const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
+
+function slackProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is missing');
+  else if (!env.SLACK_BOT_TOKEN.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must start with xoxb-');
+  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    problems.push('Slack transport missing: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)');
+  }
+  if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-'))
+    problems.push('SLACK_APP_TOKEN must start with xapp-');
+  // Posting is by id: the duplicate check reads the channel's history, which needs the id, not "#name".
+  for (const name of ['SLACK_ESCALATION_CHANNEL', 'SLACK_AGREEMENT_CHANNEL'] as const) {
+    if (!CHANNEL_ID.test(env[name])) problems.push(`${name} must be a Slack channel id (C… or G…), not "${env[name]}"`);
+  }
   return problems;
 }
 
@@ -212,22 +324,9 @@ function liveProblems(env: Env): string[] {
     if (path && !existsSync(path)) problems.push(`${name}: file not found: ${path}`);
   };
   if (!env.API_TOKEN) problems.push('API_TOKEN is required in live mode');
-  if (!env.GMAIL_TOKEN_PATH && !env.GMAIL_SERVICE_ACCOUNT_PATH) {
-    problems.push('Gmail credentials missing: set GMAIL_TOKEN_PATH or GMAIL_SERVICE_ACCOUNT_PATH');
-  }
-  fileMissing('GMAIL_TOKEN_PATH', env.GMAIL_TOKEN_PATH);
-  fileMissing('GMAIL_SERVICE_ACCOUNT_PATH', env.GMAIL_SERVICE_ACCOUNT_PATH);
-  if (env.GMAIL_SERVICE_ACCOUNT_PATH && !env.GMAIL_DELEGATED_USER) {
-    problems.push('GMAIL_DELEGATED_USER is required with GMAIL_SERVICE_ACCOUNT_PATH');
-  }
+  problems.push(...gmailProblems(env));
   if (!env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is missing');
-  if (!env.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is missing');
-  else if (!env.SLACK_BOT_TOKEN.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must start with xoxb-');
-  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
-    problems.push('Slack transport missing: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)');
-  }
-  if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-'))
-    problems.push('SLACK_APP_TOKEN must start with xapp-');
+  problems.push(...slackProblems(env));
   if (!env.GOOGLE_SHEETS_KEY) problems.push('GOOGLE_SHEETS_KEY is missing');
   if (!env.SHEETS_SERVICE_ACCOUNT_PATH) problems.push('SHEETS_SERVICE_ACCOUNT_PATH is missing');
   fileMissing('SHEETS_SERVICE_ACCOUNT_PATH', env.SHEETS_SERVICE_ACCOUNT_PATH);

@@ -7,10 +7,13 @@ import type { Db } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
 import type { Queries } from '../persistence/queries.ts';
 import type { Clock } from '../services/clock.ts';
-import { addressOf, type MailPort } from '../services/mail/port.ts';
+import { HistoryTooOldError } from '../services/mail/gmail.ts';
+import { addressOf, type InboundEmail, type MailPort } from '../services/mail/port.ts';
 import type { Logger } from './logger.ts';
 
 const CURSOR_KEY = 'mail.cursor';
+const DAY_MS = 86_400_000;
+const RESYNC_DEFAULT_MS = 30 * DAY_MS; // how far back to look when nothing was ever received
 
 export function createMailIntake(deps: {
   db: Db;
@@ -26,29 +29,57 @@ export function createMailIntake(deps: {
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   let running: Promise<InboxMessage[]> = Promise.resolve([]);
+  const cursorNow = () => (readCursor.get(CURSOR_KEY) as { value: string } | undefined)?.value ?? null;
+
+  /** Stores the page's messages of known threads and the new cursor in one transaction; returns what was new. */
+  function storePage(page: { messages: InboundEmail[]; cursor: string | null }): InboxMessage[] {
+    const stored: InboxMessage[] = [];
+    deps.db.transaction(() => {
+      for (const m of page.messages) {
+        if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
+        const negotiationId = deps.queries.negotiationByThread(m.threadId);
+        if (!negotiationId) {
+          deps.logger.info('mail on a thread with no negotiation, ignored', {
+            messageId: m.messageId,
+            threadId: m.threadId,
+          });
+          continue;
+        }
+        const message: InboxMessage = { ...m, negotiationId };
+        if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
+      }
+      if (page.cursor != null) writeCursor.run(CURSOR_KEY, page.cursor);
+    })();
+    return stored;
+  }
+
+  /**
+   * Gmail forgot our cursor (an outage of more than about a week): re-read the open threads from a day before
+   * the newest message we hold; the inbox drops what it already has (decisions D9).
+   */
+  async function resync(error: unknown): Promise<InboxMessage[]> {
+    if (!(error instanceof HistoryTooOldError) || !deps.mail.resync) throw error;
+    const latest = deps.inbox.latestReceivedAt();
+    const sinceMs = (latest ? Date.parse(latest) : deps.clock.now() - RESYNC_DEFAULT_MS) - DAY_MS;
+    deps.logger.warn('mail cursor too old, re-syncing the open threads', { since: new Date(sinceMs).toISOString() });
+    return storePage(await deps.mail.resync(deps.queries.openThreads(), sinceMs));
+  }
 
   async function pullOnce(): Promise<InboxMessage[]> {
     const stored: InboxMessage[] = [];
+    let resynced = false;
     for (;;) {
-      const cursor = (readCursor.get(CURSOR_KEY) as { value: string } | undefined)?.value ?? null;
-      const page = await deps.mail.fetchSince(cursor);
-      if (!page.messages.length) return stored;
-      deps.db.transaction(() => {
-        for (const m of page.messages) {
-          if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
-          const negotiationId = deps.queries.negotiationByThread(m.threadId);
-          if (!negotiationId) {
-            deps.logger.info('mail on a thread with no negotiation, ignored', {
-              messageId: m.messageId,
-              threadId: m.threadId,
-            });
-            continue;
-          }
-          const message: InboxMessage = { ...m, negotiationId };
-          if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
-        }
-        if (page.cursor != null) writeCursor.run(CURSOR_KEY, page.cursor);
-      })();
+      const cursor = cursorNow();
+      const page = await deps.mail.fetchSince(cursor).catch(async (error) => {
+        if (resynced) throw error; // a fresh cursor refused again: report it rather than loop
+        resynced = true;
+        stored.push(...(await resync(error)));
+        return null;
+      });
+      if (!page) continue;
+      stored.push(...storePage(page));
+      // Done when nothing new came and the cursor did not move (Gmail's first call only sets the cursor).
+      if (!page.messages.length && page.cursor === cursor) return stored;
     }
   }
 

@@ -3,6 +3,7 @@
  * `node server/main.ts` (npm start) runs the service; tests start it in-process with `startAgent`.
  */
 import type { Server } from 'node:http';
+import { WebClient } from '@slack/web-api';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { negotiationMachine } from '../machines/negotiation.ts';
@@ -13,8 +14,12 @@ import { createQueries } from '../persistence/queries.ts';
 import { createStore } from '../persistence/store.ts';
 import { queryTimeline } from '../persistence/timeline.ts';
 import { noticeMessage } from '../services/chat/messages.ts';
+import type { ChatPort } from '../services/chat/port.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
+import { createSlackChat, slackClientOptions, verifyAuth } from '../services/chat/slack.ts';
 import { createClock } from '../services/clock.ts';
+import { createGmailMailbox } from '../services/mail/gmail.ts';
+import type { MailPort } from '../services/mail/port.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
 import { loadKnowledgeBase } from '../services/knowledge.ts';
 import { createAnthropicNegotiator } from '../services/model/anthropic.ts';
@@ -28,12 +33,17 @@ import { createCommands } from './commands.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createCrashHook } from './crash.ts';
 import { createEffects } from './effects.ts';
+import { connectGmail, createWatchKeeper } from './gmail.ts';
+import { createPushVerifier } from './gmail-push.ts';
 import { createHost } from './host.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
 import { apiRouter } from './routes/api.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
+import { webhookRouter } from './routes/webhooks.ts';
+import { createSlackApp } from './slack-app.ts';
+import { createSlackHandlers } from './slack-handlers.ts';
 import { createScheduler } from './scheduler.ts';
 
 export interface Agent {
@@ -51,14 +61,35 @@ export interface AgentOptions {
   adaptMachine?: (machine: typeof negotiationMachine) => typeof negotiationMachine;
 }
 
-export async function startAgent(config: Config, options: AgentOptions = {}): Promise<Agent> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+export async function startAgent(given: Config, options: AgentOptions = {}): Promise<Agent> {
+  const logger = options.logger ?? createLogger(given.logLevel);
   const started = performance.now();
-  if (config.mode === 'live') {
+  if (given.mode === 'live') {
     throw new ConfigError([
-      'live mode: every credential is present, but the Gmail, Slack, Sheets and Anthropic adapters are not part of this build yet; run in sandbox mode (AGENT_MODE=sandbox)',
+      'live mode: every credential is present, but the Slack and Google Sheets adapters are not wired into this build yet; run in sandbox mode (AGENT_MODE=sandbox; Gmail and Claude can be enabled there with MAIL_PROVIDER=gmail and MODEL_PROVIDER=anthropic)',
     ]);
   }
+  // Live mail first: the credentials are checked and the agent's own address read before anything is opened.
+  const gmail =
+    given.mail.provider === 'gmail'
+      ? await connectGmail(given.mail).catch((error: Error) => {
+          throw new ConfigError([error.message]);
+        })
+      : null;
+  if (gmail && given.env.AGENT_EMAIL && given.env.AGENT_EMAIL.toLowerCase() !== gmail.agentEmail) {
+    logger.warn('AGENT_EMAIL differs from the Gmail mailbox; using the mailbox address', { mailbox: gmail.agentEmail });
+  }
+  const config: Config = { ...given, agentEmail: gmail?.agentEmail ?? given.agentEmail };
+  // Live Slack: the bot token is checked (auth.test) before anything is opened.
+  const slackClient =
+    config.chat.provider === 'slack'
+      ? new WebClient(config.chat.botToken, slackClientOptions(config.chat.apiUrl))
+      : null;
+  const slackAuth = slackClient
+    ? await verifyAuth(slackClient).catch((error: Error) => {
+        throw new ConfigError([error.message]);
+      })
+    : null;
   // The brain first: a bad knowledge base or model id stops the start before anything is opened.
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   let model: ModelPort = createOfflineNegotiator();
@@ -82,8 +113,14 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
   const clock = createClock(() => offsetMs);
   const crash = createCrashHook(config);
 
-  const mailbox = createSandboxMailbox(sandboxDb, clock);
-  const slack = createSandboxSlack(sandboxDb, clock);
+  const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock);
+  const mailbox: MailPort = gmail ? createGmailMailbox({ gmail: gmail.gmail, clock }) : (sandboxMailbox as MailPort);
+  const watchKeeper =
+    gmail && config.mail.provider === 'gmail'
+      ? createWatchKeeper({ gmail: gmail.gmail, topic: config.mail.topic, db, clock, logger })
+      : null;
+  const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock);
+  const chat: ChatPort = slackClient ? createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
   const sheets = createCsvSheet(config.sheets.dir, config.sheets.masterTab);
 
   const journal = createJournal(db);
@@ -100,7 +137,7 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
     queries,
     model,
     mail: mailbox,
-    chat: slack,
+    chat,
     clock,
     crash,
     config,
@@ -135,7 +172,7 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
       const title = parked
         ? `Negotiation ${id} failed repeatedly and is parked`
         : `Negotiation ${id} failed and was reloaded`;
-      slack
+      chat
         .post({
           key: `failure:${id}:${clock.iso()}`,
           channel: config.slack.escalationChannel,
@@ -157,12 +194,57 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
     logger,
   });
   const commands = createCommands({ host, queries });
-  const intake = createCampaignIntake({ db, queries, host, sheets, chat: slack, clock, logger, config });
+  const intake = createCampaignIntake({ db, queries, host, sheets, chat, clock, logger, config });
+  const slackApp =
+    slackClient && slackAuth && config.chat.provider === 'slack'
+      ? createSlackApp({
+          mode: config.chat.appToken ? 'socket' : 'http',
+          signingSecret: config.chat.signingSecret,
+          botToken: config.chat.botToken,
+          appToken: config.chat.appToken,
+          clientOptions: slackClientOptions(config.chat.apiUrl),
+          botId: slackAuth.bot_id,
+          botUserId: slackAuth.user_id,
+          bodyLimitBytes: config.bodyLimitBytes,
+          logger,
+          handlers: createSlackHandlers({
+            commands,
+            queries,
+            db,
+            client: slackClient,
+            approvers: config.chat.approvers,
+            audit: () => 'not built yet',
+          }),
+        })
+      : null;
+
+  /** Reads new mail into the inbox (durable before any acknowledgement); the result hands it to the actors. */
+  async function receiveMail(negotiationId?: string): Promise<() => void> {
+    const stored = await mailIntake.pull();
+    return () => {
+      crash('reply_acknowledged');
+      // Draining (not just the new rows) also picks up anything an earlier hand-over missed, in order.
+      const ids = new Set(stored.map((m) => m.negotiationId));
+      if (negotiationId) ids.add(negotiationId);
+      for (const id of ids) host.drain(id);
+    };
+  }
 
   // Boot: catch up on mail that arrived while down, restart in-flight work, re-deliver the inbox, re-arm timers.
   const caughtUp = (await mailIntake.pull()).length;
   const { restored, redelivered } = host.boot(queries.busyIds());
   scheduler.poke();
+  await watchKeeper?.start();
+  await slackApp?.start(); // Socket Mode connects here; HTTP mode is served by the app below
+  // With Gmail, a periodic pull backs up the pushes: a lost notification delays a reply, never loses it.
+  const poll =
+    config.mail.provider === 'gmail'
+      ? setInterval(() => {
+          receiveMail()
+            .then((handOver) => handOver())
+            .catch((error) => logger.error('mail poll failed', { error: String(error) }));
+        }, config.mail.pollMs).unref()
+      : undefined;
 
   const routers = [
     apiRouter({
@@ -172,29 +254,38 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
       commands,
       intake,
       metrics,
+      rawMail: (messageId) => inbox.raw(messageId),
       readiness: () => {
+        let database = 'ok';
         try {
           db.exec('BEGIN IMMEDIATE; ROLLBACK');
-          return { database: 'ok', mode: 'ok' };
         } catch (error) {
-          return { database: `fail: ${String(error)}`, mode: 'ok' };
+          database = `fail: ${String(error)}`;
         }
+        const watch = watchKeeper?.status() ?? 'not configured';
+        return { database, mode: 'ok', ...(watch === 'not configured' ? {} : { gmailWatch: watch }) };
       },
     }),
+    webhookRouter({
+      gmailPush:
+        config.mail.provider === 'gmail' && config.mail.push
+          ? createPushVerifier({
+              audience: config.mail.push.audience,
+              serviceAccountEmail: config.mail.push.serviceAccount,
+              certsUrl: config.mail.push.certsUrl,
+            })
+          : null,
+      agentEmail: config.agentEmail,
+      receiveMail: () => receiveMail(),
+      logger,
+    }),
     sandboxRouter({
-      mailbox,
-      slack,
+      mailbox: sandboxMailbox,
+      slack: sandboxSlack,
       queries,
       commands,
       agentEmail: config.agentEmail,
-      receiveMail: async (negotiationId) => {
-        const stored = await mailIntake.pull();
-        return () => {
-          crash('reply_acknowledged');
-          // Draining (not just the new rows) also picks up anything an earlier hand-over missed, in order.
-          for (const id of new Set([negotiationId, ...stored.map((m) => m.negotiationId)])) host.drain(id);
-        };
-      },
+      receiveMail,
       advanceClock: (hours) => {
         offsetMs += Math.round(hours * HOUR);
         writeOffset.run(String(offsetMs));
@@ -210,6 +301,7 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
     bodyLimitBytes: config.bodyLimitBytes,
     routers,
     protectedPrefixes: ['/api/', '/sandbox/'],
+    rawMiddleware: slackApp?.middleware ? [slackApp.middleware] : [],
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -238,6 +330,9 @@ export async function startAgent(config: Config, options: AgentOptions = {}): Pr
           await new Promise((r) => setTimeout(r, 50));
         }
         scheduler.stop();
+        watchKeeper?.stop();
+        await slackApp?.stop();
+        clearInterval(poll);
         host.shutdown();
         server.closeAllConnections();
         await httpClosed;

@@ -43,6 +43,8 @@ export function apiRouter(deps: {
   intake: CampaignIntake;
   metrics: Metrics | null;
   readiness(): Record<string, 'ok' | string>;
+  /** The full raw message of an inbound email, when the mailbox kept it (Gmail). */
+  rawMail(messageId: string): string | null;
 }) {
   const { queries, commands } = deps;
   const router = new Router<AppState>({ sensitive: true });
@@ -100,7 +102,11 @@ export function apiRouter(deps: {
       contacts: context.contacts.contacts,
       counterparty: { type: context.contacts.primaryType, agency: context.contacts.agencyName },
       escalation: escalationView(context.escalation),
-      timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => timelineEntry(e, true)),
+      timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => {
+        const entry = timelineEntry(e, true);
+        const raw = e.type === 'email_received' ? deps.rawMail(String(e.data.messageId)) : null;
+        return raw ? { ...entry, raw } : entry;
+      }),
     };
   });
 

@@ -38,8 +38,10 @@ const clockBody = z.strictObject({
 });
 
 export function sandboxRouter(deps: {
-  mailbox: SandboxMailbox;
-  slack: SandboxSlack;
+  /** null when real mail (Gmail) is configured: the mail stand-in routes are then absent. */
+  mailbox: SandboxMailbox | null;
+  /** null when real Slack is configured: the Slack stand-in routes are then absent. */
+  slack: SandboxSlack | null;
   queries: Queries;
   commands: Commands;
   agentEmail: string;
@@ -49,60 +51,66 @@ export function sandboxRouter(deps: {
 }) {
   const router = new Router<AppState>({ prefix: '/sandbox', sensitive: true });
 
-  router.get('/mail', (ctx) => {
-    const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
-    const threadId = typeof ctx.query.thread === 'string' ? ctx.query.thread : undefined;
-    ctx.body = deps.mailbox.sent({ to, threadId }).map((m) => ({
-      messageId: m.messageId,
-      threadId: m.threadId,
-      from: m.from,
-      to: m.to,
-      subject: m.subject,
-      text: m.text,
-      inReplyTo: m.inReplyTo,
-      references: m.references,
-      sentAt: m.at,
-    }));
-  });
-
-  router.post('/mail', async (ctx) => {
-    const mail = parseInput(inboundMail, ctx.state.body);
-    const negotiationId = deps.queries.negotiationByThread(mail.threadId);
-    if (!negotiationId) throw new HttpError(404, 'unknown_thread', `No negotiation has thread ${mail.threadId}`);
-    const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`;
-    const { duplicate } = deps.mailbox.deliver({
-      messageId,
-      threadId: mail.threadId,
-      from: mail.from,
-      to: deps.agentEmail,
-      subject: mail.subject ?? 'Re: Collaboration Opportunity',
-      text: mail.text,
+  const mailbox = deps.mailbox;
+  if (mailbox) {
+    router.get('/mail', (ctx) => {
+      const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
+      const threadId = typeof ctx.query.thread === 'string' ? ctx.query.thread : undefined;
+      ctx.body = mailbox.sent({ to, threadId }).map((m) => ({
+        messageId: m.messageId,
+        threadId: m.threadId,
+        from: m.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        inReplyTo: m.inReplyTo,
+        references: m.references,
+        sentAt: m.at,
+      }));
     });
-    const handOver = await deps.receiveMail(negotiationId); // durable in the inbox before we acknowledge
-    ctx.status = 202;
-    ctx.body = duplicate ? { messageId, duplicate: true } : { messageId };
-    // After the acknowledgement — also when the client went away ('close' always fires).
-    ctx.res.once('close', handOver);
-  });
 
-  router.get('/slack', (ctx) => {
-    ctx.body = deps.slack.messages();
-  });
+    router.post('/mail', async (ctx) => {
+      const mail = parseInput(inboundMail, ctx.state.body);
+      const negotiationId = deps.queries.negotiationByThread(mail.threadId);
+      if (!negotiationId) throw new HttpError(404, 'unknown_thread', `No negotiation has thread ${mail.threadId}`);
+      const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`;
+      const { duplicate } = mailbox.deliver({
+        messageId,
+        threadId: mail.threadId,
+        from: mail.from,
+        to: deps.agentEmail,
+        subject: mail.subject ?? 'Re: Collaboration Opportunity',
+        text: mail.text,
+      });
+      const handOver = await deps.receiveMail(negotiationId); // durable in the inbox before we acknowledge
+      ctx.status = 202;
+      ctx.body = duplicate ? { messageId, duplicate: true } : { messageId };
+      // After the acknowledgement — also when the client went away ('close' always fires).
+      ctx.res.once('close', handOver);
+    });
+  }
 
-  // The same path as a Slack button click (decisions D8).
-  router.post('/slack/actions', async (ctx) => {
-    const a = parseInput(slackAction, ctx.state.body);
-    const by = `slack:${a.user}`;
-    if (a.action === 'approve') {
-      const rateCents = a.rate == null ? null : parseMoney(a.rate);
-      if (rateCents == null || rateCents <= 0)
-        throw new HttpError(400, 'invalid_rate', 'approve needs a positive "rate"');
-      ctx.body = await deps.commands.approve(a.negotiationId, rateCents, by);
-    } else {
-      const control = ({ walk_away: 'walk_away', take_over: 'claim', resume: 'release' } as const)[a.action];
-      ctx.body = await deps.commands.control(a.negotiationId, control, by);
-    }
-  });
+  const slack = deps.slack;
+  if (slack) {
+    router.get('/slack', (ctx) => {
+      ctx.body = slack.messages();
+    });
+
+    // The same path as a Slack button click (decisions D8).
+    router.post('/slack/actions', async (ctx) => {
+      const a = parseInput(slackAction, ctx.state.body);
+      const by = `slack:${a.user}`;
+      if (a.action === 'approve') {
+        const rateCents = a.rate == null ? null : parseMoney(a.rate);
+        if (rateCents == null || rateCents <= 0)
+          throw new HttpError(400, 'invalid_rate', 'approve needs a positive "rate"');
+        ctx.body = await deps.commands.approve(a.negotiationId, rateCents, by);
+      } else {
+        const control = ({ walk_away: 'walk_away', take_over: 'claim', resume: 'release' } as const)[a.action];
+        ctx.body = await deps.commands.control(a.negotiationId, control, by);
+      }
+    });
+  }
 
   router.post('/clock', (ctx) => {
     const { advanceHours } = parseInput(clockBody, ctx.state.body);

@@ -30,6 +30,8 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
   ...(style ? { style } : {}),
 });
 
+const resumeButton = (negotiationId: string) => button('Resume agent', 'resume_agent', negotiationId, 'primary');
+
 export interface MessageExtras {
   link: string; // the negotiation in the dashboard/API
   conversation: { direction: 'in' | 'out'; text: string; at: string }[]; // latest last
@@ -80,8 +82,9 @@ export function escalationMessage(n: NotifyInput, extras: MessageExtras) {
       ...(suggested
         ? [button(`Approve counter at ${formatUsd(suggested)}`, 'approve', String(suggested), 'primary')]
         : []),
+      button('Other amount…', 'approve_other', String(suggested ?? 0)),
       button('Walk away', 'walk_away', n.negotiationId, 'danger'),
-      button('Take over', 'take_over', n.negotiationId),
+      n.controlledBy ? resumeButton(n.negotiationId) : button('Take over', 'take_over', n.negotiationId),
     ],
   });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${extras.link}|Open the negotiation>` }] });
@@ -124,10 +127,14 @@ export function staleMessage(n: NotifyInput, extras: MessageExtras) {
 export function replyMessage(n: NotifyInput, extras: MessageExtras) {
   const r = n.reply;
   const text = `New reply from ${n.influencer.name} (no automatic answer)`;
+  const held = n.controlledBy ? `\nHandled by ${escapeMrkdwn(n.controlledBy)}.` : '';
   return {
     text,
     blocks: [
-      section(`*${escapeMrkdwn(text)}*\nFrom ${escapeMrkdwn(r?.from ?? '')}:\n${quote(r?.text ?? '', 1500)}`),
+      section(`*${escapeMrkdwn(text)}*${held}\nFrom ${escapeMrkdwn(r?.from ?? '')}:\n${quote(r?.text ?? '', 1500)}`),
+      ...(n.controlledBy
+        ? [{ type: 'actions', block_id: `negotiation:${n.negotiationId}`, elements: [resumeButton(n.negotiationId)] }]
+        : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${extras.link}|Open the negotiation>` }] },
     ],
   };

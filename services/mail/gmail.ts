@@ -79,6 +79,13 @@ export function createGmailMailbox(opts: { gmail: gmail_v1.Gmail; userId?: strin
       }
       return { messages, cursor: added.historyId };
     },
+
+    async resync(threadIds: string[], sinceMs: number) {
+      // The cursor is read first, so nothing that arrives during the re-sync falls between the two.
+      const { historyId } = await profile(gmail, userId);
+      const messages = await recentThreadMessages(gmail, threadIds, sinceMs, userId);
+      return { messages: messages.map(toInbound), cursor: historyId };
+    },
   };
 }
 
@@ -141,7 +148,8 @@ async function listHistory(gmail: gmail_v1.Gmail, userId: string, startHistoryId
 export async function getMessage(gmail: gmail_v1.Gmail, id: string, userId = 'me'): Promise<GmailMessage | null> {
   const data = await getOrNull(gmail, userId, id, 'raw');
   if (!data?.raw || !data.threadId) return null;
-  const parsed = await parseRawEmail(Buffer.from(data.raw, 'base64url'));
+  const bytes = Buffer.from(data.raw, 'base64url');
+  const parsed = await parseRawEmail(bytes);
   return {
     gmailId: id,
     labelIds: data.labelIds ?? [],
@@ -153,9 +161,14 @@ export async function getMessage(gmail: gmail_v1.Gmail, id: string, userId = 'me
     subject: parsed.subject,
     text: parsed.text,
     receivedAt: isoOf(data.internalDate) ?? parsed.date ?? new Date().toISOString(),
+    signature: parsed.signature || null,
+    raw: bytes.length <= RAW_LIMIT_BYTES ? bytes.toString('latin1') : null,
     parsed,
   };
 }
+
+/** Larger messages (attachments) keep their parsed text but not the raw bytes in the audit trail. */
+const RAW_LIMIT_BYTES = 1_000_000;
 
 const toInbound = (m: GmailMessage): InboundEmail => ({
   messageId: m.messageId,
@@ -165,6 +178,8 @@ const toInbound = (m: GmailMessage): InboundEmail => ({
   subject: m.subject,
   text: m.text,
   receivedAt: m.receivedAt,
+  signature: m.signature,
+  raw: m.raw,
 });
 
 async function getOrNull(gmail: gmail_v1.Gmail, userId: string, id: string, format: 'raw' | 'minimal') {

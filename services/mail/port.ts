@@ -28,14 +28,21 @@ export interface InboundEmail {
   subject: string;
   text: string; // the new text of the message (quoted history stripped)
   receivedAt: string;
+  signature?: string | null; // what was cut after a "-- " delimiter or a mobile footer
+  raw?: string | null; // the full RFC 2822 message, latin1 (byte for byte)
 }
 
 export interface MailPort {
   send(email: OutgoingEmail): Promise<SentEmailReceipt>;
   /** Looks a sent message up by Message-ID: a send that may be a retry is skipped when it is found (D9). */
   findSent(messageId: string): Promise<SentEmailReceipt | null>;
-  /** Every mailbox message after the cursor (null = from the start), oldest first, and the new cursor. */
+  /**
+   * Every mailbox message after the cursor, oldest first, and the new cursor. A null cursor means from the
+   * start (sandbox) or from now (Gmail). Gmail throws HistoryTooOldError when the cursor has expired.
+   */
   fetchSince(cursor: string | null): Promise<{ messages: InboundEmail[]; cursor: string | null }>;
+  /** After an expired cursor: the recent messages of these threads, and a fresh cursor (Gmail only). */
+  resync?(threadIds: string[], sinceMs: number): Promise<{ messages: InboundEmail[]; cursor: string | null }>;
 }
 
 /** A stable Message-ID for an idempotency key, so a retried send can be recognised. */

@@ -1,0 +1,470 @@
+import { generateKeyPairSync, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gmail } from '@googleapis/gmail';
+import { expect } from 'chai';
+import { JWT, UserRefreshClient } from 'google-auth-library';
+import { HttpError } from '../../server/errors.ts';
+import {
+  checkGmailAuth,
+  createGmailAuth,
+  createPushVerifier,
+  GMAIL_SCOPES,
+  GmailCredentialsError,
+  type PushVerifier,
+  parsePushBody,
+} from '../../server/gmail-push.ts';
+import { removeDir, tempDir } from '../support/agent.ts';
+import { type FakeGoogleAuth, JWT_BEARER_GRANT, signJwt, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
+
+const AUDIENCE = 'https://agent.example.com/webhooks/gmail';
+const PUSH_SA = 'gmail-push@agency-project.iam.gserviceaccount.com';
+const now = () => Math.floor(Date.now() / 1000);
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(HttpError);
+    return error as HttpError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Gmail push: OIDC token verification', () => {
+  let google: FakeGoogleAuth;
+  let verifier: PushVerifier;
+  before(async () => {
+    google = await startFakeGoogleAuth();
+    verifier = createPushVerifier({ audience: AUDIENCE, serviceAccountEmail: PUSH_SA, certsUrl: google.certsUrl });
+  });
+  after(() => google.close());
+
+  const bearer = (token: string) => `Bearer ${token}`;
+  const expect401 = async (header: string | undefined, message: RegExp) => {
+    const error = await rejection(verifier.verify(header));
+    expect(error.status).to.equal(401);
+    expect(error.code).to.equal('bad_push_token');
+    expect(error.message).to.match(message);
+    return error;
+  };
+
+  it('accepts a Google-signed token for our audience and push service account', async () => {
+    await verifier.verify(bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA })));
+    // The bearer scheme is case-insensitive (RFC 7235).
+    await verifier.verify(`bearer ${google.signIdToken({ aud: AUDIENCE, email: PUSH_SA })}`);
+  });
+
+  it("caches Google's certificates for their max-age", async () => {
+    const before = google.certRequests;
+    for (let i = 0; i < 3; i++) await verifier.verify(bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA })));
+    expect(google.certRequests - before).to.equal(0);
+  });
+
+  it('rejects a missing header', async () => {
+    await expect401(undefined, /Missing Authorization header/);
+    await expect401('', /Missing Authorization header/);
+  });
+
+  it('rejects a non-Bearer header', async () => {
+    await expect401(`Basic ${Buffer.from('a:b').toString('base64')}`, /not a Bearer token/);
+    await expect401('Bearer', /not a Bearer token/);
+  });
+
+  it('rejects a wrong audience', async () => {
+    await expect401(bearer(google.signIdToken({ aud: 'https://elsewhere.example', email: PUSH_SA })), /audience/);
+  });
+
+  it('rejects another service account, naming it', async () => {
+    const other = 'intruder@other-project.iam.gserviceaccount.com';
+    await expect401(bearer(google.signIdToken({ aud: AUDIENCE, email: other })), new RegExp(`issued to ${other}`));
+  });
+
+  it('rejects an unverified email', async () => {
+    await expect401(
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, email_verified: false })),
+      /not verified/,
+    );
+  });
+
+  it('rejects an expired token (beyond the 5-minute clock skew)', async () => {
+    await expect401(bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, exp: now() - 400 })), /expired/);
+  });
+
+  it('rejects a token that is not yet valid', async () => {
+    const iat = now() + 600;
+    await expect401(
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, iat, exp: iat + 3600 })),
+      /not valid yet/,
+    );
+  });
+
+  it('rejects a non-Google issuer', async () => {
+    await expect401(
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, iss: 'https://evil.example' })),
+      /issuer is not Google/,
+    );
+  });
+
+  it('rejects a token signed by an unknown key id', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await expect401(
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, kid: 'attacker-key', key: privateKey })),
+      /unknown key/,
+    );
+  });
+
+  it("rejects a token claiming Google's kid but signed by another key", async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await expect401(
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, key: privateKey })),
+      /signature is invalid/,
+    );
+  });
+
+  it('rejects a tampered payload', async () => {
+    const [header, , signature] = google.signIdToken({ aud: AUDIENCE, email: 'x@y.z' }).split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ iss: 'https://accounts.google.com', aud: AUDIENCE, email: PUSH_SA, email_verified: true }),
+    ).toString('base64url');
+    await expect401(bearer(`${header}.${forged}.${signature}`), /signature is invalid/);
+  });
+
+  it('rejects garbage without echoing the token', async () => {
+    const error = await expect401(bearer('not-a-jwt'), /not a well-formed JWT/);
+    expect(error.message).not.to.contain('not-a-jwt');
+    await expect401(bearer('a.b.c'), /not a well-formed JWT/);
+  });
+
+  it('never echoes a signed token or its claims in the error', async () => {
+    const token = google.signIdToken({ aud: 'https://elsewhere.example', email: PUSH_SA });
+    const error = await expect401(bearer(token), /audience/);
+    expect(error.message).not.to.contain(token.split('.')[1]);
+    expect(error.message).not.to.contain('elsewhere');
+  });
+
+  it('gives each failure a distinct message', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const headers = [
+      undefined,
+      'Basic x',
+      bearer(google.signIdToken({ aud: 'other', email: PUSH_SA })),
+      bearer(google.signIdToken({ aud: AUDIENCE, email: 'x@example.com' })),
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, email_verified: false })),
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, exp: now() - 400 })),
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, kid: 'k', key: privateKey })),
+      bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA, key: privateKey })),
+      bearer('garbage'),
+    ];
+    const messages = await Promise.all(headers.map(async (h) => (await rejection(verifier.verify(h))).message));
+    expect(new Set(messages).size).to.equal(headers.length);
+  });
+
+  it("answers 503, not 401, when Google's certificates cannot be fetched", async () => {
+    const offline = createPushVerifier({
+      audience: AUDIENCE,
+      serviceAccountEmail: PUSH_SA,
+      certsUrl: `${google.url}/missing-certs`,
+    });
+    const error = await rejection(offline.verify(bearer(google.signIdToken({ aud: AUDIENCE, email: PUSH_SA }))));
+    expect(error.status).to.equal(503);
+    expect(error.code).to.equal('push_verification_unavailable');
+  });
+
+  it('refuses to build without audience or service account', () => {
+    expect(() => createPushVerifier({ audience: '', serviceAccountEmail: PUSH_SA })).to.throw(/audience/);
+    expect(() => createPushVerifier({ audience: AUDIENCE, serviceAccountEmail: '' })).to.throw(/serviceAccountEmail/);
+  });
+});
+
+describe('Gmail push: body', () => {
+  const envelope = (data: unknown, encoding: BufferEncoding = 'base64') => ({
+    message: {
+      data: Buffer.from(typeof data === 'string' ? data : JSON.stringify(data)).toString(encoding),
+      messageId: '2070443601311540',
+      publishTime: '2026-03-01T10:00:00.000Z',
+    },
+    subscription: 'projects/agency/subscriptions/gmail-push',
+  });
+  const expect400 = (body: unknown, message: RegExp) => {
+    try {
+      parsePushBody(body);
+    } catch (error) {
+      expect(error).to.be.instanceOf(HttpError);
+      expect((error as HttpError).status).to.equal(400);
+      expect((error as HttpError).code).to.equal('bad_push_body');
+      expect((error as HttpError).message).to.match(message);
+      return;
+    }
+    expect.fail('should throw');
+  };
+
+  it('decodes emailAddress and a numeric historyId as a decimal string', () => {
+    expect(parsePushBody(envelope({ emailAddress: 'deals@agency.example', historyId: 9876543 }))).to.deep.equal({
+      emailAddress: 'deals@agency.example',
+      historyId: '9876543',
+    });
+  });
+
+  it('accepts a string historyId and the URL-safe base64 alphabet', () => {
+    // '?>' encodes to '/' and '+' in standard base64, '_' and '-' in URL-safe.
+    const body = envelope('{"emailAddress":"deals@agency.example","historyId":"12345","n":"?>?>"}', 'base64url');
+    expect((body.message.data as string).match(/[-_]/)).to.not.equal(null);
+    expect(parsePushBody(body)).to.deep.equal({ emailAddress: 'deals@agency.example', historyId: '12345' });
+  });
+
+  it('keeps every digit of a historyId beyond 2^53', () => {
+    const body = envelope('{"emailAddress":"deals@agency.example","historyId":18446744073709551615}');
+    expect(parsePushBody(body).historyId).to.equal('18446744073709551615');
+  });
+
+  it('rejects malformed bodies with 400', () => {
+    expect400(null, /no message object/);
+    expect400({}, /no message object/);
+    expect400({ message: 'x' }, /no message object/);
+    expect400({ message: {} }, /no message.data/);
+    expect400({ message: { data: 42 } }, /no message.data/);
+    expect400({ message: { data: 'not base64!' } }, /not base64/);
+    expect400(envelope('not json'), /not base64-encoded JSON/);
+    expect400(envelope('[1,2]'), /not a JSON object/);
+    expect400(envelope({ historyId: 1 }), /emailAddress/);
+    expect400(envelope({ emailAddress: 'deals@agency.example' }), /historyId/);
+    expect400(envelope({ emailAddress: 'deals@agency.example', historyId: -1 }), /historyId/);
+    expect400(envelope({ emailAddress: 'deals@agency.example', historyId: 1.5 }), /historyId/);
+    expect400(envelope({ emailAddress: 'deals@agency.example', historyId: '12a' }), /historyId/);
+  });
+});
+
+describe('Gmail credentials', () => {
+  let google: FakeGoogleAuth;
+  let dir: string;
+  const serviceAccountKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const SA_EMAIL = 'gmail-agent@agency-project.iam.gserviceaccount.com';
+  const DELEGATED = 'deals@agency.example';
+
+  before(async () => {
+    google = await startFakeGoogleAuth();
+  });
+  after(() => google.close());
+  beforeEach(() => {
+    dir = tempDir('gmail-auth-');
+  });
+  afterEach(() => removeDir(dir));
+
+  const writeJson = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+    return path;
+  };
+  const userToken = (extra: Record<string, unknown> = {}) => ({
+    type: 'authorized_user',
+    client_id: 'client-123.apps.googleusercontent.com',
+    client_secret: 'secret-456',
+    refresh_token: '1//refresh-789',
+    ...extra,
+  });
+  const serviceAccount = (extra: Record<string, unknown> = {}) => ({
+    type: 'service_account',
+    project_id: 'agency-project',
+    private_key_id: 'key-id-1',
+    private_key: serviceAccountKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    client_email: SA_EMAIL,
+    client_id: '1234567890',
+    token_uri: 'https://oauth2.googleapis.com/token',
+    ...extra,
+  });
+  const credentialsError = (fn: () => unknown, path: string, problem: RegExp) => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).to.be.instanceOf(GmailCredentialsError);
+      const e = error as GmailCredentialsError;
+      expect(e.path).to.equal(path);
+      expect(e.message).to.contain(path).and.match(problem);
+      return e;
+    }
+    expect.fail('should throw');
+  };
+
+  it('a user token file refreshes at the token endpoint', async () => {
+    const path = writeJson('token.json', userToken());
+    const auth = createGmailAuth({ tokenPath: path, tokenUrl: google.tokenUrl });
+    expect(auth).to.be.instanceOf(UserRefreshClient);
+    const { token } = await auth.getAccessToken();
+    const call = google.tokenRequests.at(-1)!;
+    expect(token).to.equal(call.accessToken);
+    expect(call.grantType).to.equal('refresh_token');
+    expect(call.params).to.include({
+      refresh_token: '1//refresh-789',
+      client_id: 'client-123.apps.googleusercontent.com',
+      client_secret: 'secret-456',
+    });
+  });
+
+  it("accepts Python google-auth's token.json (no type field)", async () => {
+    const { type: _type, ...python } = userToken({ token: 'ya29.old', scopes: GMAIL_SCOPES });
+    const auth = createGmailAuth({ tokenPath: writeJson('token.json', python), tokenUrl: google.tokenUrl });
+    expect((await auth.getAccessToken()).token).to.match(/^ya29\.fake-/);
+  });
+
+  it('a service account key signs a jwt-bearer grant for the delegated user and Gmail scopes', async () => {
+    const path = writeJson('sa.json', serviceAccount());
+    const auth = createGmailAuth({ serviceAccountPath: path, delegatedUser: DELEGATED, tokenUrl: google.tokenUrl });
+    expect(auth).to.be.instanceOf(JWT);
+    const { token } = await auth.getAccessToken();
+    const call = google.tokenRequests.at(-1)!;
+    expect(token).to.equal(call.accessToken);
+    expect(call.grantType).to.equal(JWT_BEARER_GRANT);
+    expect(call.assertion?.claims).to.include({ iss: SA_EMAIL, sub: DELEGATED, scope: GMAIL_SCOPES.join(' ') });
+    expect(call.assertion?.header).to.include({ alg: 'RS256' });
+    const [header, claims, signature] = call.params.assertion.split('.');
+    const signed = Buffer.from(`${header}.${claims}`);
+    expect(
+      verifySignature('sha256', signed, serviceAccountKey.publicKey, Buffer.from(signature, 'base64url')),
+    ).to.equal(true);
+  });
+
+  it('the real Gmail client sends the fake token endpoint’s access token as Bearer', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const api = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ emailAddress: DELEGATED, historyId: '4242', messagesTotal: 0, threadsTotal: 0 }));
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const rootUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/`;
+      for (const auth of [
+        createGmailAuth({ tokenPath: writeJson('token.json', userToken()), tokenUrl: google.tokenUrl }),
+        createGmailAuth({
+          serviceAccountPath: writeJson('sa.json', serviceAccount()),
+          delegatedUser: DELEGATED,
+          tokenUrl: google.tokenUrl,
+        }),
+      ]) {
+        const before = google.tokenRequests.length;
+        const client = gmail({ version: 'v1', auth, rootUrl });
+        const res = await client.users.getProfile({ userId: 'me' });
+        expect(res.data.historyId).to.equal('4242');
+        await client.users.getProfile({ userId: 'me' }); // the token is cached, not fetched again
+        expect(google.tokenRequests.length - before).to.equal(1);
+        const issued = google.tokenRequests.at(-1)!.accessToken;
+        expect(seen.at(-1)?.authorization).to.equal(`Bearer ${issued}`);
+        expect(seen.at(-2)?.authorization).to.equal(`Bearer ${issued}`);
+      }
+    } finally {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
+  });
+
+  it('names the file and the problem for bad files', () => {
+    const missing = join(dir, 'nope.json');
+    credentialsError(() => createGmailAuth({ tokenPath: missing }), missing, /user token file.*file not found/);
+    const folder = join(dir, 'folder');
+    mkdirSync(folder);
+    credentialsError(() => createGmailAuth({ tokenPath: folder }), folder, /cannot read the file \(EISDIR\)/);
+    if (process.getuid?.() !== 0) {
+      const locked = writeJson('locked.json', userToken());
+      chmodSync(locked, 0o000);
+      credentialsError(() => createGmailAuth({ tokenPath: locked }), locked, /permission denied/);
+    }
+    const notJson = writeJson('bad.json', '{ "type": ');
+    credentialsError(() => createGmailAuth({ tokenPath: notJson }), notJson, /not valid JSON/);
+    const array = writeJson('array.json', '[]');
+    credentialsError(() => createGmailAuth({ tokenPath: array }), array, /not a JSON object/);
+    const sa = writeJson('sa.json', serviceAccount());
+    credentialsError(
+      () => createGmailAuth({ tokenPath: sa }),
+      sa,
+      /type is "service_account", expected "authorized_user"/,
+    );
+    const partial = writeJson('partial.json', userToken({ client_secret: undefined, refresh_token: '' }));
+    credentialsError(() => createGmailAuth({ tokenPath: partial }), partial, /missing client_secret, refresh_token/);
+  });
+
+  it('names the service account file and the problem', () => {
+    const user = writeJson('user.json', userToken());
+    credentialsError(
+      () => createGmailAuth({ serviceAccountPath: user, delegatedUser: DELEGATED }),
+      user,
+      /service account key file.*type is "authorized_user", expected "service_account"/,
+    );
+    const noKey = writeJson('nokey.json', serviceAccount({ private_key: undefined }));
+    credentialsError(
+      () => createGmailAuth({ serviceAccountPath: noKey, delegatedUser: DELEGATED }),
+      noKey,
+      /missing private_key/,
+    );
+    const badKey = writeJson('badkey.json', serviceAccount({ private_key: '-----BEGIN PRIVATE KEY-----\nxx\n' }));
+    credentialsError(
+      () => createGmailAuth({ serviceAccountPath: badKey, delegatedUser: DELEGATED }),
+      badKey,
+      /private_key is not a valid PEM private key/,
+    );
+    const good = writeJson('sa.json', serviceAccount());
+    credentialsError(() => createGmailAuth({ serviceAccountPath: good }), good, /GMAIL_DELEGATED_USER/);
+  });
+
+  it('refuses no credentials or both', () => {
+    expect(() => createGmailAuth({})).to.throw(/GMAIL_TOKEN_PATH or GMAIL_SERVICE_ACCOUNT_PATH/);
+    expect(() => createGmailAuth({ tokenPath: 'a', serviceAccountPath: 'b' })).to.throw(/not both/);
+  });
+
+  it('checkGmailAuth turns a refused grant into a GmailCredentialsError naming the file', async () => {
+    const path = writeJson('token.json', userToken());
+    const auth = createGmailAuth({ tokenPath: path, tokenUrl: google.tokenUrl });
+    google.failNextToken('invalid_grant', 'Token has been expired or revoked.');
+    try {
+      await checkGmailAuth(auth);
+      expect.fail('should throw');
+    } catch (error) {
+      expect(error).to.be.instanceOf(GmailCredentialsError);
+      expect((error as Error).message)
+        .to.contain(path)
+        .and.contain('invalid_grant: Token has been expired or revoked.')
+        .and.not.contain('1//refresh-789');
+    }
+    await checkGmailAuth(auth); // the next attempt succeeds
+  });
+
+  it('checkGmailAuth explains a missing domain-wide delegation', async () => {
+    const path = writeJson('sa.json', serviceAccount());
+    const auth = createGmailAuth({ serviceAccountPath: path, delegatedUser: DELEGATED, tokenUrl: google.tokenUrl });
+    google.failNextToken('unauthorized_client', 'Client is unauthorized to retrieve access tokens using this method.');
+    const error = await checkGmailAuth(auth).then(
+      () => expect.fail('should throw'),
+      (e: Error) => e,
+    );
+    expect(error).to.be.instanceOf(GmailCredentialsError);
+    expect(error.message).to.contain(path).and.contain('domain-wide delegation');
+  });
+});
+
+describe('fake Google auth', () => {
+  it('signs ID tokens with the key of the certificate it serves', async () => {
+    const google = await startFakeGoogleAuth();
+    try {
+      const certs = (await (await fetch(google.certsUrl)).json()) as Record<string, string>;
+      expect(certs[google.kid]).to.match(/^-----BEGIN CERTIFICATE-----/);
+      const certificate = new X509Certificate(certs[google.kid]);
+      expect(certificate.verify(certificate.publicKey)).to.equal(true); // self-signed
+      const [header, claims, signature] = google.signIdToken({ aud: AUDIENCE, email: PUSH_SA }).split('.');
+      expect(
+        verifySignature(
+          'sha256',
+          Buffer.from(`${header}.${claims}`),
+          certificate.publicKey,
+          Buffer.from(signature, 'base64url'),
+        ),
+      ).to.equal(true);
+      expect(signJwt({ alg: 'RS256' }, {}, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)).to.match(
+        /^[\w-]+\.[\w-]+\.[\w-]+$/,
+      );
+    } finally {
+      await google.close();
+    }
+  });
+});
