@@ -223,6 +223,7 @@ export function createHost(deps: HostDeps) {
       subject: message.subject,
       text: message.text,
       receivedAt: message.receivedAt,
+      ...(message.signature ? { signature: message.signature } : {}),
     };
     const event: NegotiationEvent = { type: 'REPLY', reply };
     if (entry?.actor.getSnapshot().can(event)) {
