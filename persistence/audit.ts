@@ -108,7 +108,8 @@ export function parseAuditDate(value: string, bound: 'from' | 'to'): string {
 /** `7d` or `24h` before `now`, as an ISO bound. */
 export function parseDuration(value: string, now: number): string {
   const m = /^(\d+)([a-z]?)$/i.exec(value.trim());
-  if (!m || value.trim().length < 2) throw new AuditUsageError(`Unrecognized duration format: '${value}'. Use e.g. 7d or 24h.`);
+  if (!m || value.trim().length < 2)
+    throw new AuditUsageError(`Unrecognized duration format: '${value}'. Use e.g. 7d or 24h.`);
   const unit = m[2].toLowerCase();
   if (unit !== 'd' && unit !== 'h') {
     throw new AuditUsageError(`Unrecognized duration format: '${value}'. Use 'd' for days or 'h' for hours.`);
@@ -167,7 +168,11 @@ const collapse = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().t
  * negotiations whose influencer name equals the text ignoring case and extra spaces.
  */
 export function influencerEmails(db: Db, influencer: string): string[] {
-  const text = influencer.trim().replace(/^<?mailto:|[<>]/g, '').split('|')[0].trim();
+  const text = influencer
+    .trim()
+    .replace(/^<?mailto:|[<>]/g, '')
+    .split('|')[0]
+    .trim();
   if (text.includes('@')) return [text.toLowerCase()];
   const wanted = collapse(text);
   const rows = db
@@ -324,14 +329,13 @@ function cell(value: string, width: number, last: boolean): string {
 }
 
 /**
- * A fixed-width text table (slack-ops.md §3.4): a header, a rule of "-", then one line per entry, columns joined
- * by two spaces, long values cut with "...". No entries: "No results found.".
+ * A fixed-width text table (slack-ops.md §3.4): a header, a rule of "-" as long as the header, then one line per
+ * entry, columns joined by two spaces, long values cut with "...". No entries: "No results found.".
  */
 export function formatAuditTable(entries: AuditRecord[], options: { detailWidth?: number } = {}): string {
   if (!entries.length) return 'No results found.';
-  const columns = TABLE_COLUMNS.map(
-    ([name, width, value], i): [string, number, (e: AuditRecord) => string] =>
-      i === TABLE_COLUMNS.length - 1 ? [name, options.detailWidth ?? width, value] : [name, width, value],
+  const columns = TABLE_COLUMNS.map(([name, width, value], i): [string, number, (e: AuditRecord) => string] =>
+    i === TABLE_COLUMNS.length - 1 ? [name, options.detailWidth ?? width, value] : [name, width, value],
   );
   const line = (values: string[]) =>
     values
@@ -339,8 +343,9 @@ export function formatAuditTable(entries: AuditRecord[], options: { detailWidth?
       .join('  ')
       .trimEnd();
   const header = line(columns.map(([name]) => name));
-  const width = columns.reduce((sum, [, w]) => sum + w, 0) + 2 * (columns.length - 1);
-  return [header, '-'.repeat(width), ...entries.map((e) => line(columns.map(([, , value]) => value(e))))].join('\n');
+  return [header, '-'.repeat(header.length), ...entries.map((e) => line(columns.map(([, , value]) => value(e))))].join(
+    '\n',
+  );
 }
 
 // ---- Slack /audit ----
@@ -398,7 +403,11 @@ function parseOrThrow(text: string, now: number): ParsedAuditArgs {
   });
 
   const filter: AuditFilter = { limit: DEFAULT_AUDIT_LIMIT };
-  if (values.influencer) filter.influencer = values.influencer.replace(/^<?mailto:|[<>]/g, '').split('|')[0].trim();
+  if (values.influencer)
+    filter.influencer = values.influencer
+      .replace(/^<?mailto:|[<>]/g, '')
+      .split('|')[0]
+      .trim();
   if (values.campaign) filter.campaign = values.campaign;
   const events = values.event_type ?? values.event;
   if (events) filter.event = parseEventTypes(events);
