@@ -41,6 +41,8 @@ COPY services ./services
 COPY persistence ./persistence
 COPY server ./server
 COPY knowledge_base ./knowledge_base
+COPY config ./config
+COPY web ./web
 COPY sheets ./sheets
 RUN mkdir -p /app/data /app/credentials \
   && chown node:node /app/data /app/credentials \

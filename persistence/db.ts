@@ -106,6 +106,19 @@ const MIGRATIONS: string[] = [
   ALTER TABLE inbox ADD COLUMN signature TEXT;
   ALTER TABLE inbox ADD COLUMN raw TEXT;
   `,
+  // 4: webhook deliveries seen (ClickUp), so a re-delivery is a no-op and a failed one is retried.
+  `
+  CREATE TABLE webhook_deliveries (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    subject TEXT NOT NULL,               -- e.g. the ClickUp task id
+    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'refused')),
+    last_error TEXT,
+    received_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(received_at) WHERE status = 'pending';
+  `,
 ];
 
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {

@@ -22,6 +22,8 @@ export function createApp(deps: {
   bodyLimitBytes: number;
   routers: Router[];
   protectedPrefixes: string[]; // bearer auth when API_TOKEN is set (decisions D13)
+  /** Unexpected errors (5xx) go here too, with the request id (Sentry when configured). */
+  reportError?(error: unknown, tags: Record<string, string>): void;
   /** Handlers that read their own raw body (Slack's form-encoded, signed requests), before the JSON parser. */
   rawMiddleware?: Koa.Middleware<AppState>[];
 }) {
@@ -70,7 +72,10 @@ export function createApp(deps: {
         throw new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
     } catch (error) {
       const known = error instanceof HttpError;
-      if (!known) deps.logger.error('unhandled error', { error: String(error), stack: (error as Error)?.stack });
+      if (!known) {
+        deps.logger.error('unhandled error', { error: String(error), stack: (error as Error)?.stack });
+        deps.reportError?.(error, { request_id: ctx.state.requestId, route: ctx.path });
+      }
       ctx.status = known ? error.status : 500;
       ctx.body = {
         error: known

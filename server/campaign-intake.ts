@@ -1,6 +1,7 @@
 /**
  * Starting a campaign: validate the body, read influencer rows (body or sheet), and create one negotiation per
- * new (campaign, influencer email) — re-posting the same campaign creates nothing new (decisions D12).
+ * new (campaign, influencer email) — re-posting the same campaign creates nothing new (decisions D12). The
+ * sheet monitor starts a stored campaign's new rows through the same path (startRows).
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../persistence/db.ts';
@@ -9,15 +10,19 @@ import { appendTimeline } from '../persistence/timeline.ts';
 import {
   type AcceptedInfluencer,
   acceptInfluencer,
+  type CampaignDefinition,
   CampaignError,
   campaignSchema,
   definitionOf,
+  type InfluencerRow,
   type Skipped,
   termsOf,
 } from '../services/campaigns.ts';
 import { noticeMessage } from '../services/chat/messages.ts';
 import type { ChatPort } from '../services/chat/port.ts';
 import type { Clock } from '../services/clock.ts';
+import type { Terms } from '../services/domain.ts';
+import type { StartOutcome } from '../services/sheet-monitor.ts';
 import { SheetError, type SheetsPort } from '../services/sheets/port.ts';
 import type { Config } from './config.ts';
 import { HttpError } from './errors.ts';
@@ -35,6 +40,8 @@ export function createCampaignIntake(deps: {
   clock: Clock;
   logger: Logger;
   config: Pick<Config, 'paymentTerms' | 'slack' | 'agentEmail'>;
+  /** A campaign started from the sheet: the sheet monitor records what was read. */
+  onSheetIngested?(campaignId: string, sheet: { tab: string; rows: InfluencerRow[] }, outcome: StartOutcome): void;
 }) {
   const { db, queries, host, clock } = deps;
   let queue: Promise<unknown> = Promise.resolve();
@@ -60,26 +67,54 @@ export function createCampaignIntake(deps: {
       throw new HttpError(409, 'campaign_conflict', `Campaign ${definition.id} already exists with different terms`);
     }
     let rows = input.influencers;
-    let source = 'request';
+    let sheet: { tab: string; rows: InfluencerRow[] } | null = null;
     if (!rows) {
       try {
-        const sheet = await deps.sheets.readInfluencers(definition.sheetTab ?? null, definition.sheetId ?? null);
+        sheet = await deps.sheets.readInfluencers(definition.sheetTab ?? null, definition.sheetId ?? null);
         rows = sheet.rows;
-        source = `sheet tab "${sheet.tab}"`;
       } catch (error) {
         if (error instanceof SheetError) return refuse(error.message, 'sheet_unavailable');
         throw error;
       }
     }
+    const source = sheet ? `sheet tab "${sheet.tab}"` : 'request';
+    const result = await startInfluencers(definition, terms, rows, source, !!stored);
+    // The sheet monitor takes over from here: its first poll compares against what was just read (D12).
+    if (sheet) deps.onSheetIngested?.(definition.id, sheet, result.outcome);
+    const negotiations = [...result.existing, ...result.ids]
+      .map((id) => queries.negotiation(id))
+      .filter((n) => n !== undefined)
+      .map((n) => {
+        const s = negotiationSummary(n);
+        return { id: s.id, influencer: s.influencer, state: s.state, lastOfferedRate: s.lastOfferedRate };
+      });
+    return {
+      created: result.ids.length > 0 || !stored,
+      body: { id: definition.id, negotiations, skipped: result.skipped },
+    };
+  }
 
+  /**
+   * Starts a negotiation for every acceptable row not negotiating yet (unique per campaign and email), in one
+   * transaction with the campaign (when new) and its audit entry; reports which emails negotiate and which failed.
+   */
+  async function startInfluencers(
+    definition: CampaignDefinition,
+    terms: Terms,
+    rows: InfluencerRow[],
+    source: string,
+    stored: boolean,
+  ) {
     const skipped: Skipped[] = [];
+    const failed: StartOutcome['failed'] = [];
     const fresh: AcceptedInfluencer[] = [];
-    const existing = [];
+    const existing: string[] = [];
     const seen = new Set<string>();
     for (const row of rows) {
       const result = acceptInfluencer(row, terms);
       if ('reason' in result) {
         skipped.push(result);
+        if (row.email?.trim()) failed.push({ email: row.email.trim().toLowerCase(), reason: result.reason });
         continue;
       }
       const email = result.influencer.email;
@@ -89,7 +124,7 @@ export function createCampaignIntake(deps: {
       }
       seen.add(email);
       const known = queries.negotiationFor(definition.id, email);
-      if (known) existing.push(known);
+      if (known) existing.push(known.id);
       else fresh.push(result);
     }
 
@@ -133,14 +168,20 @@ export function createCampaignIntake(deps: {
     }
     // Report the opening offers when they go out promptly (always in the sandbox); never wait long.
     await Promise.race([Promise.all(ids.map((id) => host.settle(id))), new Promise((r) => setTimeout(r, 2_000))]);
-    const negotiations = [...existing.map((n) => n.id), ...ids]
-      .map((id) => queries.negotiation(id))
-      .filter((n) => n !== undefined)
-      .map((n) => {
-        const s = negotiationSummary(n);
-        return { id: s.id, influencer: s.influencer, state: s.state, lastOfferedRate: s.lastOfferedRate };
-      });
-    return { created: fresh.length > 0 || !stored, body: { id: definition.id, negotiations, skipped } };
+    const started = [
+      ...existing.map((id) => queries.negotiation(id)?.influencerEmail ?? ''),
+      ...fresh.map((f) => f.influencer.email),
+    ];
+    const outcome: StartOutcome = { started: started.filter(Boolean), failed };
+    return { ids, existing, skipped, outcome };
+  }
+
+  /** The sheet monitor's new (or retried) rows of a campaign already stored. */
+  async function startRows(campaignId: string, rows: InfluencerRow[]): Promise<StartOutcome> {
+    const definition = queries.campaignDefinition(campaignId);
+    if (!definition) throw new Error(`campaign ${campaignId} is not stored`);
+    const terms = termsOf(definition, deps.config.paymentTerms);
+    return (await startInfluencers(definition, terms, rows, 'sheet monitor', true)).outcome;
   }
 
   function notify(key: string, title: string, lines: string[]) {
@@ -160,6 +201,11 @@ export function createCampaignIntake(deps: {
     /** Serialized: two posts of the same campaign never race each other. */
     start(body: unknown) {
       const result = queue.then(() => start(body));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    startRows(campaignId: string, rows: InfluencerRow[]) {
+      const result = queue.then(() => startRows(campaignId, rows));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { ModelSettings } from '../services/model/anthropic.ts';
+import type { InspectSettings } from './inspect.ts';
 
 const SHIPPED_KB = fileURLToPath(new URL('../knowledge_base', import.meta.url));
+const SHIPPED_TRIGGERS = fileURLToPath(new URL('../config/escalation_triggers.yaml', import.meta.url));
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const hours = z.coerce
@@ -40,6 +42,9 @@ const schema = z.object({
   PAYMENT_TERMS: z.string().default('within 30 days of content going live'),
   FORBIDDEN_PHRASES: optional,
   SHEETS_DIR: z.string().default('./sheets'),
+  SHEETS_PROVIDER: z.enum(['csv', 'google']).optional(),
+  SHEETS_API_URL: optional.pipe(z.url().optional()),
+  SHEET_POLL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   SHEETS_MASTER_TAB: z.string().default('Sheet1'),
   SLACK_ESCALATION_CHANNEL: z.string().default('#negotiation-escalations'),
   SLACK_AGREEMENT_CHANNEL: z.string().default('#negotiation-deals'),
@@ -56,6 +61,12 @@ const schema = z.object({
       .optional(),
   ),
   ENABLE_METRICS: bool.default(true),
+  INSPECT: z
+    .union([z.enum(['off', 'sky']), z.string().regex(/^wss?:\/\/\S+$/, 'must be off, sky or a ws:// URL')])
+    .default('off'),
+  INSPECT_LOG: optional,
+  INSPECT_REDACT: bool.default(true),
+  SENTRY_DSN: optional.pipe(z.url().optional()),
   MODEL_PROVIDER: z.enum(['offline', 'anthropic']).optional(),
   ANTHROPIC_BASE_URL: optional.pipe(z.url().optional()),
   CLASSIFY_MODEL: z.string().min(1).default('claude-haiku-4-5-20251001'),
@@ -66,6 +77,7 @@ const schema = z.object({
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   KB_DIR: optional,
+  TRIGGERS_FILE: optional,
   // Live-mode credentials (their adapters come with the Gmail, Slack and brain issues).
   GMAIL_TOKEN_PATH: optional,
   GMAIL_SERVICE_ACCOUNT_PATH: optional,
@@ -89,6 +101,7 @@ const schema = z.object({
   SHEETS_SERVICE_ACCOUNT_PATH: optional,
   CLICKUP_WEBHOOK_SECRET: optional,
   CLICKUP_API_TOKEN: optional,
+  CLICKUP_API_URL: optional.pipe(z.url().optional()),
 });
 
 type Env = z.infer<typeof schema>;
@@ -107,7 +120,13 @@ export interface Config {
   policy: { maxRounds: number; followUpAfterMs: number; staleAfterMs: number };
   paymentTerms: string;
   forbiddenPhrases: string[] | undefined;
-  sheets: { dir: string; masterTab: string };
+  sheets: {
+    dir: string; // the sandbox CSV sheet
+    masterTab: string;
+    /** Google Sheets (live, or sandbox on request): the master spreadsheet and a service account to read it. */
+    google: { spreadsheetId: string; serviceAccountPath: string; apiUrl: string | undefined } | undefined;
+    pollMs: number; // the sheet monitor; 0 = off
+  };
   slack: { escalationChannel: string; agreementChannel: string };
   bodyLimitBytes: number;
   effects: { maxAttempts: number; retryBaseMs: number };
@@ -118,7 +137,12 @@ export interface Config {
   /** Claude (live, or sandbox on request) or the offline negotiator; settings only for Claude. */
   model: { provider: 'offline' } | { provider: 'anthropic'; settings: ModelSettings };
   kbDir: string;
+  triggersFile: string;
+  inspect: InspectSettings;
+  sentryDsn: string | undefined;
   mail: { provider: 'sandbox' } | ({ provider: 'gmail' } & GmailSettings);
+  /** POST /webhooks/clickup is served when the secret is set (the token reads the task). */
+  clickup: { secret: string; token: string; apiUrl: string | undefined } | undefined;
   chat: { provider: 'sandbox' } | ({ provider: 'slack' } & SlackSettings);
   env: Env;
 }
@@ -189,7 +213,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     forbiddenPhrases: env.FORBIDDEN_PHRASES?.split(',')
       .map((p) => p.trim())
       .filter(Boolean),
-    sheets: { dir: resolve(cwd, env.SHEETS_DIR), masterTab: env.SHEETS_MASTER_TAB },
+    sheets: {
+      dir: resolve(cwd, env.SHEETS_DIR),
+      masterTab: env.SHEETS_MASTER_TAB,
+      google:
+        (env.SHEETS_PROVIDER ?? (mode === 'live' ? 'google' : 'csv')) === 'google' &&
+        env.GOOGLE_SHEETS_KEY &&
+        env.SHEETS_SERVICE_ACCOUNT_PATH
+          ? {
+              spreadsheetId: env.GOOGLE_SHEETS_KEY,
+              serviceAccountPath: resolve(cwd, env.SHEETS_SERVICE_ACCOUNT_PATH),
+              apiUrl: env.SHEETS_API_URL,
+            }
+          : undefined,
+      pollMs: env.SHEET_POLL_SECONDS * 1000,
+    },
     slack: { escalationChannel: env.SLACK_ESCALATION_CHANNEL, agreementChannel: env.SLACK_AGREEMENT_CHANNEL },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     effects: { maxAttempts: env.EFFECT_MAX_ATTEMPTS, retryBaseMs: env.EFFECT_RETRY_BASE_MS },
@@ -200,7 +238,18 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     model: modelOf(env, mode),
     mail: mailOf(env, mode, cwd),
     chat: chatOf(env, mode),
+    clickup:
+      env.CLICKUP_WEBHOOK_SECRET && env.CLICKUP_API_TOKEN
+        ? { secret: env.CLICKUP_WEBHOOK_SECRET, token: env.CLICKUP_API_TOKEN, apiUrl: env.CLICKUP_API_URL }
+        : undefined,
     kbDir: env.KB_DIR ? resolve(cwd, env.KB_DIR) : SHIPPED_KB,
+    triggersFile: env.TRIGGERS_FILE ? resolve(cwd, env.TRIGGERS_FILE) : SHIPPED_TRIGGERS,
+    inspect: {
+      target: env.INSPECT,
+      logPath: env.INSPECT_LOG ? resolve(cwd, env.INSPECT_LOG) : undefined,
+      redact: env.INSPECT_REDACT,
+    },
+    sentryDsn: env.SENTRY_DSN,
     env,
   };
 }
@@ -274,7 +323,9 @@ function sandboxProblems(env: Env): string[] {
     problems.push('MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
   }
   if (env.MAIL_PROVIDER === 'gmail') problems.push(...gmailProblems(env));
+  problems.push(...clickupProblems(env));
   if (env.CHAT_PROVIDER === 'slack') problems.push(...slackProblems(env));
+  if (env.SHEETS_PROVIDER === 'google') problems.push(...sheetsProblems(env));
   return problems;
 }
 
@@ -299,6 +350,23 @@ function gmailProblems(env: Env): string[] {
   return problems;
 }
 
+function sheetsProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.GOOGLE_SHEETS_KEY) problems.push('GOOGLE_SHEETS_KEY is missing (the master spreadsheet id)');
+  if (!env.SHEETS_SERVICE_ACCOUNT_PATH) problems.push('SHEETS_SERVICE_ACCOUNT_PATH is missing');
+  else if (!existsSync(env.SHEETS_SERVICE_ACCOUNT_PATH)) {
+    problems.push(`SHEETS_SERVICE_ACCOUNT_PATH: file not found: ${env.SHEETS_SERVICE_ACCOUNT_PATH}`);
+  }
+  return problems;
+}
+
+function clickupProblems(env: Env): string[] {
+  if (env.CLICKUP_WEBHOOK_SECRET && !env.CLICKUP_API_TOKEN) {
+    return ['CLICKUP_WEBHOOK_SECRET is set but CLICKUP_API_TOKEN is missing (the webhook only carries the task id)'];
+  }
+  return [];
+}
+
 const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
 
 function slackProblems(env: Env): string[] {
@@ -320,15 +388,11 @@ function slackProblems(env: Env): string[] {
 /** Live mode names every missing or invalid credential at once (decisions D13, D15). */
 function liveProblems(env: Env): string[] {
   const problems: string[] = [];
-  const fileMissing = (name: string, path: string | undefined) => {
-    if (path && !existsSync(path)) problems.push(`${name}: file not found: ${path}`);
-  };
   if (!env.API_TOKEN) problems.push('API_TOKEN is required in live mode');
   problems.push(...gmailProblems(env));
   if (!env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is missing');
+  problems.push(...clickupProblems(env));
   problems.push(...slackProblems(env));
-  if (!env.GOOGLE_SHEETS_KEY) problems.push('GOOGLE_SHEETS_KEY is missing');
-  if (!env.SHEETS_SERVICE_ACCOUNT_PATH) problems.push('SHEETS_SERVICE_ACCOUNT_PATH is missing');
-  fileMissing('SHEETS_SERVICE_ACCOUNT_PATH', env.SHEETS_SERVICE_ACCOUNT_PATH);
+  problems.push(...sheetsProblems(env));
   return problems;
 }

@@ -30,6 +30,7 @@ import { DEFAULT_FORBIDDEN_PHRASES, validateEmail } from '../services/gate.ts';
 import { type MailPort, messageIdFor } from '../services/mail/port.ts';
 import type { Classification, ModelPort } from '../services/model/port.ts';
 import { type Decision, decide } from '../services/strategy.ts';
+import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import type { Config } from './config.ts';
 import type { CrashHook } from './crash.ts';
 
@@ -37,6 +38,7 @@ export interface EffectDeps {
   journal: Journal;
   queries: Queries;
   model: ModelPort;
+  triggers: TriggerConfig;
   mail: MailPort;
   chat: ChatPort;
   clock: Clock;
@@ -48,6 +50,7 @@ export interface EffectDeps {
   /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
   completed(negotiationId: string, key: string, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
+  onFailure?(kind: string, error: unknown): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,7 +84,10 @@ export function createEffects(deps: EffectDeps) {
           return output;
         } catch (error) {
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
-          if (attempt >= config.effects.maxAttempts) throw error;
+          if (attempt >= config.effects.maxAttempts) {
+            deps.onFailure?.(kind, error);
+            throw error;
+          }
           deps.onRetry?.(kind, error);
           mayHaveRun = true;
           await sleep(config.effects.retryBaseMs * 2 ** (attempt - 1));
@@ -96,12 +102,17 @@ export function createEffects(deps: EffectDeps) {
       'classify',
       (i) => idBefore(i.key),
       false,
-      (input) =>
-        deps.model.classify({
-          text: input.text,
-          influencerName: input.influencerName,
-          lastOfferCents: input.lastOfferCents,
-        }),
+      // The team's trigger file is applied inside the journaled run, so a replay reads the recorded result.
+      async (input) =>
+        applyTriggers(
+          deps.triggers,
+          await deps.model.classify({
+            text: input.text,
+            influencerName: input.influencerName,
+            lastOfferCents: input.lastOfferCents,
+          }),
+          input.text,
+        ),
     ),
     decide: fromPromise<Decision, DecideActorInput>(async ({ input }) =>
       decide({
@@ -109,6 +120,8 @@ export function createEffects(deps: EffectDeps) {
         classification: input.classification,
         tracker: deps.queries.tracker(input.campaignId, input.facts.terms.ceilingCpmCents),
         maxRounds: config.policy.maxRounds,
+        confidenceThreshold: deps.triggers.confidenceThreshold,
+        cpmCeilingEnabled: deps.triggers.cpmCeilingEnabled,
       }),
     ),
     compose: journaled<ComposeActorInput, { prose: string }>(

@@ -56,7 +56,9 @@ export interface HostDeps {
   crash: CrashHook;
   onDeadlineChange(): void;
   onFailure(negotiationId: string, message: string, parked: boolean): void;
-  onPersist?(from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
+  /** An outside observer of every actor (the Stately inspector, the inspection log). */
+  inspect?(event: InspectionEvent, negotiationId: string): void;
+  onPersist?(id: string, from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
 }
 
 const MAX_FAILURES = 3;
@@ -76,6 +78,7 @@ export function createHost(deps: HostDeps) {
   ) {
     let entry: Live | undefined;
     const actor = create((event) => {
+      deps.inspect?.(event, id);
       if (event.type === '@xstate.snapshot' && entry && event.actorRef === entry.actor)
         onSnapshot(id, entry, event.event.type);
     });
@@ -112,7 +115,7 @@ export function createHost(deps: HostDeps) {
       queueMicrotask(() => fail(id, entry, error, 'persist'));
       return;
     }
-    deps.onPersist?.(entry.state, state, emitted);
+    deps.onPersist?.(id, entry.state, state, emitted);
     entry.json = json;
     entry.state = state;
     deps.crash('after_persist');

@@ -2,6 +2,8 @@
  * The composition root: config -> database -> adapters -> effects -> actor host -> HTTP server.
  * `node server/main.ts` (npm start) runs the service; tests start it in-process with `startAgent`.
  */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import type { AddressInfo } from 'node:net';
@@ -17,11 +19,14 @@ import { noticeMessage } from '../services/chat/messages.ts';
 import type { ChatPort } from '../services/chat/port.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
 import { createSlackChat, slackClientOptions, verifyAuth } from '../services/chat/slack.ts';
+import { createSheetMonitor, describeChange, sqliteSnapshotStore } from '../services/sheet-monitor.ts';
 import { createClock } from '../services/clock.ts';
 import { createGmailMailbox } from '../services/mail/gmail.ts';
 import type { MailPort } from '../services/mail/port.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
+import { slackAudit } from '../persistence/audit.ts';
 import { loadKnowledgeBase } from '../services/knowledge.ts';
+import { loadTriggerConfig } from '../services/triggers.ts';
 import { createAnthropicNegotiator } from '../services/model/anthropic.ts';
 import { createOfflineNegotiator } from '../services/model/offline.ts';
 import type { ModelPort } from '../services/model/port.ts';
@@ -29,17 +34,22 @@ import { openSandboxDb } from '../services/sandbox/db.ts';
 import { createCsvSheet } from '../services/sheets/csv.ts';
 import { createApp } from './app.ts';
 import { createCampaignIntake } from './campaign-intake.ts';
+import { createClickUpIntake } from './clickup-intake.ts';
 import { createCommands } from './commands.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createCrashHook } from './crash.ts';
 import { createEffects } from './effects.ts';
 import { connectGmail, createWatchKeeper } from './gmail.ts';
+import { connectSheets } from './sheets.ts';
 import { createPushVerifier } from './gmail-push.ts';
 import { createHost } from './host.ts';
+import { createInspection } from './inspect.ts';
+import { createErrorReporter } from './sentry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
 import { apiRouter } from './routes/api.ts';
+import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
 import { webhookRouter } from './routes/webhooks.ts';
 import { createSlackApp } from './slack-app.ts';
@@ -80,6 +90,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     logger.warn('AGENT_EMAIL differs from the Gmail mailbox; using the mailbox address', { mailbox: gmail.agentEmail });
   }
   const config: Config = { ...given, agentEmail: gmail?.agentEmail ?? given.agentEmail };
+  const googleSheets = config.sheets.google ? await connectSheets(config.sheets.google, config) : null;
   // Live Slack: the bot token is checked (auth.test) before anything is opened.
   const slackClient =
     config.chat.provider === 'slack'
@@ -92,6 +103,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     : null;
   // The brain first: a bad knowledge base or model id stops the start before anything is opened.
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
+  const triggers = loadTriggerConfig(config.triggersFile);
   let model: ModelPort = createOfflineNegotiator();
   if (config.model.provider === 'anthropic') {
     const claude = createAnthropicNegotiator(config.model.settings, {
@@ -121,8 +133,11 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       : null;
   const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock);
   const chat: ChatPort = slackClient ? createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
-  const sheets = createCsvSheet(config.sheets.dir, config.sheets.masterTab);
+  const sheets = googleSheets ?? createCsvSheet(config.sheets.dir, config.sheets.masterTab);
 
+  // Every persisted transition, for the dashboard's live updates.
+  const changes = new EventEmitter<{ negotiation: [NegotiationChange] }>();
+  changes.setMaxListeners(0);
   const journal = createJournal(db);
   const inbox = createInbox(db);
   const store = createStore(db, config.policy, journal, inbox);
@@ -136,6 +151,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     journal,
     queries,
     model,
+    triggers,
     mail: mailbox,
     chat,
     clock,
@@ -145,6 +161,10 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       queryTimeline(db, { negotiationId, types: ['email_sent', 'email_received'], order: 'desc', limit: 6 })
         .reverse()
         .map((e) => ({ direction: e.type === 'email_sent' ? 'out' : 'in', text: String(e.data.text ?? ''), at: e.at })),
+    onFailure: (kind, error) => {
+      metrics?.effectFailures.inc({ kind });
+      logger.error('effect failed after every retry', { kind, error: String(error) });
+    },
     onRetry: (kind, error) => {
       metrics?.effectRetries.inc({ kind });
       logger.warn('effect failed, retrying', { kind, error: String(error) });
@@ -154,7 +174,10 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const machine = options.adaptMachine ? options.adaptMachine(provided) : provided;
 
   const scheduler = createScheduler({ db, clock, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
+  const inspection = createInspection(config.inspect, logger);
+  const errors = createErrorReporter(config.sentryDsn, config.mode);
   const host = createHost({
+    inspect: inspection?.inspect,
     db,
     store,
     inbox,
@@ -166,9 +189,13 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     cacheSize: config.actorCacheSize,
     crash,
     onDeadlineChange: () => scheduler.poke(),
-    onPersist: (from, to, emitted) => metrics?.observe(from, to, emitted),
+    onPersist: (id, from, to, emitted) => {
+      metrics?.observe(from, to, emitted);
+      changes.emit('negotiation', { id, from, to, at: clock.iso() });
+    },
     onFailure: (id, message, parked) => {
       metrics?.actorFailures.inc({ parked: String(parked) });
+      errors.capture(new Error(message), { negotiation_id: id, parked: String(parked) });
       const title = parked
         ? `Negotiation ${id} failed repeatedly and is parked`
         : `Negotiation ${id} failed and was reloaded`;
@@ -194,7 +221,51 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     logger,
   });
   const commands = createCommands({ host, queries });
-  const intake = createCampaignIntake({ db, queries, host, sheets, chat, clock, logger, config });
+  const snapshots = sqliteSnapshotStore(db);
+  const intake = createCampaignIntake({
+    db,
+    queries,
+    host,
+    sheets,
+    chat,
+    clock,
+    logger,
+    config,
+    onSheetIngested: (id, sheet, outcome) => monitor.recordIngestion(id, sheet, outcome),
+  });
+  // Every campaign whose rows came from the sheet (it has a snapshot) is watched for new and changed rows.
+  const monitor = createSheetMonitor({
+    sheets,
+    snapshots,
+    logger,
+    campaigns: () =>
+      snapshots.campaignIds().flatMap((id) => {
+        const definition = queries.campaignDefinition(id);
+        return definition ? [{ id, sheetTab: definition.sheetTab ?? null, sheetId: definition.sheetId ?? null }] : [];
+      }),
+    startRows: (id, rows) => intake.startRows(id, rows),
+    alert: async (id, changes) => {
+      await chat.post({
+        key: `sheet-changes:${id}:${createHash('sha256').update(JSON.stringify(changes)).digest('hex').slice(0, 16)}`,
+        channel: config.slack.escalationChannel,
+        kind: 'notice',
+        negotiationId: null,
+        threadTs: null,
+        ...noticeMessage(`Sheet rows changed for campaign ${id}`, changes.map(describeChange)),
+      });
+    },
+  });
+  const clickupIntake = config.clickup
+    ? createClickUpIntake({
+        db,
+        settings: config.clickup,
+        intake,
+        chat,
+        channel: config.slack.escalationChannel,
+        clock,
+        logger,
+      })
+    : null;
   const slackApp =
     slackClient && slackAuth && config.chat.provider === 'slack'
       ? createSlackApp({
@@ -213,7 +284,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
             db,
             client: slackClient,
             approvers: config.chat.approvers,
-            audit: () => 'not built yet',
+            audit: (database, text) => slackAudit(database, text, clock.now()),
           }),
         })
       : null;
@@ -236,6 +307,8 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   scheduler.poke();
   await watchKeeper?.start();
   await slackApp?.start(); // Socket Mode connects here; HTTP mode is served by the app below
+  clickupIntake?.start(); // deliveries left pending by an outage or a crash
+  if (config.sheets.pollMs > 0) monitor.start(config.sheets.pollMs);
   // With Gmail, a periodic pull backs up the pushes: a lost notification delays a reply, never loses it.
   const poll =
     config.mail.provider === 'gmail'
@@ -266,6 +339,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
         return { database, mode: 'ok', ...(watch === 'not configured' ? {} : { gmailWatch: watch }) };
       },
     }),
+    dashboardRouter({ changes }),
     webhookRouter({
       gmailPush:
         config.mail.provider === 'gmail' && config.mail.push
@@ -278,6 +352,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       agentEmail: config.agentEmail,
       receiveMail: () => receiveMail(),
       logger,
+      clickup: clickupIntake && config.clickup ? { secret: config.clickup.secret, intake: clickupIntake } : null,
     }),
     sandboxRouter({
       mailbox: sandboxMailbox,
@@ -302,6 +377,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     routers,
     protectedPrefixes: ['/api/', '/sandbox/'],
     rawMiddleware: slackApp?.middleware ? [slackApp.middleware] : [],
+    reportError: errors.capture,
   });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -333,7 +409,11 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
         watchKeeper?.stop();
         await slackApp?.stop();
         clearInterval(poll);
+        await clickupIntake?.stop();
+        await monitor.stop();
         host.shutdown();
+        inspection?.stop();
+        await errors.close();
         server.closeAllConnections();
         await httpClosed;
         db.close();

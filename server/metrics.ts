@@ -10,6 +10,9 @@ export function createMetrics(db: Db) {
   collectDefaultMetrics({ register: registry });
   const byState = db.prepare('SELECT state, COUNT(*) AS n FROM negotiations GROUP BY state');
   const pendingInbox = db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE taken_at IS NULL AND failed IS NULL');
+  const oldestPending = db
+    .prepare('SELECT MIN(stored_at) FROM inbox WHERE taken_at IS NULL AND failed IS NULL')
+    .pluck();
   const m = {
     registry,
     httpRequests: new Counter({
@@ -66,6 +69,12 @@ export function createMetrics(db: Db) {
       labelNames: ['kind', 'model', 'type'],
       registers: [registry],
     }),
+    effectFailures: new Counter({
+      name: 'effect_failures_total',
+      help: 'Effects that failed after every retry (the negotiation escalates)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     actorFailures: new Counter({
       name: 'actor_failures_total',
       help: 'Negotiation actors that failed and were reloaded or parked',
@@ -89,6 +98,16 @@ export function createMetrics(db: Db) {
     registers: [registry],
     collect() {
       this.set((pendingInbox.get() as { n: number }).n);
+    },
+  });
+
+  new Gauge({
+    name: 'inbox_lag_seconds',
+    help: 'Age of the oldest inbound message stored but not yet taken (0 when none)',
+    registers: [registry],
+    collect() {
+      const oldest = oldestPending.get() as string | null;
+      this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
     },
   });
 

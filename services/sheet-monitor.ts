@@ -50,6 +50,16 @@ export interface Snapshot {
 export interface SnapshotStore {
   get(campaignId: string): Snapshot | null;
   set(campaignId: string, snapshot: Snapshot): void;
+  /** The campaigns with a snapshot: those whose rows came from the sheet. */
+  campaignIds(): string[];
+}
+
+/** One line of the Slack alert; sheet text is escaped where the message is built. */
+export function describeChange(change: RowChange): string {
+  const who = change.email ? `${change.name} (${change.email})` : change.name;
+  if (change.kind === 'removed') return `${who}: row removed from the sheet`;
+  const fields = change.fields.map((f) => `${f.field} ${f.before ?? '(empty)'} → ${f.after ?? '(empty)'}`);
+  return `${who}: ${fields.join(', ')}`;
 }
 
 export interface FieldChange {
@@ -409,6 +419,7 @@ export function memorySnapshotStore(): SnapshotStore & { snapshots: Map<string, 
     set: (campaignId, snapshot) => {
       snapshots.set(campaignId, structuredClone(snapshot));
     },
+    campaignIds: () => [...snapshots.keys()],
   };
 }
 
@@ -417,6 +428,7 @@ export const SNAPSHOT_KEY_PREFIX = 'sheet.snapshot:';
 /** Snapshots in the existing `settings` table (key `sheet.snapshot:<campaignId>`, JSON value): no migration. */
 export function sqliteSnapshotStore(db: Db): SnapshotStore {
   const read = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
+  const keys = db.prepare('SELECT key FROM settings WHERE key >= ? AND key < ? ORDER BY key').pluck();
   const write = db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
@@ -436,6 +448,10 @@ export function sqliteSnapshotStore(db: Db): SnapshotStore {
     },
     set(campaignId, snapshot) {
       write.run(SNAPSHOT_KEY_PREFIX + campaignId, JSON.stringify(snapshot));
+    },
+    campaignIds() {
+      const rows = keys.all(SNAPSHOT_KEY_PREFIX, `${SNAPSHOT_KEY_PREFIX}\uffff`) as string[];
+      return rows.map((key) => key.slice(SNAPSHOT_KEY_PREFIX.length));
     },
   };
 }

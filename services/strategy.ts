@@ -28,6 +28,7 @@ export type EscalationTrigger =
   | 'hostile'
   | 'legal'
   | 'unusual_deliverables'
+  | 'keyword'
   | 'ambiguous_intent'
   | 'max_rounds'
   | 'ceiling'
@@ -63,12 +64,17 @@ export interface DecideInput {
   classification: Classification;
   tracker: CpmTracker | null; // the campaign's agreements so far (premiums of domain.md §2.5)
   maxRounds: number;
+  /** From the trigger file: below this confidence a reply escalates (default 0.70, strict <). */
+  confidenceThreshold?: number;
+  /** From the trigger file: an ask above the effective ceiling escalates at once instead of trying levers. */
+  cpmCeilingEnabled?: boolean;
 }
 
 const TRIGGER_REASONS = {
   hostile: 'Hostile tone detected in email',
   legal: 'Legal/contract language detected in email',
   unusual_deliverables: 'Unusual deliverable request detected in email',
+  keyword: 'Always-escalate keyword found in email',
 } as const;
 
 /**
@@ -106,7 +112,8 @@ function suggestion(last: Cents | null, ask: Cents | null): Cents | null {
   return ask <= last ? ask : Math.max(nextCounterCents(last, ask, ask), last);
 }
 
-export function decide({ facts, classification: c, tracker, maxRounds }: DecideInput): Decision {
+export function decide(input: DecideInput): Decision {
+  const { facts, classification: c, tracker, maxRounds } = input;
   const last = facts.lastOfferCents;
   const ask = c.askCents;
   const escalate = (trigger: EscalationTrigger, reason: string, evidence: string | null = null): Decision => ({
@@ -121,7 +128,7 @@ export function decide({ facts, classification: c, tracker, maxRounds }: DecideI
   if (trigger) return escalate(trigger.kind, TRIGGER_REASONS[trigger.kind], trigger.evidence);
   if (c.intent === 'unclear')
     return escalate('ambiguous_intent', `Intent unclear (confidence ${c.confidence.toFixed(2)})`);
-  if (c.confidence < CONFIDENCE_THRESHOLD) {
+  if (c.confidence < (input.confidenceThreshold ?? CONFIDENCE_THRESHOLD)) {
     return escalate('ambiguous_intent', `Low confidence intent: ${c.confidence.toFixed(2)}`);
   }
   const intent = c.intent;
@@ -156,6 +163,10 @@ export function decide({ facts, classification: c, tracker, maxRounds }: DecideI
   if (facts.round >= maxRounds) return maxRoundsReached();
 
   const limit = offerLimitCents(facts, tracker);
+  if (ask > limit && input.cpmCeilingEnabled && facts.approvedCeilingCents == null) {
+    const cpm = formatUsd(cpmFor(ask, facts.influencer.averageViews));
+    return escalate('ceiling', `Proposed rate implies ${cpm} CPM, above what the campaign allows without approval`);
+  }
   if (ask > limit) return leverMove(facts, ask, last, limit, escalate, email);
 
   // D3.5: within bounds; agree when the gap is within 5% of the ask or this is the last allowed round.

@@ -9,8 +9,6 @@
  * CPM-ceiling switch are read by the strategy (`confidenceThreshold`, `cpmCeilingEnabled`).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Classification, TriggerKind } from './model/port.ts';
@@ -23,22 +21,10 @@ export const MODEL_TRIGGER_KINDS = [
 ] as const satisfies readonly TriggerKind[];
 export type ModelTriggerKind = (typeof MODEL_TRIGGER_KINDS)[number];
 
-/**
- * The kind of a finding made by the team's `always_trigger_keywords` list. Not (yet) a TriggerKind of
- * services/model/port.ts: until it is, applyTriggers returns a TriggeredClassification (see below).
- */
-export const KEYWORD_TRIGGER_KIND = 'keyword';
-export type AppliedTriggerKind = TriggerKind | typeof KEYWORD_TRIGGER_KIND;
-
-export interface TriggerFinding {
-  kind: AppliedTriggerKind;
-  evidence: string;
-}
-
-/** A Classification whose triggers may include always-trigger keyword findings. */
-export interface TriggeredClassification extends Omit<Classification, 'triggers'> {
-  triggers: TriggerFinding[];
-}
+/** The kind of a finding made by the team's `always_trigger_keywords` list. */
+export const KEYWORD_TRIGGER_KIND = 'keyword' satisfies TriggerKind;
+type AppliedTriggerKind = TriggerKind;
+type TriggerFinding = Classification['triggers'][number];
 
 export interface KeywordTrigger {
   enabled: boolean;
@@ -123,12 +109,6 @@ function fromFile(file: TriggerFile, source: string | null): TriggerConfig {
 /** The built-in defaults: what an empty file means (equal to the shipped file). */
 export const DEFAULT_TRIGGER_CONFIG: TriggerConfig = fromFile(FILE_SCHEMA.parse({}), null);
 
-/** `$CONFIG_DIR/escalation_triggers.yaml` if CONFIG_DIR is set, else the shipped config/escalation_triggers.yaml. */
-export function defaultTriggerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CONFIG_DIR?.trim()) return join(env.CONFIG_DIR.trim(), 'escalation_triggers.yaml');
-  return fileURLToPath(new URL('../config/escalation_triggers.yaml', import.meta.url));
-}
-
 /** Explains keys of the original's file that have no meaning here. */
 function unsupported(raw: unknown): string[] {
   const cpm = (raw as { cpm_over_threshold?: unknown } | null)?.cpm_over_threshold;
@@ -166,7 +146,8 @@ export function parseTriggerConfig(text: string, source: string): TriggerConfig 
  * Reads and validates the trigger file. Throws an Error naming the file and every problem (a missing or unreadable
  * file too): the service must not start with triggers it was not configured with.
  */
-export function loadTriggerConfig(path: string = defaultTriggerConfigPath()): TriggerConfig {
+/** Reads the file TRIGGERS_FILE names (server/config.ts; default: the shipped config/escalation_triggers.yaml). */
+export function loadTriggerConfig(path: string): TriggerConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -239,11 +220,7 @@ export function findKeyword(text: string, list: string[]): { keyword: string; ev
  * not report; an always-trigger keyword adds a 'keyword' finding. Findings are ordered hostile, legal, unusual
  * deliverables, keyword (the strategy escalates with the first). `text` is the reply the model classified.
  */
-export function applyTriggers(
-  config: TriggerConfig,
-  classification: Classification,
-  text: string,
-): TriggeredClassification {
+export function applyTriggers(config: TriggerConfig, classification: Classification, text: string): Classification {
   const enabled = (kind: AppliedTriggerKind) =>
     kind === KEYWORD_TRIGGER_KIND
       ? config.alwaysTrigger.enabled

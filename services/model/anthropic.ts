@@ -91,8 +91,8 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
     }
   }
 
-  const kinds: TriggerKind[] = ['hostile', 'legal', 'unusual_deliverables'];
-  const triggers = kinds
+  const kinds = ['hostile', 'legal', 'unusual_deliverables'] as const satisfies TriggerKind[];
+  const triggers: Classification['triggers'] = kinds
     .filter((kind) => analysis[kind].detected)
     .map((kind) => ({ kind, evidence: (analysis[kind].evidence ?? '').slice(0, 300) }));
   for (const found of keywordTriggers(input.text)) {

@@ -4,7 +4,8 @@ import type { Cents } from '../money.ts';
 
 export type Intent = 'accept' | 'counter' | 'reject' | 'question' | 'unclear';
 
-export type TriggerKind = 'hostile' | 'legal' | 'unusual_deliverables';
+/** 'keyword': a hit on the team's always-escalate keyword list (config/escalation_triggers.yaml). */
+export type TriggerKind = 'hostile' | 'legal' | 'unusual_deliverables' | 'keyword';
 
 export interface Classification {
   intent: Intent;

@@ -10,7 +10,6 @@ import type { Classification } from '../../services/model/port.ts';
 import {
   applyTriggers,
   DEFAULT_TRIGGER_CONFIG,
-  defaultTriggerConfigPath,
   findKeyword,
   loadTriggerConfig,
   parseTriggerConfig,
@@ -67,11 +66,6 @@ describe('escalation trigger config', () => {
     expect(shipped.ambiguousIntentEnabled).to.equal(true);
     expect(shipped.cpmCeilingEnabled).to.equal(false);
     expect(shipped.alwaysTrigger).to.deep.equal({ enabled: true, keywords: [] });
-  });
-
-  it('finds the file under CONFIG_DIR, else the shipped one', () => {
-    expect(defaultTriggerConfigPath({ CONFIG_DIR: '/etc/agent' })).to.equal('/etc/agent/escalation_triggers.yaml');
-    expect(defaultTriggerConfigPath({})).to.equal(SHIPPED);
   });
 
   it('an empty file or a partial one takes the defaults for what it leaves out', () => {

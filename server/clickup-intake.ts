@@ -1,0 +1,111 @@
+/**
+ * Campaigns from ClickUp (domain.md §5, decisions D12): a verified webhook delivery is recorded once (its key is
+ * the primary key, so re-deliveries are no-ops), acknowledged, then processed: the task is read, mapped to a
+ * campaign and started through the same intake as POST /api/v1/campaigns. A task that cannot start gets a Slack
+ * notice naming what is missing; a ClickUp outage leaves the delivery pending, retried later and at boot.
+ */
+import type { Db } from '../persistence/db.ts';
+import { noticeMessage } from '../services/chat/messages.ts';
+import type { ChatPort } from '../services/chat/port.ts';
+import {
+  ClickUpApiError,
+  type ClickUpEvent,
+  campaignFromTask,
+  createClickUpClient,
+  deliveryKey,
+} from '../services/clickup.ts';
+import type { Clock } from '../services/clock.ts';
+import type { CampaignIntake } from './campaign-intake.ts';
+import type { Config } from './config.ts';
+import { HttpError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+const RETRY_MS = 5 * 60_000;
+
+export function createClickUpIntake(deps: {
+  db: Db;
+  settings: NonNullable<Config['clickup']>;
+  intake: CampaignIntake;
+  chat: ChatPort;
+  channel: string;
+  clock: Clock;
+  logger: Logger;
+}) {
+  const client = createClickUpClient({ token: deps.settings.token, baseUrl: deps.settings.apiUrl });
+  const record =
+    deps.db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (key, source, subject, status, received_at, updated_at)
+    VALUES (?, 'clickup', ?, 'pending', ?, ?)`);
+  const pending = deps.db.prepare(
+    `SELECT key, subject FROM webhook_deliveries WHERE source = 'clickup' AND status = 'pending' ORDER BY received_at`,
+  );
+  const finish = deps.db.prepare(
+    'UPDATE webhook_deliveries SET status = ?, last_error = ?, updated_at = ? WHERE key = ?',
+  );
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function processOne(key: string, taskId: string): Promise<void> {
+    const mark = (status: 'pending' | 'done' | 'refused', error: string | null) =>
+      finish.run(status, error, deps.clock.iso(), key);
+    const refuse = async (problems: string[]) => {
+      mark('refused', problems.join('; '));
+      await deps.chat
+        .post({
+          key: `clickup-refused:${taskId}`,
+          channel: deps.channel,
+          kind: 'notice',
+          negotiationId: null,
+          threadTs: null,
+          ...noticeMessage(`ClickUp task ${taskId} was not turned into a campaign`, problems),
+        })
+        .catch((error) => deps.logger.error('clickup notice not posted', { taskId, error: String(error) }));
+    };
+    try {
+      const mapped = campaignFromTask(await client.getTask(taskId));
+      if ('problems' in mapped) return await refuse(mapped.problems);
+      await deps.intake.start(mapped.campaign); // the intake posts its own notice when it refuses
+      mark('done', null);
+    } catch (error) {
+      if (error instanceof ClickUpApiError && error.retryable) {
+        mark('pending', error.message); // tried again on the next pass
+      } else if (error instanceof HttpError || error instanceof ClickUpApiError) {
+        await refuse([error.message]);
+      } else {
+        mark('pending', String(error));
+        throw error;
+      }
+    }
+  }
+
+  /** Works through every pending delivery, one at a time (the intake is serialized anyway). */
+  function processPending(): Promise<void> {
+    running = running
+      .then(async () => {
+        for (const row of pending.all() as { key: string; subject: string }[]) await processOne(row.key, row.subject);
+      })
+      .catch((error) => {
+        deps.logger.error('clickup delivery failed', { error: String(error) });
+      });
+    return running;
+  }
+
+  return {
+    /** Records a verified task-created delivery; false when it was seen before (a re-delivery). */
+    accept(event: ClickUpEvent & { taskId: string }): boolean {
+      const at = deps.clock.iso();
+      return record.run(deliveryKey(event), event.taskId, at, at).changes === 1;
+    },
+    processPending,
+    start() {
+      void processPending();
+      timer = setInterval(() => void processPending(), RETRY_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export type ClickUpIntake = ReturnType<typeof createClickUpIntake>;
