@@ -74,11 +74,6 @@ export interface AgentOptions {
 export async function startAgent(given: Config, options: AgentOptions = {}): Promise<Agent> {
   const logger = options.logger ?? createLogger(given.logLevel);
   const started = performance.now();
-  if (given.mode === 'live') {
-    throw new ConfigError([
-      'live mode: every credential is present, but the Slack and Google Sheets adapters are not wired into this build yet; run in sandbox mode (AGENT_MODE=sandbox; Gmail and Claude can be enabled there with MAIL_PROVIDER=gmail and MODEL_PROVIDER=anthropic)',
-    ]);
-  }
   // Live mail first: the credentials are checked and the agent's own address read before anything is opened.
   const gmail =
     given.mail.provider === 'gmail'
