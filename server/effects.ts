@@ -47,6 +47,8 @@ export interface EffectDeps {
   /** Where a person can open the negotiation (linked from Slack). */
   linkFor(negotiationId: string): string;
   conversation(negotiationId: string): MessageExtras['conversation'];
+  /** Resolves once every transition made so far is committed (the host's group commit). */
+  durable(): Promise<void>;
   /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
   completed(negotiationId: string, key: string, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
@@ -71,7 +73,7 @@ export function createEffects(deps: EffectDeps) {
     run: (input: I, mayHaveRun: boolean) => Promise<O>,
   ) {
     return fromPromise<O, I>(async ({ input }) => {
-      await Promise.resolve(); // the transition that requested this effect is committed synchronously first
+      await deps.durable(); // the transition that requested this effect is committed before anything is done
       const prior = journal.get(input.key);
       if (prior?.status === 'done') return prior.result as O;
       const negotiationId = negotiationOf(input);

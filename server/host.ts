@@ -24,6 +24,7 @@ import {
   type Policy,
   restoreNegotiationActor,
   type Store,
+  type Transition,
 } from '../persistence/store.ts';
 import { appendTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
@@ -33,7 +34,7 @@ import type { Logger } from './logger.ts';
 
 interface Live {
   actor: NegotiationActor;
-  json: string; // last persisted snapshot
+  json: string; // last snapshot handed to the store (committed, or in the batch being committed)
   state: DomainState;
   deadline: number | null;
   emitted: NegotiationEmitted[];
@@ -70,6 +71,81 @@ export function createHost(deps: HostDeps) {
   let delivering: string | null = null; // inbox message being handed to an actor
   let shuttingDown = false;
 
+  /**
+   * Group commit: the transitions of every actor made in one turn of the event loop are committed in ONE
+   * transaction (one fsync) on the next turn. Nothing leaves the process before its transition is durable:
+   * effects wait for `durable()` first, and what happens after a commit (settle, timers, dashboard) runs after it.
+   */
+  let batch: { transition: Transition; entry: Live; from: DomainState }[] = [];
+  let flushScheduled = false;
+  let durableWaiters: (() => void)[] = [];
+  // Delivered to an actor but not yet committed as taken: never delivered twice meanwhile.
+  const inFlight = new Set<string>();
+
+  function scheduleFlush() {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush() {
+    flushScheduled = false;
+    const items = batch;
+    batch = [];
+    const waiters = durableWaiters;
+    durableWaiters = [];
+    let committed = items;
+    if (items.length) {
+      try {
+        deps.db.transaction(() => {
+          for (const item of items) store.persist(item.transition);
+        })();
+      } catch {
+        // Commit what can be committed, negotiation by negotiation; a negotiation whose writes fail is reloaded.
+        committed = [];
+        for (const entry of new Set(items.map((i) => i.entry))) {
+          const own = items.filter((i) => i.entry === entry);
+          try {
+            deps.db.transaction(() => {
+              for (const item of own) store.persist(item.transition);
+            })();
+            committed.push(...own);
+          } catch (error) {
+            entry.broken = true; // in-memory state is ahead of the database: use it no more
+            const { id } = own[0].transition;
+            queueMicrotask(() => fail(id, entry, error, 'persist'));
+          }
+        }
+      }
+    }
+    inFlight.clear();
+    for (const item of committed) afterCommit(item);
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once every transition made so far is committed (effects wait for this before acting). */
+  function durable(): Promise<void> {
+    scheduleFlush();
+    return new Promise((resolve) => durableWaiters.push(resolve));
+  }
+
+  function afterCommit({ transition: t, entry, from }: (typeof batch)[number]) {
+    const state = domainStateOf(t.snapshot);
+    deps.onPersist?.(t.id, from, state, t.emitted);
+    deps.crash('after_persist');
+    if (entry.stopping) return;
+    const deadline = nextDeadlineAt(t.snapshot, deps.policy);
+    if (deadline !== entry.deadline) {
+      entry.deadline = deadline;
+      deps.onDeadlineChange();
+    }
+    if (!isBusy(entry.actor.getSnapshot())) {
+      for (const resolve of entry.settled) resolve();
+      entry.settled.clear();
+      if (TERMINAL_STATES.has(entry.state)) queueMicrotask(() => evict(t.id, entry));
+    }
+  }
+
   function attach(
     id: string,
     create: (inspect: (e: InspectionEvent) => void) => NegotiationActor,
@@ -97,38 +173,21 @@ export function createHost(deps: HostDeps) {
     const emitted = entry.emitted.splice(0);
     const completions = entry.completions.splice(0);
     if (json === entry.json && emitted.length === 0 && completions.length === 0) return; // unchanged (fact 5)
-    const state = domainStateOf(snapshot);
-    try {
-      store.persist({
-        id,
-        snapshot,
-        json,
-        previousState: entry.state,
-        event: eventType,
-        emitted,
-        completions,
-        at: clock.iso(),
-      });
-    } catch (error) {
-      // In-memory state is now ahead of the database: persist nothing more, and reload once XState is done.
-      entry.broken = true;
-      queueMicrotask(() => fail(id, entry, error, 'persist'));
-      return;
-    }
-    deps.onPersist?.(id, entry.state, state, emitted);
+    const from = entry.state;
+    const transition = {
+      id,
+      snapshot,
+      json,
+      previousState: from,
+      event: eventType,
+      emitted,
+      completions,
+      at: clock.iso(),
+    };
     entry.json = json;
-    entry.state = state;
-    deps.crash('after_persist');
-    const deadline = nextDeadlineAt(snapshot, deps.policy);
-    if (deadline !== entry.deadline) {
-      entry.deadline = deadline;
-      deps.onDeadlineChange();
-    }
-    if (!isBusy(snapshot)) {
-      for (const resolve of entry.settled) resolve();
-      entry.settled.clear();
-      if (TERMINAL_STATES.has(state)) queueMicrotask(() => evict(id, entry));
-    }
+    entry.state = domainStateOf(snapshot);
+    batch.push({ transition, entry, from });
+    scheduleFlush();
   }
 
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
@@ -186,6 +245,7 @@ export function createHost(deps: HostDeps) {
       live.set(id, existing);
       return existing;
     }
+    if (batch.length) flush(); // the database must hold every transition before an actor is restored from it
     const row = store.load(id);
     if (!row || row.failure) return undefined;
     let entry: Live;
@@ -218,7 +278,8 @@ export function createHost(deps: HostDeps) {
   }
 
   function deliver(message: InboxMessage): void {
-    if (!deps.inbox.isPending(message.messageId)) return; // already taken (or dead-lettered): never twice
+    // already taken (or dead-lettered, or taken by a transition not committed yet): never twice
+    if (inFlight.has(message.messageId) || !deps.inbox.isPending(message.messageId)) return;
     const entry = load(message.negotiationId);
     const reply = {
       messageId: message.messageId,
@@ -230,6 +291,7 @@ export function createHost(deps: HostDeps) {
     };
     const event: NegotiationEvent = { type: 'REPLY', reply };
     if (entry?.actor.getSnapshot().can(event)) {
+      inFlight.add(message.messageId);
       delivering = message.messageId;
       try {
         entry.actor.send(event);
@@ -312,7 +374,7 @@ export function createHost(deps: HostDeps) {
     /** Resolves once the negotiation has no effect in flight (or after `timeoutMs`). */
     settle(id: string, timeoutMs = 10_000): Promise<void> {
       const entry = live.get(id);
-      if (!entry || !isBusy(entry.actor.getSnapshot())) return Promise.resolve();
+      if (!entry || !isBusy(entry.actor.getSnapshot())) return durable(); // what it did is committed
       return new Promise((resolve) => {
         const timer = setTimeout(done, timeoutMs);
         function done() {
@@ -343,8 +405,10 @@ export function createHost(deps: HostDeps) {
       for (const message of pending) deliver(message);
       return { restored: busyIds.length, redelivered: pending.length };
     },
-    /** Stops every actor without persisting (the database already holds every committed transition). */
+    durable,
+    /** Commits what is pending, then stops every actor without persisting more. */
     shutdown(): void {
+      flush();
       shuttingDown = true;
       for (const entry of live.values()) {
         entry.stopping = true;

@@ -143,6 +143,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const effects = createEffects({
     linkFor: (id) => `${publicUrl}/api/v1/negotiations/${id}`,
     completed: (id, key, result) => host.completed(id, key, result),
+    durable: () => host.durable(),
     journal,
     queries,
     model,
