@@ -34,6 +34,7 @@ export function createMailIntake(deps: {
   /** Stores the page's messages of known threads and the new cursor in one transaction; returns what was new. */
   function storePage(page: { messages: InboundEmail[]; cursor: string | null }): InboxMessage[] {
     const stored: InboxMessage[] = [];
+    if (!page.messages.length && page.cursor === cursorNow()) return stored; // nothing new: no write, no fsync
     deps.db.transaction(() => {
       for (const m of page.messages) {
         if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
