@@ -221,6 +221,18 @@ describe('Slack (fake Slack API, real WebClient and Bolt)', () => {
     expect(JSON.stringify(relayed.blocks)).to.include('auto-detected: sam@agency.example');
   });
 
+  it('/audit answers with the audit trail of an influencer', async () => {
+    const t = await agent();
+    await escalated(t);
+    expect((await signed(t, command('/audit', `influencer:${MAYA} last:7d`))).status).to.equal(200);
+    const answer = await until(async () => JSON.stringify([...slack.responses(), ...slack.ephemerals()]) || undefined);
+    await until(async () => /escalation/.test(JSON.stringify([...slack.responses(), ...slack.ephemerals()])));
+    expect(JSON.stringify([...slack.responses(), ...slack.ephemerals()]))
+      .to.include('email_sent')
+      .and.include(MAYA);
+    expect(answer).to.be.a('string');
+  });
+
   it('refuses to start with a bot token Slack rejects', async () => {
     const error = await startTestAgent(
       {
