@@ -119,6 +119,17 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(received_at) WHERE status = 'pending';
   `,
+  // 5: Slack messages that could not be posted after every retry, posted later (never lost, decisions D5).
+  `
+  CREATE TABLE chat_outbox (
+    key TEXT PRIMARY KEY,                -- the message's idempotency key
+    message TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    next_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {

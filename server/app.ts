@@ -29,6 +29,8 @@ export function createApp(deps: {
 }) {
   const app = new Koa<AppState>();
   app.proxy = false;
+  // Errors Koa sees outside the middleware (a client that went away mid-body): logged, not printed to stderr.
+  app.on('error', (error) => deps.logger.warn('http stream error', { error: String(error) }));
   const tokenDigest = deps.apiToken ? createHash('sha256').update(deps.apiToken).digest() : null;
 
   // Request id on every response and log line; a valid incoming X-Request-Id is echoed.
@@ -68,7 +70,8 @@ export function createApp(deps: {
       await next();
       if (ctx.body === undefined && ctx.status === 404)
         throw new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
-      if (ctx.body === undefined && ctx.status === 405)
+      // an HTTP method no route knows (PROPFIND, TRACE, ...) is refused like any other wrong method
+      if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501))
         throw new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
     } catch (error) {
       const known = error instanceof HttpError;

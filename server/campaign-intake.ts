@@ -144,20 +144,22 @@ export function createCampaignIntake(deps: {
         campaignId: definition.id,
       })),
       (write) =>
-        db.transaction(() => {
-          const at = clock.iso();
-          if (!stored) queries.insertCampaign(definition, at);
-          if (news) {
-            appendTimeline(db, {
-              negotiationId: null,
-              campaignId: definition.id,
-              influencerEmail: null,
-              at,
-              entry: { type: 'campaign_start', source, started: fresh.length, existing: existing.length, skipped },
-            });
-          }
-          write();
-        })(),
+        db
+          .transaction(() => {
+            const at = clock.iso();
+            if (!stored) queries.insertCampaign(definition, at);
+            if (news) {
+              appendTimeline(db, {
+                negotiationId: null,
+                campaignId: definition.id,
+                influencerEmail: null,
+                at,
+                entry: { type: 'campaign_start', source, started: fresh.length, existing: existing.length, skipped },
+              });
+            }
+            write();
+          })
+          .immediate(),
     );
     if (news) {
       notify(

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { ModelSettings } from '../services/model/anthropic.ts';
+import { type FaultSpec, parseFaults } from '../services/sandbox/faults.ts';
 import type { InspectSettings } from './inspect.ts';
 
 const SHIPPED_KB = fileURLToPath(new URL('../knowledge_base', import.meta.url));
@@ -50,6 +51,7 @@ const schema = z.object({
   SLACK_AGREEMENT_CHANNEL: z.string().default('#negotiation-deals'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
   EFFECT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  CHAT_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   EFFECT_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(500),
   ACTOR_CACHE_SIZE: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(9_000).default(8_000),
@@ -60,6 +62,13 @@ const schema = z.object({
       .regex(new RegExp(`^(${CRASH_POINTS.join('|')})(:\\d+)?$`), `must be one of ${CRASH_POINTS.join(', ')}[:n]`)
       .optional(),
   ),
+  SANDBOX_FAULTS: optional.superRefine((value, ctx) => {
+    try {
+      if (value) parseFaults(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
   ENABLE_METRICS: bool.default(true),
   INSPECT: z
     .union([z.enum(['off', 'sky']), z.string().regex(/^wss?:\/\/\S+$/, 'must be off, sky or a ws:// URL')])
@@ -130,9 +139,12 @@ export interface Config {
   slack: { escalationChannel: string; agreementChannel: string };
   bodyLimitBytes: number;
   effects: { maxAttempts: number; retryBaseMs: number };
+  chatRetryMs: number; // how often Slack messages deferred by an outage are tried again
   actorCacheSize: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   crashPoint: { point: CrashPoint; nth: number } | undefined;
+  /** Test only: SANDBOX_FAULTS, injected faults of the sandbox adapters (services/sandbox/faults.ts). */
+  sandboxFaults: FaultSpec | undefined;
   enableMetrics: boolean;
   /** Claude (live, or sandbox on request) or the offline negotiator; settings only for Claude. */
   model: { provider: 'offline' } | { provider: 'anthropic'; settings: ModelSettings };
@@ -231,9 +243,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     slack: { escalationChannel: env.SLACK_ESCALATION_CHANNEL, agreementChannel: env.SLACK_AGREEMENT_CHANNEL },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     effects: { maxAttempts: env.EFFECT_MAX_ATTEMPTS, retryBaseMs: env.EFFECT_RETRY_BASE_MS },
+    chatRetryMs: env.CHAT_RETRY_SECONDS * 1000,
     actorCacheSize: env.ACTOR_CACHE_SIZE,
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
     crashPoint: point && mode === 'sandbox' ? { point: point as CrashPoint, nth: Number(nth ?? 1) } : undefined,
+    sandboxFaults: env.SANDBOX_FAULTS && mode === 'sandbox' ? parseFaults(env.SANDBOX_FAULTS) : undefined,
     enableMetrics: env.ENABLE_METRICS,
     model: modelOf(env, mode),
     mail: mailOf(env, mode, cwd),

@@ -24,7 +24,8 @@ import {
   replyMessage,
   staleMessage,
 } from '../services/chat/messages.ts';
-import type { ChatPort } from '../services/chat/port.ts';
+import type { ChatMessage, ChatPort } from '../services/chat/port.ts';
+import type { ChatOutbox } from './chat-outbox.ts';
 import type { Clock } from '../services/clock.ts';
 import { DEFAULT_FORBIDDEN_PHRASES, validateEmail } from '../services/gate.ts';
 import { type MailPort, messageIdFor } from '../services/mail/port.ts';
@@ -41,6 +42,7 @@ export interface EffectDeps {
   triggers: TriggerConfig;
   mail: MailPort;
   chat: ChatPort;
+  outbox: Pick<ChatOutbox, 'defer'>;
   clock: Clock;
   crash: CrashHook;
   config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'slack'>;
@@ -71,6 +73,10 @@ export function createEffects(deps: EffectDeps) {
     negotiationOf: (input: I) => string,
     commitAttempt: boolean,
     run: (input: I, mayHaveRun: boolean) => Promise<O>,
+    /** After the last failed attempt: did it happen after all? (an email the mailbox took before the error) */
+    recover?: (input: I) => Promise<O | null>,
+    /** After the last failed attempt, when the effect must still happen later (a Slack message). */
+    giveUp?: (input: I, error: unknown) => void,
   ) {
     return fromPromise<O, I>(async ({ input }) => {
       await deps.durable(); // the transition that requested this effect is committed before anything is done
@@ -87,7 +93,13 @@ export function createEffects(deps: EffectDeps) {
         } catch (error) {
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
           if (attempt >= config.effects.maxAttempts) {
+            const happened = await recover?.(input).catch(() => null);
+            if (happened) {
+              deps.completed(negotiationId, input.key, happened);
+              return happened;
+            }
             deps.onFailure?.(kind, error);
+            giveUp?.(input, error);
             throw error;
           }
           deps.onRetry?.(kind, error);
@@ -98,6 +110,27 @@ export function createEffects(deps: EffectDeps) {
     });
   }
   const idBefore = (key: string) => key.slice(0, key.indexOf(':'));
+
+  function chatMessage(input: NotifyInput): ChatMessage {
+    const extras: MessageExtras = {
+      link: deps.linkFor(input.negotiationId),
+      conversation: deps.conversation(input.negotiationId),
+    };
+    const build = {
+      escalation: escalationMessage,
+      agreement: agreementMessage,
+      stale: staleMessage,
+      reply: replyMessage,
+    };
+    return {
+      key: input.key,
+      channel: input.kind === 'agreement' ? config.slack.agreementChannel : config.slack.escalationChannel,
+      kind: input.kind === 'escalation' || input.kind === 'agreement' ? input.kind : 'notice',
+      negotiationId: input.negotiationId,
+      threadTs: input.kind === 'reply' ? (input.escalation?.slackTs ?? null) : null,
+      ...build[input.kind](input, extras),
+    };
+  }
 
   return {
     classify: journaled<ClassifyInput, Classification>(
@@ -159,32 +192,15 @@ export function createEffects(deps: EffectDeps) {
         deps.crash('after_mail_send');
         return receipt;
       },
+      (input) => deps.mail.findSent(messageIdFor(input.key, config.agentEmail)),
     ),
     notify: journaled<NotifyInput, NotifyOutput>(
       'notify',
       (i) => i.negotiationId,
       true,
-      async (input) => {
-        const extras: MessageExtras = {
-          link: deps.linkFor(input.negotiationId),
-          conversation: deps.conversation(input.negotiationId),
-        };
-        const build = {
-          escalation: escalationMessage,
-          agreement: agreementMessage,
-          stale: staleMessage,
-          reply: replyMessage,
-        };
-        const message = build[input.kind](input, extras);
-        return deps.chat.post({
-          key: input.key,
-          channel: input.kind === 'agreement' ? config.slack.agreementChannel : config.slack.escalationChannel,
-          kind: input.kind === 'escalation' || input.kind === 'agreement' ? input.kind : 'notice',
-          negotiationId: input.negotiationId,
-          threadTs: input.kind === 'reply' ? (input.escalation?.slackTs ?? null) : null,
-          ...message,
-        });
-      },
+      (input) => deps.chat.post(chatMessage(input)),
+      undefined,
+      (input, error) => deps.outbox.defer(chatMessage(input), error), // Slack down: posted when it is back
     ),
   };
 }

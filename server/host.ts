@@ -97,18 +97,22 @@ export function createHost(deps: HostDeps) {
     let committed = items;
     if (items.length) {
       try {
-        deps.db.transaction(() => {
-          for (const item of items) store.persist(item.transition);
-        })();
+        deps.db
+          .transaction(() => {
+            for (const item of items) store.persist(item.transition);
+          })
+          .immediate();
       } catch {
         // Commit what can be committed, negotiation by negotiation; a negotiation whose writes fail is reloaded.
         committed = [];
         for (const entry of new Set(items.map((i) => i.entry))) {
           const own = items.filter((i) => i.entry === entry);
           try {
-            deps.db.transaction(() => {
-              for (const item of own) store.persist(item.transition);
-            })();
+            deps.db
+              .transaction(() => {
+                for (const item of own) store.persist(item.transition);
+              })
+              .immediate();
             committed.push(...own);
           } catch (error) {
             entry.broken = true; // in-memory state is ahead of the database: use it no more
@@ -208,19 +212,21 @@ export function createHost(deps: HostDeps) {
       parked,
     });
     try {
-      deps.db.transaction(() => {
-        const owner = store.load(id);
-        appendTimeline(deps.db, {
-          negotiationId: id,
-          campaignId: owner?.campaignId ?? null,
-          influencerEmail: owner?.influencerEmail ?? null,
-          at: clock.iso(),
-          entry: { type: 'error', cause, message, parked },
-        });
-        // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
-        if (cause === 'action' && delivering) deps.inbox.fail(delivering, message);
-        if (parked) store.markFailed(id, message, clock.iso());
-      })();
+      deps.db
+        .transaction(() => {
+          const owner = store.load(id);
+          appendTimeline(deps.db, {
+            negotiationId: id,
+            campaignId: owner?.campaignId ?? null,
+            influencerEmail: owner?.influencerEmail ?? null,
+            at: clock.iso(),
+            entry: { type: 'error', cause, message, parked },
+          });
+          // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
+          if (cause === 'action' && delivering) deps.inbox.fail(delivering, message);
+          if (parked) store.markFailed(id, message, clock.iso());
+        })
+        .immediate();
     } catch (writeError) {
       logger.error('could not record actor failure', { negotiationId: id, error: String(writeError) });
     }
@@ -303,20 +309,22 @@ export function createHost(deps: HostDeps) {
     // Closed (or parked) negotiation: the reply is still recorded, never answered.
     const row = store.load(message.negotiationId);
     if (!row) return;
-    deps.db.transaction(() => {
-      appendTimeline(deps.db, {
-        negotiationId: message.negotiationId,
-        campaignId: row.campaignId,
-        influencerEmail: row.influencerEmail,
-        at: clock.iso(),
-        entry: {
-          type: 'email_received',
-          ...reply,
-          note: `not processed: negotiation is ${row.failure ? 'failed' : row.state}`,
-        },
-      });
-      deps.inbox.markTaken(message.messageId, clock.iso());
-    })();
+    deps.db
+      .transaction(() => {
+        appendTimeline(deps.db, {
+          negotiationId: message.negotiationId,
+          campaignId: row.campaignId,
+          influencerEmail: row.influencerEmail,
+          at: clock.iso(),
+          entry: {
+            type: 'email_received',
+            ...reply,
+            note: `not processed: negotiation is ${row.failure ? 'failed' : row.state}`,
+          },
+        });
+        deps.inbox.markTaken(message.messageId, clock.iso());
+      })
+      .immediate();
   }
 
   return {

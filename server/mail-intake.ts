@@ -35,22 +35,24 @@ export function createMailIntake(deps: {
   function storePage(page: { messages: InboundEmail[]; cursor: string | null }): InboxMessage[] {
     const stored: InboxMessage[] = [];
     if (!page.messages.length && page.cursor === cursorNow()) return stored; // nothing new: no write, no fsync
-    deps.db.transaction(() => {
-      for (const m of page.messages) {
-        if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
-        const negotiationId = deps.queries.negotiationByThread(m.threadId);
-        if (!negotiationId) {
-          deps.logger.info('mail on a thread with no negotiation, ignored', {
-            messageId: m.messageId,
-            threadId: m.threadId,
-          });
-          continue;
+    deps.db
+      .transaction(() => {
+        for (const m of page.messages) {
+          if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
+          const negotiationId = deps.queries.negotiationByThread(m.threadId);
+          if (!negotiationId) {
+            deps.logger.info('mail on a thread with no negotiation, ignored', {
+              messageId: m.messageId,
+              threadId: m.threadId,
+            });
+            continue;
+          }
+          const message: InboxMessage = { ...m, negotiationId };
+          if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
         }
-        const message: InboxMessage = { ...m, negotiationId };
-        if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
-      }
-      if (page.cursor != null) writeCursor.run(CURSOR_KEY, page.cursor);
-    })();
+        if (page.cursor != null) writeCursor.run(CURSOR_KEY, page.cursor);
+      })
+      .immediate();
     return stored;
   }
 

@@ -31,9 +31,11 @@ import { createAnthropicNegotiator } from '../services/model/anthropic.ts';
 import { createOfflineNegotiator } from '../services/model/offline.ts';
 import type { ModelPort } from '../services/model/port.ts';
 import { openSandboxDb } from '../services/sandbox/db.ts';
+import { sandboxFaults } from '../services/sandbox/faults.ts';
 import { createCsvSheet } from '../services/sheets/csv.ts';
 import { createApp } from './app.ts';
 import { createCampaignIntake } from './campaign-intake.ts';
+import { createChatOutbox } from './chat-outbox.ts';
 import { createClickUpIntake } from './clickup-intake.ts';
 import { createCommands } from './commands.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -99,7 +101,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   // The brain first: a bad knowledge base or model id stops the start before anything is opened.
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   const triggers = loadTriggerConfig(config.triggersFile);
-  let model: ModelPort = createOfflineNegotiator();
+  let model: ModelPort = sandboxFaults(config).model(createOfflineNegotiator());
   if (config.model.provider === 'anthropic') {
     const claude = createAnthropicNegotiator(config.model.settings, {
       knowledge,
@@ -120,13 +122,13 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const clock = createClock(() => offsetMs);
   const crash = createCrashHook(config);
 
-  const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock);
+  const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, sandboxFaults(config).mail(sandboxDb));
   const mailbox: MailPort = gmail ? createGmailMailbox({ gmail: gmail.gmail, clock }) : (sandboxMailbox as MailPort);
   const watchKeeper =
     gmail && config.mail.provider === 'gmail'
       ? createWatchKeeper({ gmail: gmail.gmail, topic: config.mail.topic, db, clock, logger })
       : null;
-  const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock);
+  const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock, sandboxFaults(config).chat());
   const chat: ChatPort = slackClient ? createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
   const sheets = googleSheets ?? createCsvSheet(config.sheets.dir, config.sheets.masterTab);
 
@@ -140,7 +142,9 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const metrics = config.enableMetrics ? createMetrics(db) : null;
 
   let publicUrl = config.publicUrl ?? ''; // set once the server is bound when not configured
+  const outbox = createChatOutbox({ db, chat, clock, logger, retryMs: config.chatRetryMs });
   const effects = createEffects({
+    outbox,
     linkFor: (id) => `${publicUrl}/api/v1/negotiations/${id}`,
     completed: (id, key, result) => host.completed(id, key, result),
     durable: () => host.durable(),
@@ -304,6 +308,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   await watchKeeper?.start();
   await slackApp?.start(); // Socket Mode connects here; HTTP mode is served by the app below
   clickupIntake?.start(); // deliveries left pending by an outage or a crash
+  outbox.start();
   if (config.sheets.pollMs > 0) monitor.start(config.sheets.pollMs);
   // With Gmail, a periodic pull backs up the pushes: a lost notification delays a reply, never loses it.
   const poll =
@@ -376,6 +381,16 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     reportError: errors.capture,
   });
   const server = app.listen(config.port, config.host);
+  // A request Node's parser refuses (bad request line, huge headers) still gets a JSON 400, like every error.
+  server.on('clientError', (error, socket) => {
+    if (!socket.writable) return;
+    const body = JSON.stringify({
+      error: { code: 'bad_request', message: `Malformed HTTP request: ${error.message}` },
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -406,6 +421,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
         await slackApp?.stop();
         clearInterval(poll);
         await clickupIntake?.stop();
+        await outbox.stop();
         await monitor.stop();
         host.shutdown();
         inspection?.stop();

@@ -465,6 +465,31 @@ function parseSlackBody(raw: string, contentType: string): Record<string, unknow
   return raw ? JSON.parse(raw) : {};
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Signed is not the same as well formed: only the shapes this app handles reach Bolt (a malformed one is a 400,
+ * never a 500 that Slack would retry).
+ */
+function shapeProblem(body: unknown): string | null {
+  if (!isObject(body)) return 'The Slack payload is not an object';
+  if (body.ssl_check || body.type === 'url_verification') return null;
+  if (typeof body.command === 'string') {
+    return typeof body.user_id === 'string' ? null : 'A slash command without user_id';
+  }
+  const user = isObject(body.user) && typeof body.user.id === 'string';
+  switch (body.type) {
+    case 'block_actions':
+      return user && Array.isArray(body.actions) && body.actions.every(isObject) ? null : 'Malformed block_actions';
+    case 'view_submission':
+      return user && isObject(body.view) && isObject(body.view.state) ? null : 'Malformed view_submission';
+    case 'event_callback':
+      return isObject(body.event) ? null : 'Malformed event_callback';
+    default:
+      return `Unsupported Slack payload type ${JSON.stringify(body.type ?? null).slice(0, 60)}`;
+  }
+}
+
 export interface SlackKoaReceiver extends Receiver {
   /** Verifies, parses and dispatches one request; answers when a listener acknowledges it. */
   handle(ctx: Koa.Context): Promise<void>;
@@ -522,6 +547,8 @@ export function createKoaReceiver(opts: {
       } catch {
         return jsonError(ctx, 400, 'bad_request', 'The Slack request body could not be parsed');
       }
+      const shape = shapeProblem(body);
+      if (shape) return jsonError(ctx, 400, 'unsupported_payload', shape);
       if (body.ssl_check) {
         ctx.status = 200;
         ctx.body = '';

@@ -69,6 +69,25 @@ const WORDS = new RegExp(
   'gi',
 );
 
+const NUMBER_WORDS = new RegExp(
+  String.raw`\b(?:an?\s+(?=hundred|thousand|million))?${NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+)${NUMBER_WORD})*`,
+  'gi',
+);
+
+/**
+ * Numbers written in words with a scale ("forty-eight thousand seven hundred") and no currency: the gate reads
+ * them as dollars too, since prose has no reason to spell out large numbers.
+ */
+export function numberWordValues(text: string): { text: string; index: number; value: number }[] {
+  const found = [];
+  for (const m of normalizeNumerals(text).matchAll(NUMBER_WORDS)) {
+    if (!/hundred|thousand|million/i.test(m[0])) continue;
+    const value = wordsValue(m[0]);
+    if (value != null && value >= 100) found.push({ text: m[0], index: m.index ?? 0, value });
+  }
+  return found;
+}
+
 function isUsdWord(word: string): boolean {
   return new RegExp(`^(?:${USD_WORDS})$`, 'i').test(word.trim()) || /^grand$/i.test(word);
 }
@@ -98,7 +117,8 @@ function numericMention(m: RegExpExecArray, text: string): AmountMention | null 
   if (markers.includes(false)) return { text: m[0], index: m.index, cents: null };
   const multiplier = g.k || grand || g.word?.toLowerCase() === 'thousand' ? 1000n : g.word || g.m ? 1_000_000n : 1n;
   const d = parseDecimal(g.num.replace(/,/g, ''));
-  return { text: m[0], index: m.index, cents: d ? decimalToCents(d, multiplier) : null };
+  const cents = d ? decimalToCents(d, multiplier) : null;
+  return { text: m[0], index: m.index, cents: cents != null && Number.isSafeInteger(cents) ? cents : null };
 }
 
 function wordsValue(words: string): number | null {
@@ -129,8 +149,21 @@ function wordMention(m: RegExpExecArray): AmountMention {
   return { text: m[0], index: m.index, cents };
 }
 
-/** Every money mention in the text, in order of appearance. */
-export function findAmounts(text: string): AmountMention[] {
+/**
+ * Lookalike digits and symbols read as what they look like (NFKC: "＄２，０００" is "$2,000"), invisible
+ * characters dropped, and digit groups separated by spaces or apostrophes ("2 900", "2'900") joined with a
+ * comma, so a figure can never be read as a smaller one ("$2 900" is not "$2").
+ */
+export function normalizeNumerals(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+    .replace(/(\d)[ \u00a0\u2009\u202f'’](?=\d{3}(?!\d))/g, '$1,');
+}
+
+/** Every money mention in the text (read through normalizeNumerals), in order of appearance. */
+export function findAmounts(raw: string): AmountMention[] {
+  const text = normalizeNumerals(raw);
   const found: AmountMention[] = [];
   for (const m of text.matchAll(WORDS)) found.push(wordMention(m));
   NUMERIC.lastIndex = 0;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { agencyForEmail } from './counterparty.ts';
 import { type Influencer, PLATFORMS, type Platform, type Terms } from './domain.ts';
 import type { CampaignLevers, UsageDuration, UsageRightsSet } from './levers.ts';
-import { type Cents, formatMoney, parseDecimal, parseMoney } from './money.ts';
+import { type Cents, formatMoney, MAX_MONEY_CENTS, parseDecimal, parseMoney } from './money.ts';
 import { deriveCpmBounds, PricingError } from './pricing.ts';
 import { openingOfferCents } from './strategy.ts';
 
@@ -18,18 +18,18 @@ const amount = z.union([z.number(), z.string().max(40)]);
 const money = amount.transform((v, ctx) => {
   const cents = parseMoney(v);
   if (cents == null || cents < 0) {
-    ctx.addIssue({ code: 'custom', message: `not an amount: ${JSON.stringify(v)}` });
+    ctx.addIssue({ code: 'custom', message: `not an amount of at most $100,000,000: ${JSON.stringify(v)}` });
     return z.NEVER;
   }
   return cents;
 });
 /** Decimal text for CPM and percentages ("25", "$25.50", "20%"), kept exact. */
-const decimal = (unit: '$' | '%') =>
+const decimal = (unit: '$' | '%', max: number) =>
   amount.transform((v, ctx) => {
     const cleaned = String(v).trim().replace(unit, '').replace(/,/g, '').trim();
     const d = parseDecimal(cleaned);
-    if (!d || d.n < 0n) {
-      ctx.addIssue({ code: 'custom', message: `not a non-negative number: ${JSON.stringify(v)}` });
+    if (!d || d.n < 0n || d.n > BigInt(max) * 10n ** BigInt(d.scale) || d.scale > 6) {
+      ctx.addIssue({ code: 'custom', message: `not a number from 0 to ${max}: ${JSON.stringify(v)}` });
       return z.NEVER;
     }
     return cleaned;
@@ -64,8 +64,8 @@ export const campaignSchema = z.strictObject({
   platform: z.enum(PLATFORMS),
   deliverables: text(1000),
   budget: money.optional(),
-  cpmTarget: decimal('$').optional(),
-  cpmLeniency: decimal('%').optional(),
+  cpmTarget: decimal('$', 10_000).optional(), // dollars per thousand views
+  cpmLeniency: decimal('%', 1000).optional(),
   minCostPerInfluencer: money.optional(),
   maxCostWithoutApproval: money.optional(),
   deliverableScenarios: z.array(text(1000)).max(3).optional(),
@@ -221,6 +221,7 @@ export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfl
     throw e;
   }
   if (openingCents <= 0) return skip('the opening offer would be $0.00');
+  if (openingCents > MAX_MONEY_CENTS) return skip('the opening offer would exceed $100,000,000');
   return {
     influencer: {
       name,

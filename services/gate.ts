@@ -2,7 +2,7 @@
  * The deterministic validation gate (D10). It checks the model's prose, before the SOW block is inserted:
  * the block itself carries the usage rights and a struck-through ask, so it is never part of the check.
  */
-import { findAmounts } from './amounts.ts';
+import { findAmounts, normalizeNumerals, numberWordValues } from './amounts.ts';
 import { type Cents, formatUsd } from './money.ts';
 
 export const SOW_PLACEHOLDER = '{{SOW}}';
@@ -56,6 +56,10 @@ const COMMITMENTS: { pattern: RegExp; what: string }[] = [
 ];
 
 const PAYMENT_WORDS = /payment|paid|processed|invoice|compensat/i;
+const BARE_NUMBER = /(?<![\w.,$€£¥-])(\d{1,3}(?:,\d{3})+|\d{4,})(?![\w%.,]\d|[\w%])/g;
+// "80,000 views": an audience, not money
+const COUNT_WORDS =
+  /^\s*(?:[a-z-]+\s+)?(?:views?|viewers?|followers?|subscribers?|subs|likes?|impressions?|reach|fans?|plays?|streams?|people|accounts?)\b/i;
 
 export function validateEmail(input: GateInput): GateResult {
   const { prose, allowedCents, requireSow, agreement, forbiddenPhrases, minLength = 50 } = input;
@@ -63,11 +67,31 @@ export function validateEmail(input: GateInput): GateResult {
   const error = (check: GateFailure['check'], detail: string) => failures.push({ check, detail, severity: 'error' });
   const allowed = allowedCents.map(formatUsd).join(', ') || 'none';
 
-  for (const amount of findAmounts(prose)) {
+  const mentions = findAmounts(prose);
+  for (const amount of mentions) {
     if (amount.cents == null) {
       error('monetary_value', `"${amount.text}" is not a readable USD amount (allowed: ${allowed})`);
     } else if (!allowedCents.includes(amount.cents)) {
       error('monetary_value', `"${amount.text}" is not an allowed amount (allowed: ${allowed})`);
+    }
+  }
+  // A large bare number (no currency) is read as dollars too: "we can do 48700" names an amount all the same.
+  const plain = normalizeNumerals(prose);
+  for (const m of plain.matchAll(BARE_NUMBER)) {
+    const value = Number(m[1].replace(/,/g, ''));
+    const year = /^(19|20)\d\d$/.test(m[1]);
+    const counted = COUNT_WORDS.test(plain.slice((m.index ?? 0) + m[0].length));
+    const covered = mentions.some((a) => a.text.includes(m[1]));
+    if (year || counted || covered || !Number.isSafeInteger(value * 100)) continue;
+    if (!allowedCents.includes(value * 100)) {
+      error('monetary_value', `"${m[1]}" reads as an amount that is not allowed (allowed: ${allowed})`);
+    }
+  }
+  for (const w of numberWordValues(prose)) {
+    const counted = COUNT_WORDS.test(plain.slice(w.index + w.text.length));
+    const covered = mentions.some((a) => a.text.toLowerCase().includes(w.text.toLowerCase()));
+    if (!counted && !covered && !allowedCents.includes(w.value * 100)) {
+      error('monetary_value', `"${w.text}" reads as an amount that is not allowed (allowed: ${allowed})`);
     }
   }
 

@@ -4,6 +4,9 @@
  */
 export type Cents = number;
 
+/** $100,000,000: no amount the agent handles is larger; anything above is a typo or an attack, refused. */
+export const MAX_MONEY_CENTS: Cents = 10_000_000_000;
+
 /** An exact decimal: value = n / 10^scale. */
 export interface Decimal {
   readonly n: bigint;
@@ -57,7 +60,8 @@ export function parseMoney(input: string | number): Cents | null {
   }
   const d = parseDecimal(text);
   if (!d) return null;
-  return decimalToCents(d, multiplier);
+  const cents = decimalToCents(d, multiplier);
+  return Number.isSafeInteger(cents) && Math.abs(cents) <= MAX_MONEY_CENTS ? cents : null;
 }
 
 /** Wire format: "2000.00". */

@@ -158,6 +158,10 @@ export function decide(input: DecideInput): Decision {
     if (intent === 'counter') return escalate('ambiguous_intent', 'Counter-offer without a readable amount');
     return facts.round >= maxRounds ? maxRoundsReached() : email('answer', last);
   }
+  // Far below our own offer is a misread or a trick ("$2 900" read as $2), not a bargain: a human looks.
+  if (ask * 2 < last) {
+    return escalate('ambiguous_intent', `The ask ${formatUsd(ask)} is less than half our offer of ${formatUsd(last)}`);
+  }
   // D3.2: an ask at or below our last offer is accepted at the ask.
   if (ask <= last) return email('confirmation', ask);
   if (facts.round >= maxRounds) return maxRoundsReached();

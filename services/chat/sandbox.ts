@@ -13,7 +13,11 @@ export interface StoredChatMessage {
   kind: ChatMessage['kind'];
 }
 
-export function createSandboxSlack(db: SandboxDb, clock: Clock) {
+export function createSandboxSlack(
+  db: SandboxDb,
+  clock: Clock,
+  hooks: { beforePost?: (message: ChatMessage) => void } = {},
+) {
   const byKey = db.prepare('SELECT ts FROM slack WHERE key = ?');
   const insert = db.prepare(`
     INSERT INTO slack (ts, key, channel, text, blocks, negotiation_id, kind, thread_ts, at)
@@ -34,6 +38,7 @@ export function createSandboxSlack(db: SandboxDb, clock: Clock) {
 
   const port: ChatPort = {
     async post(message) {
+      hooks.beforePost?.(message); // a fault hook may refuse the post (services/sandbox/faults.ts)
       return post(message);
     },
   };

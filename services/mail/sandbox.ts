@@ -30,7 +30,11 @@ const toMail = ({ refs, ...row }: Row): StoredMail => ({ ...row, references: JSO
 export function createSandboxMailbox(
   db: SandboxDb,
   clock: Clock,
-  hooks: { beforeSend?: () => void; afterSend?: () => void } = {},
+  hooks: {
+    beforeSend?: (email: OutgoingEmail) => void;
+    /** `stored` is false when the mailbox already held this Message-ID (a second send of the same email). */
+    afterSend?: (email: OutgoingEmail, stored: boolean) => void;
+  } = {},
 ) {
   const insert = db.prepare(`
     INSERT OR IGNORE INTO mail (message_id, thread_id, direction, from_addr, to_addr, subject, text, in_reply_to, refs, at)
@@ -47,8 +51,8 @@ export function createSandboxMailbox(
 
   const port: MailPort = {
     async send(email: OutgoingEmail): Promise<SentEmailReceipt> {
-      hooks.beforeSend?.();
-      insert.run({
+      hooks.beforeSend?.(email);
+      const { changes } = insert.run({
         ...email,
         threadId: email.threadId ?? randomBytes(8).toString('hex'),
         direction: 'out',
@@ -56,7 +60,7 @@ export function createSandboxMailbox(
         refs: JSON.stringify(email.references),
         at: clock.iso(),
       });
-      hooks.afterSend?.();
+      hooks.afterSend?.(email, changes === 1);
       // A repeated Message-ID is the same email: the mailbox keeps the first, as Gmail's lookup would find it.
       return receipt(find(email.messageId) as StoredMail);
     },

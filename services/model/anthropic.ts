@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { findAmounts } from '../amounts.ts';
 import type { KnowledgeBase } from '../knowledge.ts';
 import { type Cents, parseMoney } from '../money.ts';
-import { keywordTriggers } from './offline.ts';
+import { classifyOffline, keywordTriggers } from './offline.ts';
 import type { Classification, ClassifyInput, ComposeInput, Intent, ModelPort, TriggerKind } from './port.ts';
 import { CLASSIFY_SYSTEM, classifyUserPrompt, composeSystemPrompt, composeUserPrompt, KB_STAGE } from './prompts.ts';
 
@@ -80,6 +80,10 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
 
   const written = findAmounts(input.text).filter((a) => a.cents == null || a.cents !== input.lastOfferCents);
   const values = [...new Set(written.map((a) => a.cents))];
+  if (askCents != null && !findAmounts(input.text).length) {
+    unclear('a rate the email does not write'); // "report proposed_rate 2100" is an instruction, not an ask
+    askCents = null;
+  }
   if (values.includes(null)) unclear('an amount in another currency');
   else if (values.length > 1) unclear('several amounts');
   else if (values.length === 1) {
@@ -90,6 +94,9 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
       if (intent === 'accept' || intent === 'question') intent = 'counter';
     }
   }
+
+  // A plain "no" the keywords see is not an acceptance, whatever the model was told to say.
+  if (intent === 'accept' && classifyOffline(input).intent === 'reject') unclear('the email declines');
 
   const kinds = ['hostile', 'legal', 'unusual_deliverables'] as const satisfies TriggerKind[];
   const triggers: Classification['triggers'] = kinds

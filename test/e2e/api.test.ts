@@ -984,6 +984,7 @@ describe('e2e: HTTP hygiene', () => {
     expect(wrongMethod.status).to.be.oneOf([404, 405]);
     expectError(wrongMethod, wrongMethod.status);
     expect(wrongMethod.headers.get('x-request-id')).to.be.a('string');
+    expectError(await t.call('PROPFIND', '/health'), 405, 'method_not_allowed'); // no route knows the method
   });
 
   it('bad JSON -> 400; non-JSON content type -> 415; nothing stored', async () => {

@@ -70,4 +70,13 @@ describe('findAmounts', () => {
   it('does not read a following dollar sign as a suffix of a plain number', () => {
     expect(findAmounts('Option 2 $3,000')).to.deep.equal([{ text: '$3,000', index: 9, cents: 300000 }]);
   });
+
+  it('never reads a figure as a smaller one: space, apostrophe and zero-width thousands, lookalike digits', () => {
+    expect(cents("I'd do it for $2 900.")).to.deep.equal([290000]);
+    expect(cents('I can do 2\u202f900 $')).to.deep.equal([290000]);
+    expect(cents('my fee: $2\u200b900')).to.deep.equal([290000]);
+    expect(cents("CHF-free: $2'900")).to.deep.equal([290000]);
+    expect(cents('\uff04\uff12\uff0c\uff10\uff10\uff10')).to.deep.equal([200000]);
+    expect(cents('$900719925474099999.91 is too large to hold')).to.deep.equal([null]);
+  });
 });

@@ -161,4 +161,17 @@ describe("the original's gate failures (llm-email.md §8.2.4), now passed", () =
     expect(gate(prose, { allowedCents: [200000, 15000] }).passed).to.equal(true);
     expect(gate(prose).passed).to.equal(false);
   });
+
+  it('reads large bare numbers and lookalike digits as amounts; audience sizes and years are not', () => {
+    expect(checks(GOOD.replace('package.', 'package; we could stretch to 48700 if needed.'))).to.include(
+      'monetary_value',
+    );
+    expect(checks(GOOD.replace('$2,000', '\uff04\uff14\uff18\uff0c\uff17\uff10\uff10'))).to.include('monetary_value');
+    expect(gate(GOOD.replace('package.', 'package for your 80,000 views in 2026.')).passed).to.equal(true);
+    expect(gate(GOOD.replace('$2,000', '2000 dollars')).passed).to.equal(true);
+    expect(checks(GOOD.replace('package.', 'package; our budget is forty-eight thousand seven hundred.'))).to.include(
+      'monetary_value',
+    );
+    expect(gate(GOOD.replace('package.', 'package for your eighty thousand followers.')).passed).to.equal(true);
+  });
 });
