@@ -14,9 +14,12 @@ export function createJournal(db: Db) {
     INSERT INTO effects (key, negotiation_id, kind, status, attempts, created_at, updated_at)
     VALUES (@key, @negotiationId, @kind, 'requested', 1, @at, @at)
     ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1, updated_at = @at`);
-  const complete = db.prepare(
-    `UPDATE effects SET status = 'done', result = ?, last_error = NULL, updated_at = ? WHERE key = ?`,
-  );
+  // An upsert: an effect whose request row never got written (the first snapshot of a new negotiation emits
+  // no records) is still journaled when it completes. Keys are "<negotiation id>:<kind>:...".
+  const complete = db.prepare(`
+    INSERT INTO effects (key, negotiation_id, kind, status, attempts, result, created_at, updated_at)
+    VALUES (@key, @negotiationId, @kind, 'done', 0, @result, @at, @at)
+    ON CONFLICT (key) DO UPDATE SET status = 'done', result = @result, last_error = NULL, updated_at = @at`);
   const failAttempt = db.prepare('UPDATE effects SET last_error = ?, updated_at = ? WHERE key = ?');
 
   return {
@@ -29,7 +32,8 @@ export function createJournal(db: Db) {
       begin.run({ ...entry, at });
     },
     complete(key: string, result: unknown, at: string): void {
-      complete.run(JSON.stringify(result ?? null), at, key);
+      const [negotiationId, kind] = key.split(':');
+      complete.run({ key, negotiationId, kind: kind ?? 'unknown', result: JSON.stringify(result ?? null), at });
     },
     failAttempt(key: string, error: string, at: string): void {
       failAttempt.run(error, at, key);
