@@ -7,8 +7,7 @@ import type { Db } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
 import type { Queries } from '../persistence/queries.ts';
 import type { Clock } from '../services/clock.ts';
-import { HistoryTooOldError } from '../services/mail/gmail.ts';
-import { addressOf, type InboundEmail, type MailPort } from '../services/mail/port.ts';
+import { addressOf, HistoryTooOldError, type InboundEmail, type MailPort } from '../services/mail/port.ts';
 import type { Logger } from './logger.ts';
 
 const CURSOR_KEY = 'mail.cursor';

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
-import { WebClient } from '@slack/web-api';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { negotiationMachine } from '../machines/negotiation.ts';
@@ -18,16 +17,13 @@ import { queryTimeline } from '../persistence/timeline.ts';
 import { noticeMessage } from '../services/chat/messages.ts';
 import type { ChatPort } from '../services/chat/port.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
-import { createSlackChat, slackClientOptions, verifyAuth } from '../services/chat/slack.ts';
 import { createSheetMonitor, describeChange, sqliteSnapshotStore } from '../services/sheet-monitor.ts';
 import { createClock } from '../services/clock.ts';
-import { createGmailMailbox } from '../services/mail/gmail.ts';
 import type { MailPort } from '../services/mail/port.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
 import { slackAudit } from '../persistence/audit.ts';
 import { loadKnowledgeBase } from '../services/knowledge.ts';
 import { loadTriggerConfig } from '../services/triggers.ts';
-import { createAnthropicNegotiator } from '../services/model/anthropic.ts';
 import { createOfflineNegotiator } from '../services/model/offline.ts';
 import type { ModelPort } from '../services/model/port.ts';
 import { openSandboxDb } from '../services/sandbox/db.ts';
@@ -41,12 +37,7 @@ import { createCommands } from './commands.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createCrashHook } from './crash.ts';
 import { createEffects } from './effects.ts';
-import { connectGmail, createWatchKeeper } from './gmail.ts';
-import { connectSheets } from './sheets.ts';
-import { createPushVerifier } from './gmail-push.ts';
 import { createHost } from './host.ts';
-import { createInspection } from './inspect.ts';
-import { createErrorReporter } from './sentry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
@@ -54,8 +45,6 @@ import { apiRouter } from './routes/api.ts';
 import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
 import { webhookRouter } from './routes/webhooks.ts';
-import { createSlackApp } from './slack-app.ts';
-import { createSlackHandlers } from './slack-handlers.ts';
 import { createScheduler } from './scheduler.ts';
 
 export interface Agent {
@@ -73,13 +62,28 @@ export interface AgentOptions {
   adaptMachine?: (machine: typeof negotiationMachine) => typeof negotiationMachine;
 }
 
+/** The live adapters, loaded only when configured: a sandbox does not pay for them in start time or memory. */
+const loadGmail = async () => ({
+  ...(await import('./gmail.ts')),
+  ...(await import('../services/mail/gmail.ts')),
+  ...(await import('./gmail-push.ts')),
+});
+const loadSlack = async () => ({
+  ...(await import('@slack/web-api')),
+  ...(await import('../services/chat/slack.ts')),
+  ...(await import('./slack-app.ts')),
+  ...(await import('./slack-handlers.ts')),
+});
+
 export async function startAgent(given: Config, options: AgentOptions = {}): Promise<Agent> {
   const logger = options.logger ?? createLogger(given.logLevel);
   const started = performance.now();
+  const gmailKit = given.mail.provider === 'gmail' ? await loadGmail() : null;
+  const slackKit = given.chat.provider === 'slack' ? await loadSlack() : null;
   // Live mail first: the credentials are checked and the agent's own address read before anything is opened.
   const gmail =
-    given.mail.provider === 'gmail'
-      ? await connectGmail(given.mail).catch((error: Error) => {
+    gmailKit && given.mail.provider === 'gmail'
+      ? await gmailKit.connectGmail(given.mail).catch((error: Error) => {
           throw new ConfigError([error.message]);
         })
       : null;
@@ -87,22 +91,26 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     logger.warn('AGENT_EMAIL differs from the Gmail mailbox; using the mailbox address', { mailbox: gmail.agentEmail });
   }
   const config: Config = { ...given, agentEmail: gmail?.agentEmail ?? given.agentEmail };
-  const googleSheets = config.sheets.google ? await connectSheets(config.sheets.google, config) : null;
+  const googleSheets = config.sheets.google
+    ? await (await import('./sheets.ts')).connectSheets(config.sheets.google, config)
+    : null;
   // Live Slack: the bot token is checked (auth.test) before anything is opened.
   const slackClient =
-    config.chat.provider === 'slack'
-      ? new WebClient(config.chat.botToken, slackClientOptions(config.chat.apiUrl))
+    slackKit && config.chat.provider === 'slack'
+      ? new slackKit.WebClient(config.chat.botToken, slackKit.slackClientOptions(config.chat.apiUrl))
       : null;
-  const slackAuth = slackClient
-    ? await verifyAuth(slackClient).catch((error: Error) => {
-        throw new ConfigError([error.message]);
-      })
-    : null;
+  const slackAuth =
+    slackKit && slackClient
+      ? await slackKit.verifyAuth(slackClient).catch((error: Error) => {
+          throw new ConfigError([error.message]);
+        })
+      : null;
   // The brain first: a bad knowledge base or model id stops the start before anything is opened.
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   const triggers = loadTriggerConfig(config.triggersFile);
   let model: ModelPort = sandboxFaults(config).model(createOfflineNegotiator());
   if (config.model.provider === 'anthropic') {
+    const { createAnthropicNegotiator } = await import('../services/model/anthropic.ts');
     const claude = createAnthropicNegotiator(config.model.settings, {
       knowledge,
       onCall: (call) => metrics?.observeModelCall(call),
@@ -123,13 +131,15 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const crash = createCrashHook(config);
 
   const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, sandboxFaults(config).mail(sandboxDb));
-  const mailbox: MailPort = gmail ? createGmailMailbox({ gmail: gmail.gmail, clock }) : (sandboxMailbox as MailPort);
+  const mailbox: MailPort =
+    gmail && gmailKit ? gmailKit.createGmailMailbox({ gmail: gmail.gmail, clock }) : (sandboxMailbox as MailPort);
   const watchKeeper =
-    gmail && config.mail.provider === 'gmail'
-      ? createWatchKeeper({ gmail: gmail.gmail, topic: config.mail.topic, db, clock, logger })
+    gmail && gmailKit && config.mail.provider === 'gmail'
+      ? gmailKit.createWatchKeeper({ gmail: gmail.gmail, topic: config.mail.topic, db, clock, logger })
       : null;
   const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock, sandboxFaults(config).chat());
-  const chat: ChatPort = slackClient ? createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
+  const chat: ChatPort =
+    slackKit && slackClient ? slackKit.createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
   const sheets = googleSheets ?? createCsvSheet(config.sheets.dir, config.sheets.masterTab);
 
   // Every persisted transition, for the dashboard's live updates.
@@ -174,8 +184,13 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const machine = options.adaptMachine ? options.adaptMachine(provided) : provided;
 
   const scheduler = createScheduler({ db, clock, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
-  const inspection = createInspection(config.inspect, logger);
-  const errors = createErrorReporter(config.sentryDsn, config.mode);
+  const inspection =
+    config.inspect.target !== 'off' || config.inspect.logPath
+      ? (await import('./inspect.ts')).createInspection(config.inspect, logger)
+      : null;
+  const errors = config.sentryDsn
+    ? (await import('./sentry.ts')).createErrorReporter(config.sentryDsn, config.mode)
+    : { capture() {}, close: async () => {} };
   const host = createHost({
     inspect: inspection?.inspect,
     db,
@@ -267,18 +282,18 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       })
     : null;
   const slackApp =
-    slackClient && slackAuth && config.chat.provider === 'slack'
-      ? createSlackApp({
+    slackKit && slackClient && slackAuth && config.chat.provider === 'slack'
+      ? slackKit.createSlackApp({
           mode: config.chat.appToken ? 'socket' : 'http',
           signingSecret: config.chat.signingSecret,
           botToken: config.chat.botToken,
           appToken: config.chat.appToken,
-          clientOptions: slackClientOptions(config.chat.apiUrl),
+          clientOptions: slackKit.slackClientOptions(config.chat.apiUrl),
           botId: slackAuth.bot_id,
           botUserId: slackAuth.user_id,
           bodyLimitBytes: config.bodyLimitBytes,
           logger,
-          handlers: createSlackHandlers({
+          handlers: slackKit.createSlackHandlers({
             commands,
             queries,
             db,
@@ -343,12 +358,15 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     dashboardRouter({ changes }),
     webhookRouter({
       gmailPush:
-        config.mail.provider === 'gmail' && config.mail.push
-          ? createPushVerifier({
-              audience: config.mail.push.audience,
-              serviceAccountEmail: config.mail.push.serviceAccount,
-              certsUrl: config.mail.push.certsUrl,
-            })
+        gmailKit && config.mail.provider === 'gmail' && config.mail.push
+          ? {
+              ...gmailKit.createPushVerifier({
+                audience: config.mail.push.audience,
+                serviceAccountEmail: config.mail.push.serviceAccount,
+                certsUrl: config.mail.push.certsUrl,
+              }),
+              parse: gmailKit.parsePushBody,
+            }
           : null,
       agentEmail: config.agentEmail,
       receiveMail: () => receiveMail(),

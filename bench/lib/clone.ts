@@ -5,12 +5,15 @@
  * addresses and names are replaced consistently in every text; every timestamp is moved onto a new timeline
  * (replies and human actions hours apart, last event 1-48 hours ago) so every follow-up deadline (72 h after the
  * last email) lies ahead and the boot measures a restore, not a burst of overdue follow-ups.
+ * Written in big transactions (BATCH negotiations each, synchronous=OFF, a large page cache), checkpointed at the
+ * end; it can run again on the same directory to grow it further (campaigns are reused, names keep counting).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 const HOUR = 3_600_000;
+const BATCH = 10_000; // negotiations per transaction
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
 type Row = Record<string, unknown>;
@@ -35,8 +38,10 @@ export interface ClonePlan {
   /** how many clones of each category */
   counts: Record<string, number>;
   seedCampaignId: string;
-  campaigns: number; // spread the clones over this many new campaigns
+  campaigns: number; // spread the clones over this many campaigns (created when missing)
   followUpAfterMs: number;
+  /** numbering of the cloned creators starts after this (a second clone into the same directory) */
+  firstIndex?: number;
 }
 
 export interface CloneResult {
@@ -54,7 +59,10 @@ export function cloneNegotiations(plan: ClonePlan): CloneResult {
   const started = performance.now();
   const db = new Database(join(plan.dataDir, 'agent.db'));
   const sandbox = new Database(join(plan.dataDir, 'sandbox.db'));
-  for (const d of [db, sandbox]) d.pragma('synchronous = OFF'); // a bulk build; checkpointed at the end
+  for (const d of [db, sandbox]) {
+    d.pragma('synchronous = OFF'); // a bulk build; checkpointed (and fsynced by the caller) at the end
+    d.pragma('cache_size = -262144'); // 256 MiB: the timeline's five indexes take random inserts
+  }
 
   const seedCampaign = db.prepare('SELECT * FROM campaigns WHERE id = ?').get(plan.seedCampaignId) as Row;
   const seedStart = db
@@ -127,73 +135,83 @@ export function cloneNegotiations(plan: ClonePlan): CloneResult {
   let effectRows = 0;
   let mailRows = 0;
   let n = 0;
+  const first = plan.firstIndex ?? 0;
+  const campaignExists = db.prepare('SELECT 1 FROM campaigns WHERE id = ?').pluck();
 
   db.transaction(() => {
-    sandbox.transaction(() => {
-      campaignIds.forEach((cid, i) => {
-        const created = new Date(now - 7 * 24 * HOUR + i * HOUR).toISOString();
-        const swap = (v: unknown) => (typeof v === 'string' ? v.replaceAll(plan.seedCampaignId, cid) : v);
-        insCampaign.run({ ...mapRow(seedCampaign, swap), created_at: created });
-        if (seedStart) insTimeline.run({ ...mapRow(seedStart, swap), at: created });
-      });
-      const order: string[] = [];
-      for (const [category, count] of Object.entries(plan.counts)) for (let i = 0; i < count; i++) order.push(category);
-      shuffle(order);
-      for (const category of order) {
-        const pool = byCategory.get(category);
-        if (!pool?.length) throw new Error(`no template for ${category}`);
-        const t = pool[n % pool.length];
-        n++;
-        const campaignId = campaignIds[n % campaignIds.length];
-        // New timeline: every reply or human action comes 2-30 h after what preceded it (the agent's own steps
-        // keep their real millisecond gaps), and the last event lies 1-48 h in the past, so the last email is
-        // at most 48 h old and no follow-up (72 h) is due when the agent boots.
-        const extras = t.humanMs.map(() => rand(2, 30) * HOUR);
-        const end = now - rand(1, 48) * HOUR;
-        const shift = end - (t.lastMs + extras.reduce((a, b) => a + b, 0));
-        const time = (ms: number) => {
-          let at = ms + shift;
-          for (let i = 0; i < t.humanMs.length && t.humanMs[i] <= ms; i++) at += extras[i];
-          return Math.round(at);
-        };
-        const replacements = new Map<string, string>([[plan.seedCampaignId, campaignId]]);
-        for (const [old, make] of t.tokens) replacements.set(old, make(n));
-        const firstSlackSeq = slackSeq + 1;
-        for (const s of t.slack) {
-          slackSeq++;
-          const seconds = Math.floor(time(Date.parse(String(s.at))) / 1000);
-          replacements.set(String(s.ts), `${seconds}.${String(slackSeq).padStart(6, '0')}`);
-        }
-        const keys = [...replacements.keys()].sort((a, b) => b.length - a.length);
-        const pattern = new RegExp(keys.map(escapeRegExp).join('|'), 'g');
-        const rewrite = (v: unknown) =>
-          typeof v === 'string'
-            ? v
-                .replace(pattern, (m) => replacements.get(m) ?? m)
-                .replace(ISO, (iso) => new Date(time(Date.parse(iso))).toISOString())
-            : v;
-        const row = mapRow(t.row, rewrite);
-        const deadline = t.row.next_deadline_at as number | null;
-        row.next_deadline_at = deadline == null ? null : time(deadline - plan.followUpAfterMs) + plan.followUpAfterMs;
-        insNegotiation.run(row);
-        for (const e of t.timeline) insTimeline.run(mapRow(e, rewrite));
-        for (const e of t.effects) insEffect.run(mapRow(e, rewrite));
-        for (const e of t.inbox) insInbox.run(mapRow(e, rewrite));
-        for (const m of t.mail) insMail.run(mapRow(m, rewrite));
-        t.slack.forEach((s, i) => {
-          insSlack.run({ ...mapRow(s, rewrite), seq: firstSlackSeq + i });
-        });
-        timelineRows += t.timeline.length;
-        effectRows += t.effects.length;
-        mailRows += t.mail.length;
-      }
-    })();
-    // The agent reads the mailbox after its cursor at boot: the cloned mail is history, not new mail.
-    const maxHistory = (sandbox.prepare('SELECT COALESCE(MAX(history_id), 0) AS n FROM mail').get() as { n: number }).n;
-    db.prepare(
-      "INSERT INTO settings (key, value) VALUES ('mail.cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(String(maxHistory));
+    campaignIds.forEach((cid, i) => {
+      if (campaignExists.get(cid)) return;
+      const created = new Date(now - 7 * 24 * HOUR + i * HOUR).toISOString();
+      const swap = (v: unknown) => (typeof v === 'string' ? v.replaceAll(plan.seedCampaignId, cid) : v);
+      insCampaign.run({ ...mapRow(seedCampaign, swap), created_at: created });
+      if (seedStart) insTimeline.run({ ...mapRow(seedStart, swap), at: created });
+    });
   })();
+  const order: string[] = [];
+  for (const [category, count] of Object.entries(plan.counts)) for (let i = 0; i < count; i++) order.push(category);
+  shuffle(order);
+  for (let from = 0; from < order.length; from += BATCH) {
+    const batch = order.slice(from, from + BATCH);
+    db.transaction(() => {
+      sandbox.transaction(() => cloneBatch(batch))();
+    })();
+  }
+
+  function cloneBatch(batch: string[]) {
+    for (const category of batch) {
+      const pool = byCategory.get(category);
+      if (!pool?.length) throw new Error(`no template for ${category}`);
+      const t = pool[n % pool.length];
+      n++;
+      const campaignId = campaignIds[(first + n) % campaignIds.length];
+      // New timeline: every reply or human action comes 2-30 h after what preceded it (the agent's own steps
+      // keep their real millisecond gaps), and the last event lies 1-48 h in the past, so the last email is
+      // at most 48 h old and no follow-up (72 h) is due when the agent boots.
+      const extras = t.humanMs.map(() => rand(2, 30) * HOUR);
+      const end = now - rand(1, 48) * HOUR;
+      const shift = end - (t.lastMs + extras.reduce((a, b) => a + b, 0));
+      const time = (ms: number) => {
+        let at = ms + shift;
+        for (let i = 0; i < t.humanMs.length && t.humanMs[i] <= ms; i++) at += extras[i];
+        return Math.round(at);
+      };
+      const replacements = new Map<string, string>([[plan.seedCampaignId, campaignId]]);
+      for (const [old, make] of t.tokens) replacements.set(old, make(first + n));
+      const firstSlackSeq = slackSeq + 1;
+      for (const s of t.slack) {
+        slackSeq++;
+        const seconds = Math.floor(time(Date.parse(String(s.at))) / 1000);
+        replacements.set(String(s.ts), `${seconds}.${String(slackSeq).padStart(6, '0')}`);
+      }
+      const keys = [...replacements.keys()].sort((a, b) => b.length - a.length);
+      const pattern = new RegExp(keys.map(escapeRegExp).join('|'), 'g');
+      const rewrite = (v: unknown) =>
+        typeof v === 'string'
+          ? v
+              .replace(pattern, (m) => replacements.get(m) ?? m)
+              .replace(ISO, (iso) => new Date(time(Date.parse(iso))).toISOString())
+          : v;
+      const row = mapRow(t.row, rewrite);
+      const deadline = t.row.next_deadline_at as number | null;
+      row.next_deadline_at = deadline == null ? null : time(deadline - plan.followUpAfterMs) + plan.followUpAfterMs;
+      insNegotiation.run(row);
+      for (const e of t.timeline) insTimeline.run(mapRow(e, rewrite));
+      for (const e of t.effects) insEffect.run(mapRow(e, rewrite));
+      for (const e of t.inbox) insInbox.run(mapRow(e, rewrite));
+      for (const m of t.mail) insMail.run(mapRow(m, rewrite));
+      t.slack.forEach((s, i) => {
+        insSlack.run({ ...mapRow(s, rewrite), seq: firstSlackSeq + i });
+      });
+      timelineRows += t.timeline.length;
+      effectRows += t.effects.length;
+      mailRows += t.mail.length;
+    }
+  }
+  // The agent reads the mailbox after its cursor at boot: the cloned mail is history, not new mail.
+  const maxHistory = (sandbox.prepare('SELECT COALESCE(MAX(history_id), 0) AS n FROM mail').get() as { n: number }).n;
+  db.prepare(
+    "INSERT INTO settings (key, value) VALUES ('mail.cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  ).run(String(maxHistory));
 
   for (const d of [db, sandbox]) {
     d.pragma('wal_checkpoint(TRUNCATE)');

@@ -21,7 +21,20 @@ export interface Client {
 export function createClient(baseUrl: string, maxSockets = 64): Client {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-  function request(method: string, path: string, body?: unknown): Promise<Reply> {
+  /**
+   * One request. A keep-alive socket the server closed while it sat idle in the pool fails with ECONNRESET or
+   * "socket hang up" before any response: such a request is sent once more on a fresh socket (node's documented
+   * pattern, `req.reusedSocket`); every request the bench sends is idempotent (a reply carries its Message-ID).
+   */
+  async function request(method: string, path: string, body?: unknown): Promise<Reply> {
+    try {
+      return await attempt(method, path, body);
+    } catch (error) {
+      if (!(error as { reused?: boolean }).reused) throw error;
+      return attempt(method, path, body);
+    }
+  }
+  function attempt(method: string, path: string, body?: unknown): Promise<Reply> {
     const payload =
       body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     return new Promise((resolve, reject) => {
@@ -52,7 +65,10 @@ export function createClient(baseUrl: string, maxSockets = 64): Client {
         },
       );
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no response in 60 s`)));
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up');
+        reject(Object.assign(error, { reused: stale }));
+      });
       req.end(payload);
     });
   }
@@ -92,6 +108,8 @@ export async function runLoad(opts: {
   durationMs?: number;
   make(i: number): { method: string; path: string; body?: unknown };
   onReply?(i: number, reply: Reply): void;
+  /** a request that got no response (network error) */
+  onError?(i: number, error: unknown): void;
 }): Promise<LoadResult> {
   const { client, concurrency } = opts;
   const limit = opts.count ?? Number.POSITIVE_INFINITY;
@@ -119,6 +137,7 @@ export async function runLoad(opts: {
         errors++;
         statuses.network = (statuses.network ?? 0) + 1;
         if (errors <= 3) process.stderr.write(`  request ${method} ${path} failed: ${String(error)}\n`);
+        opts.onError?.(i, error);
       }
     }
   }
@@ -142,4 +161,86 @@ export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1];
+}
+
+export interface OpenLoopResult {
+  requests: number;
+  errors: number;
+  statuses: Record<string, number>;
+  /** from the first scheduled send to the last scheduled send */
+  sendSeconds: number;
+  /** how late the generator issued requests behind their schedule (its own lag), p99 */
+  issueLagP99Ms: number;
+  /** request latency measured from the SCHEDULED send time (no coordinated omission) */
+  latenciesMs: number[];
+  lastEnd: number;
+}
+
+/**
+ * Open-loop load: request i is due at start + i / rate, whether or not earlier ones were answered, so a slow
+ * server meets the offered rate, not a politely slowed client. `onReply(i, reply, dueAt)` gets the scheduled
+ * time (performance.now() clock) of each request.
+ */
+export async function openLoop(opts: {
+  client: Client;
+  rate: number;
+  count: number;
+  make(i: number): { method: string; path: string; body?: unknown };
+  onSend?(i: number, dueAt: number): void;
+  onReply?(i: number, reply: Reply, dueAt: number): void;
+  /** a request that got no response (network error) */
+  onError?(i: number, error: unknown): void;
+}): Promise<OpenLoopResult> {
+  const { client, rate, count } = opts;
+  const start = performance.now() + 2;
+  const due = (i: number) => start + (i * 1000) / rate;
+  const latencies: number[] = [];
+  const lags: number[] = [];
+  const statuses: Record<string, number> = {};
+  const inFlight: Promise<void>[] = [];
+  let errors = 0;
+  let lastEnd = start;
+  let next = 0;
+  const fire = (i: number) => {
+    const dueAt = due(i);
+    lags.push(performance.now() - dueAt);
+    const { method, path, body } = opts.make(i);
+    opts.onSend?.(i, dueAt);
+    inFlight.push(
+      client.request(method, path, body).then(
+        (reply) => {
+          lastEnd = Math.max(lastEnd, reply.endedAt);
+          latencies.push(reply.endedAt - dueAt);
+          statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+          if (reply.status >= 400) errors++;
+          opts.onReply?.(i, reply, dueAt);
+        },
+        (error) => {
+          errors++;
+          statuses.network = (statuses.network ?? 0) + 1;
+          if (errors <= 3) process.stderr.write(`  request ${method} ${path} failed: ${String(error)}\n`);
+          opts.onError?.(i, error);
+        },
+      ),
+    );
+  };
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next < count && due(next) <= now) fire(next++);
+      if (next >= count) return resolve();
+      setTimeout(tick, Math.max(0, due(next) - now - 0.5));
+    };
+    setTimeout(tick, 2);
+  });
+  await Promise.all(inFlight);
+  return {
+    requests: latencies.length,
+    errors,
+    statuses,
+    sendSeconds: (due(count - 1) - start) / 1000,
+    issueLagP99Ms: percentile(lags, 99),
+    latenciesMs: latencies,
+    lastEnd,
+  };
 }

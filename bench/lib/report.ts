@@ -1,5 +1,5 @@
 /** The printed table and the machine description of bench/results.json. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 
 export interface TableRow {
@@ -38,7 +38,19 @@ export function machine() {
       .map((l) => l.split(' '))
       .filter((p) => p.length > 2 && os.tmpdir().startsWith(p[1]))
       .sort((a, b) => b[1].length - a[1].length);
-    if (mounts[0]) disk = `${mounts[0][0]} (${mounts[0][2]}) mounted on ${mounts[0][1]}`;
+    if (mounts[0]) {
+      const [device, mountedOn, type] = mounts[0];
+      const name = device.replace('/dev/', '');
+      const rotational = `/sys/block/${name}/queue/rotational`;
+      const kind = existsSync(rotational)
+        ? readFileSync(rotational, 'utf8').trim() === '1'
+          ? 'rotational'
+          : 'non-rotational'
+        : 'unknown type';
+      const fs = statfsSync(mountedOn);
+      const gib = (blocks: number) => ((blocks * fs.bsize) / 2 ** 30).toFixed(0);
+      disk = `${device} (${type}, ${kind}, ${gib(fs.blocks)} GiB, ${gib(fs.bavail)} GiB free) mounted on ${mountedOn}`;
+    }
   } catch {}
   return {
     os: `${os.type()} ${os.release()} (${os.platform()}/${os.arch()})`,

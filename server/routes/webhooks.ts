@@ -4,12 +4,14 @@ import type { AppState } from '../app.ts';
 import { parseClickUpEvent, verifyClickUpSignature } from '../../services/clickup.ts';
 import type { ClickUpIntake } from '../clickup-intake.ts';
 import { HttpError } from '../errors.ts';
-import { parsePushBody } from '../gmail-push.ts';
 import type { Logger } from '../logger.ts';
 
 export function webhookRouter(deps: {
   /** Gmail push: null when push is not configured (polling only). */
-  gmailPush: { verify(authorization: string | undefined): Promise<void> } | null;
+  gmailPush: {
+    verify(authorization: string | undefined): Promise<void>;
+    parse(body: unknown): { emailAddress: string; historyId: string };
+  } | null;
   agentEmail: string;
   /** Reads new mail into the durable inbox; the returned function hands it to the actors. */
   receiveMail(): Promise<() => void>;
@@ -24,7 +26,7 @@ export function webhookRouter(deps: {
   router.post('/webhooks/gmail', async (ctx) => {
     if (!deps.gmailPush) throw new HttpError(404, 'not_found', 'Gmail push is not configured on this agent');
     await deps.gmailPush.verify(ctx.get('authorization') || undefined);
-    const note = parsePushBody(ctx.state.body);
+    const note = deps.gmailPush.parse(ctx.state.body);
     if (note.emailAddress.toLowerCase() !== deps.agentEmail) {
       deps.logger.warn('gmail push for another mailbox, ignored', { emailAddress: note.emailAddress });
       ctx.status = 204;

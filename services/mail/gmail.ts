@@ -10,17 +10,15 @@ import { type gmail_v1, gmail as gmailApi } from '@googleapis/gmail';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Clock, createClock } from '../clock.ts';
 import { type ParsedEmail, parseRawEmail } from './parse.ts';
-import type { InboundEmail, MailPort, OutgoingEmail, SentEmailReceipt } from './port.ts';
+import {
+  HistoryTooOldError,
+  type InboundEmail,
+  type MailPort,
+  type OutgoingEmail,
+  type SentEmailReceipt,
+} from './port.ts';
 
-/** history.list said 404: the stored historyId is older than Gmail keeps (about a week), so re-sync. */
-export class HistoryTooOldError extends Error {
-  readonly startHistoryId: string;
-  constructor(startHistoryId: string, cause?: unknown) {
-    super(`Gmail history ${startHistoryId} is too old or unknown; re-sync recent messages`, { cause });
-    this.name = 'HistoryTooOldError';
-    this.startHistoryId = startHistoryId;
-  }
-}
+export { HistoryTooOldError };
 
 /** A Gmail client; rootUrl points it at a local fake in tests. */
 export function createGmailClient(opts: { auth: gmail_v1.Options['auth']; rootUrl?: string }): gmail_v1.Gmail {

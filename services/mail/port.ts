@@ -45,6 +45,16 @@ export interface MailPort {
   resync?(threadIds: string[], sinceMs: number): Promise<{ messages: InboundEmail[]; cursor: string | null }>;
 }
 
+/** history.list said 404: the stored historyId is older than Gmail keeps (about a week), so re-sync. */
+export class HistoryTooOldError extends Error {
+  readonly startHistoryId: string;
+  constructor(startHistoryId: string, cause?: unknown) {
+    super(`Gmail history ${startHistoryId} is too old or unknown; re-sync recent messages`, { cause });
+    this.name = 'HistoryTooOldError';
+    this.startHistoryId = startHistoryId;
+  }
+}
+
 /** A stable Message-ID for an idempotency key, so a retried send can be recognised. */
 export function messageIdFor(key: string, agentEmail: string): string {
   const domain = agentEmail.split('@')[1] ?? 'agent.local';
