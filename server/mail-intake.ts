@@ -27,7 +27,8 @@ export function createMailIntake(deps: {
   const writeCursor = deps.db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
-  let running: Promise<InboxMessage[]> = Promise.resolve([]);
+  let running: Promise<InboxMessage[]> | null = null;
+  let next: Promise<InboxMessage[]> | null = null; // the one pull every caller arriving meanwhile shares
   const cursorNow = () => (readCursor.get(CURSOR_KEY) as { value: string } | undefined)?.value ?? null;
 
   /** Stores the page's messages of known threads and the new cursor in one transaction; returns what was new. */
@@ -87,9 +88,27 @@ export function createMailIntake(deps: {
 
   return {
     /** Stores every new message in the inbox; serialized so two pushes never read the same page twice. */
+    /**
+     * Stores every new message in the inbox. Serialized, and coalesced: callers arriving while a pull runs share
+     * the next one, so a burst of pushes (or sandbox posts) costs one commit, not one each (group commit).
+     */
     pull(): Promise<InboxMessage[]> {
-      running = running.catch(() => []).then(pullOnce);
-      return running;
+      const start = (): Promise<InboxMessage[]> => {
+        const pull = pullOnce().finally(() => {
+          if (running === pull) running = null;
+        });
+        running = pull;
+        return pull;
+      };
+      if (next) return next;
+      if (!running) return start();
+      next = running
+        .catch(() => [])
+        .then(() => {
+          next = null;
+          return start();
+        });
+      return next;
     },
   };
 }

@@ -12,7 +12,9 @@ export function openSandboxDb(file: string): SandboxDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  // The stand-in for the outside world: a killed process loses nothing with WAL + NORMAL; only a power cut
+  // could, and that is not a failure of the agent's own database (which stays FULL).
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(`
     CREATE TABLE IF NOT EXISTS mail (
