@@ -9,6 +9,7 @@
 import { type gmail_v1, gmail as gmailApi } from '@googleapis/gmail';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Clock, createClock } from '../clock.ts';
+import { statusOf } from '../google-errors.ts';
 import { type ParsedEmail, parseRawEmail } from './parse.ts';
 import {
   HistoryTooOldError,
@@ -243,17 +244,6 @@ async function getThreadOrNull(gmail: gmail_v1.Gmail, userId: string, id: string
     if (statusOf(err) === 404) return null;
     throw err;
   }
-}
-
-/** The HTTP status of a gaxios error, if any. */
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { status?: unknown; code?: unknown; response?: { status?: unknown } };
-  for (const value of [e.status, e.response?.status, e.code]) {
-    const n = Number(value);
-    if (Number.isInteger(n) && n >= 100 && n < 600) return n;
-  }
-  return undefined;
 }
 
 const isoOf = (ms: string | null | undefined): string | null =>

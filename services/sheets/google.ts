@@ -13,6 +13,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type sheets_v4, sheets as sheetsApi } from '@googleapis/sheets';
 import { JWT } from 'google-auth-library';
+import { statusOf } from '../google-errors.ts';
 import { rowFromRecord, SheetError, type SheetsPort } from './port.ts';
 
 export const SHEETS_SCOPES = ['https://www.googleapis.com/auth/spreadsheets.readonly'];
@@ -104,17 +105,6 @@ export function recordsOf(values: unknown[][]): Record<string, string>[] {
     records.push(record);
   }
   return records;
-}
-
-/** The HTTP status of a gaxios error, if any. */
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { status?: unknown; code?: unknown; response?: { status?: unknown } };
-  for (const value of [e.status, e.response?.status, e.code]) {
-    const n = Number(value);
-    if (Number.isInteger(n) && n >= 100 && n < 600) return n;
-  }
-  return undefined;
 }
 
 /** Google's error message when it answered, else the transport's; never the request (it carries the token). */
