@@ -108,7 +108,8 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   // The brain first: a bad knowledge base or model id stops the start before anything is opened.
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   const triggers = loadTriggerConfig(config.triggersFile);
-  let model: ModelPort = sandboxFaults(config).model(createOfflineNegotiator());
+  const faults = sandboxFaults(config); // test only: SANDBOX_FAULTS
+  let model: ModelPort = faults.model(createOfflineNegotiator());
   if (config.model.provider === 'anthropic') {
     const { createAnthropicNegotiator } = await import('../services/model/anthropic.ts');
     const claude = createAnthropicNegotiator(config.model.settings, {
@@ -130,14 +131,14 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const clock = createClock(() => offsetMs);
   const crash = createCrashHook(config);
 
-  const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, sandboxFaults(config).mail(sandboxDb));
+  const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, faults.mail(sandboxDb));
   const mailbox: MailPort =
     gmail && gmailKit ? gmailKit.createGmailMailbox({ gmail: gmail.gmail, clock }) : (sandboxMailbox as MailPort);
   const watchKeeper =
     gmail && gmailKit && config.mail.provider === 'gmail'
       ? gmailKit.createWatchKeeper({ gmail: gmail.gmail, topic: config.mail.topic, db, clock, logger })
       : null;
-  const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock, sandboxFaults(config).chat());
+  const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock, faults.chat());
   const chat: ChatPort =
     slackKit && slackClient ? slackKit.createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
   const sheets = googleSheets ?? createCsvSheet(config.sheets.dir, config.sheets.masterTab);
@@ -443,6 +444,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
         await monitor.stop();
         host.shutdown();
         inspection?.stop();
+        faults.stop();
         await errors.close();
         server.closeAllConnections();
         await httpClosed;

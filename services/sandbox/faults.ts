@@ -252,18 +252,8 @@ function startLockWorker(spec: FaultSpec, agentDb: string): Worker {
   return worker;
 }
 
-const created = new WeakMap<object, SandboxFaults>();
-
-/**
- * The faults of one agent start (one per config object, so the composition root can ask for them where it builds
- * each sandbox adapter); no-ops unless SANDBOX_FAULTS is set in sandbox mode.
- */
+/** The faults of one agent start (stopped when it closes); no-ops unless SANDBOX_FAULTS is set in sandbox mode. */
 export function sandboxFaults(config: { mode: string; dataDir: string; sandboxFaults?: FaultSpec }): SandboxFaults {
   if (config.mode !== 'sandbox' || !config.sandboxFaults) return NONE;
-  let faults = created.get(config);
-  if (!faults) {
-    faults = createSandboxFaults(config.sandboxFaults, { agentDb: join(config.dataDir, 'agent.db') });
-    created.set(config, faults);
-  }
-  return faults;
+  return createSandboxFaults(config.sandboxFaults, { agentDb: join(config.dataDir, 'agent.db') });
 }

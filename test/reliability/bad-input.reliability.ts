@@ -65,6 +65,7 @@ import {
   startAgentIn,
   startFakes,
   suiteSeed,
+  until,
 } from './reliability-kit.ts';
 
 const LIMIT = 65_536;
@@ -120,16 +121,6 @@ const campaignBody = (id: string, influencers: { name: string; email: string; ag
   influencers: influencers.map((i) => ({ ...i, platform: 'instagram', averageViews: 80000 })),
 });
 
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 async function stateOf(client: Client, id: string): Promise<string> {
   return (await client.json('GET', `/api/v1/negotiations/${id}`, undefined, AUTH)).body.state;
 }
@@ -155,10 +146,14 @@ async function startSandboxTarget(fakes: Fakes): Promise<Target & { stop(): Prom
       n.id,
     ]),
   );
-  const mails = await until('four outreach emails', async () => {
-    const m = (await client.json('GET', '/sandbox/mail', undefined, AUTH)).body as { to: string; threadId: string }[];
-    return m.length === 4 ? m : undefined;
-  });
+  const mails = await until(
+    'four outreach emails',
+    async () => {
+      const m = (await client.json('GET', '/sandbox/mail', undefined, AUTH)).body as { to: string; threadId: string }[];
+      return m.length === 4 ? m : undefined;
+    },
+    15_000,
+  );
   const thread = (email: string) => mails.find((m) => m.to === email)?.threadId as string;
   const replies: [string, string][] = [
     [LEO, 'My rate for this package is $3,200.'],
@@ -175,7 +170,7 @@ async function startSandboxTarget(fakes: Fakes): Promise<Target & { stop(): Prom
     [KIM, 'rejected'],
     [MAYA, 'awaiting_reply'],
   ]) {
-    await until(`${email} ${state}`, async () => (await stateOf(client, ids[email])) === state);
+    await until(`${email} ${state}`, async () => (await stateOf(client, ids[email])) === state, 15_000);
   }
   const snapshot = () => ({ agent: dbDigest(a.agentDb), sandbox: dbDigest(a.sandboxDb) });
   await quiesce(a.agentDb, snapshot);
@@ -225,10 +220,14 @@ async function startIntegrationsTarget(fakes: Fakes): Promise<Target & { stop():
       n.id,
     ]),
   );
-  const outreach = await until('two outreach emails through Gmail', async () => {
-    const sent = fakes.gmail.sent();
-    return sent.length === 2 ? sent : undefined;
-  });
+  const outreach = await until(
+    'two outreach emails through Gmail',
+    async () => {
+      const sent = fakes.gmail.sent();
+      return sent.length === 2 ? sent : undefined;
+    },
+    15_000,
+  );
   const leoMail = outreach.find((m) => m.to.includes(LEO));
   if (!leoMail) throw new Error('no outreach to Leo');
   await fakes.gmail.deliver({
@@ -248,9 +247,11 @@ async function startIntegrationsTarget(fakes: Fakes): Promise<Target & { stop():
     body: JSON.stringify(pushBody(fakes.gmail.historyId)),
   });
   expect(pushed.status).to.equal(204);
-  await until('Leo escalated', async () => (await stateOf(client, ids[LEO])) === 'escalated');
-  const escalation = await until('the Slack escalation', async () =>
-    fakes.slack.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation')),
+  await until('Leo escalated', async () => (await stateOf(client, ids[LEO])) === 'escalated', 15_000);
+  const escalation = await until(
+    'the Slack escalation',
+    async () => fakes.slack.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation')),
+    15_000,
   );
   const outside = () => ({
     gmailSends: fakes.gmail.sends,
@@ -1689,7 +1690,7 @@ async function stillWorks(t: Target, fakes: Fakes) {
     });
     expect(res.status).to.equal(204);
   }
-  await until('Maya agreed', async () => (await stateOf(t.client, t.awaiting)) === 'agreed');
+  await until('Maya agreed', async () => (await stateOf(t.client, t.awaiting)) === 'agreed', 15_000);
   // The digest sees a genuine change (so "unchanged" above means something).
   const changed = digestDiff(before, snapshotOf(t));
   for (const table of ['negotiations', 'timeline', 'inbox', 'effects']) {

@@ -52,6 +52,7 @@ import {
   startAgentIn,
   startFakes,
   suiteSeed,
+  until,
 } from './reliability-kit.ts';
 
 const SEED = suiteSeed(0xd0_d0_d0);
@@ -72,21 +73,6 @@ async function agent(env: Record<string, string>, dataDir?: string): Promise<Age
   const started = { ...a, url: a.t.url, client: httpClient(a.t.url, 32, false) };
   agents.push(started);
   return started;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-    await sleep(25);
-  }
 }
 
 interface Neg {

@@ -38,7 +38,7 @@ import {
   startFakeAnthropic,
   untrustedText,
 } from '../support/fake-anthropic.ts';
-import { type Client, dbDigest, dbRows, httpClient, quiesce, seconds, sleep, startAgentIn } from './reliability-kit.ts';
+import { type Client, dbDigest, dbRows, httpClient, quiesce, seconds, startAgentIn, until } from './reliability-kit.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The campaign: 80,000 views at a $25 CPM target (our offer $2,000), ceiling $30 CPM ($2,400), max cost $2,340,
@@ -445,16 +445,6 @@ interface ModeResult {
   violations: string[];
   agreedList: string[];
   seconds: number;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(15);
-  }
 }
 
 interface Timeline {

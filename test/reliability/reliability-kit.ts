@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
+import { eventually, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
 import { type FakeClickUp, startFakeClickUp } from '../support/fake-clickup.ts';
 import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
@@ -231,6 +231,19 @@ export function digestDiff(before: Record<string, Digest>, after: Record<string,
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `eventually` with a name for the timeout message and the suites' longer default wait. */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  ms = 20_000,
+): Promise<T> {
+  try {
+    return (await eventually(check, ms)) as T;
+  } catch (error) {
+    throw new Error(`timed out waiting for ${what} (${String(error)})`);
+  }
+}
 
 /**
  * Waits until nothing moves: no negotiation busy and `snapshot()` unchanged over `stableMs` (effects, Slack
