@@ -6,7 +6,6 @@
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createSkyInspector, createWebSocketInspector } from '@statelyai/inspect';
 import type { AnyEventObject, InspectionEvent } from 'xstate';
 import type { Logger } from './logger.ts';
 
@@ -42,7 +41,9 @@ export function redact<T>(value: T, key = '', seen = new WeakSet<object>()): T {
   return copy as T;
 }
 
-export function createInspection(settings: InspectSettings, logger: Logger) {
+/** Null when neither the inspector nor the log is asked for; the inspector package is loaded only when it is. */
+export async function createInspection(settings: InspectSettings, logger: Logger) {
+  if (settings.target === 'off' && !settings.logPath) return null;
   const clean = <T>(value: T) => (settings.redact ? redact(value) : value);
   const options = {
     sanitizeContext: (context: Record<string, unknown>) => clean(context),
@@ -50,15 +51,16 @@ export function createInspection(settings: InspectSettings, logger: Logger) {
     // everything sent (actor input and definitions included) passes through here last
     serialize: <E>(event: E) => clean(event),
   };
-  const remote =
-    settings.target === 'off'
-      ? null
-      : settings.target === 'sky'
+  let remote = null;
+  if (settings.target !== 'off') {
+    const { createSkyInspector, createWebSocketInspector } = await import('@statelyai/inspect');
+    remote =
+      settings.target === 'sky'
         ? createSkyInspector({ ...options, onerror: (error) => logger.warn('inspector', { error: String(error) }) })
         : createWebSocketInspector({ ...options, url: settings.target });
+  }
   if (settings.logPath) mkdirSync(dirname(settings.logPath), { recursive: true });
   const log = settings.logPath ? createWriteStream(settings.logPath, { flags: 'a' }) : null;
-  if (!remote && !log) return null;
   let stopped = false; // actors stopping at shutdown still report; nothing is written after stop
 
   return {

@@ -38,6 +38,8 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createCrashHook } from './crash.ts';
 import { createEffects } from './effects.ts';
 import { createHost } from './host.ts';
+import { createInspection } from './inspect.ts';
+import { createErrorReporter } from './sentry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
@@ -185,13 +187,8 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const machine = options.adaptMachine ? options.adaptMachine(provided) : provided;
 
   const scheduler = createScheduler({ db, clock, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
-  const inspection =
-    config.inspect.target !== 'off' || config.inspect.logPath
-      ? (await import('./inspect.ts')).createInspection(config.inspect, logger)
-      : null;
-  const errors = config.sentryDsn
-    ? (await import('./sentry.ts')).createErrorReporter(config.sentryDsn, config.mode)
-    : { capture() {}, close: async () => {} };
+  const inspection = await createInspection(config.inspect, logger);
+  const errors = await createErrorReporter(config.sentryDsn, config.mode);
   const host = createHost({
     inspect: inspection?.inspect,
     db,

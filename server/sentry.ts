@@ -2,15 +2,16 @@
  * Errors to Sentry when SENTRY_DSN is set, tagged with the request id or the negotiation id; a no-op otherwise.
  * Only errors are sent (no tracing, no automatic instrumentation): the logs stay the full record.
  */
-import * as Sentry from '@sentry/node';
 
 export interface ErrorReporter {
   capture(error: unknown, tags: Record<string, string>): void;
   close(): Promise<void>;
 }
 
-export function createErrorReporter(dsn: string | undefined, environment: string): ErrorReporter {
+/** Sentry's SDK is loaded only when a DSN is set (it is large). */
+export async function createErrorReporter(dsn: string | undefined, environment: string): Promise<ErrorReporter> {
   if (!dsn) return { capture() {}, close: async () => {} };
+  const Sentry = await import('@sentry/node');
   Sentry.init({
     dsn,
     environment,
