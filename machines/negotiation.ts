@@ -35,6 +35,10 @@ export interface Reply {
   receivedAt: string;
   /** A signature the mail parser cut off; the counterparty classifier reads it (domain.md §4.2). */
   signature?: string;
+  /** Quoted history / forwarded content the reply extraction cut away: context only, never their words (D16). */
+  quoted?: string;
+  /** True when the extraction could not separate their new text with confidence: the reply reads as unclear (D16). */
+  uncertain?: boolean;
 }
 
 export interface Draft extends EmailPlan {

@@ -10,6 +10,8 @@ export interface InboxMessage {
   text: string;
   receivedAt: string;
   signature?: string | null;
+  quoted?: string | null;
+  uncertain?: boolean;
   /** The full RFC 2822 message as latin1 text (byte for byte), when the mailbox provides it. */
   raw?: string | null;
 }

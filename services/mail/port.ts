@@ -29,6 +29,8 @@ export interface InboundEmail {
   text: string; // the new text of the message (quoted history stripped)
   receivedAt: string;
   signature?: string | null; // what was cut after a "-- " delimiter or a mobile footer
+  quoted?: string | null; // quoted history / forwarded content cut away (context, never their words: D16)
+  uncertain?: boolean; // the new text could not be separated with confidence (D16: the reply is unclear)
   raw?: string | null; // the full RFC 2822 message, latin1 (byte for byte)
 }
 

@@ -20,6 +20,10 @@ export interface Classification {
 export interface ClassifyInput {
   /** The latest reply only, quoted history already stripped. Untrusted. */
   text: string;
+  /** The quoted history the extraction cut away: context only, never their ask (D16). Untrusted. */
+  quoted?: string | null;
+  /** The extraction could not separate their new text with confidence: never an acceptance or an ask (D16). */
+  uncertain?: boolean;
   influencerName: string;
   lastOfferCents: Cents | null;
 }
