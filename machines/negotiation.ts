@@ -11,7 +11,8 @@ import { and, assign, emit, fromPromise, type SnapshotFrom, setup } from 'xstate
 import { addressOf } from '../services/addresses.ts';
 import {
   type ContactBook,
-  classifyCounterparty,
+  contactName,
+  describeSender,
   judgeSender,
   newContactBook,
   recordContact,
@@ -20,9 +21,9 @@ import type { DomainState, Influencer, Terms } from '../services/domain.ts';
 import type { GateFailure } from '../services/gate.ts';
 import { INITIAL_LEVER_STATE, type LeverState } from '../services/levers.ts';
 import type { Classification, ComposeInput, EmailKind } from '../services/model/port.ts';
-import type { Cents } from '../services/money.ts';
+import { type Cents, formatUsd } from '../services/money.ts';
 import { insertSow, sowBlock } from '../services/sow.ts';
-import type { Decision, EmailPlan, NegotiationFacts } from '../services/strategy.ts';
+import { type Decision, type EmailPlan, type NegotiationFacts, suggestedCounterCents } from '../services/strategy.ts';
 
 /** Bump when the machine changes in a way old snapshots cannot be restored into (see persistence/store.ts). */
 export const MACHINE_VERSION = 2;
@@ -50,6 +51,8 @@ export interface Draft extends EmailPlan {
 }
 
 export interface Escalation {
+  /** Which escalation of the negotiation this is (context.escalations): its Slack buttons carry it (D19). */
+  seq?: number; // absent in snapshots written before buttons were bound
   reason: string;
   trigger: string;
   evidence: string | null;
@@ -207,6 +210,8 @@ export interface NotifyInput {
   deliverables: string; // the package as it stands (levers may have changed it)
   escalation: Escalation | null;
   reply: Reply | null;
+  /** How a relayed reply was read while escalated (its ask updates the escalation, D16), else null. */
+  classification: Classification | null;
   /** Who holds the negotiation when a human does (their messages offer "Resume agent"), else null. */
   controlledBy: string | null;
 }
@@ -222,6 +227,13 @@ const draftOf = (c: Ctx) => c.draft as Draft;
 const withSignature = (r: Reply) => (r.signature ? `${r.text}\n${r.signature}` : r.text);
 /** Named actions see the external event union; done events of invoked effects carry `output`. */
 const outputOf = <T>(event: unknown) => (event as { output: T }).output;
+
+/** Whom our next email greets: the person it goes to (the influencer, or their manager who wrote, D6). */
+function greetingName(c: Ctx): string {
+  const known = contactName(c.contacts, c.replyTo);
+  if (known) return known;
+  return c.replyTo.toLowerCase() === addressOf(c.influencer.email) ? c.influencer.name : 'there';
+}
 
 function newDraft(c: Ctx, plan: EmailPlan): Draft {
   return { ...plan, seq: c.drafts + 1, attempt: 1, theirAskCents: c.theirAskCents, prose: null, failures: [] };
@@ -279,8 +291,57 @@ function notifyInput(c: Ctx, kind: NotifyKind, key: string, reply: Reply | null 
     deliverables: c.deliverables,
     escalation: c.escalation,
     reply,
+    classification: kind === 'reply' ? c.classification : null,
     controlledBy: c.humanControlled ? (c.controlledBy ?? 'a teammate') : null,
   };
+}
+
+/** The classify effect's input for the reply being decided or read: one builder for every state that reads. */
+function classifyInput(context: Ctx): ClassifyInput {
+  return {
+    key: classifyKey(context),
+    text: (context.current as Reply).text,
+    influencerName: context.influencer.name,
+    lastOfferCents: context.lastOfferCents,
+  };
+}
+
+export interface ApprovalRefusal {
+  code: 'invalid_rate' | 'rate_below_last_offer' | 'rate_above_ask';
+  message: string;
+}
+
+/**
+ * The one approval rule (D3.2, D3.3, D8), used by the machine's guard and by every command that approves: a human
+ * may approve a counter from our standing offer (the opening offer before any was sent) up to their latest ask.
+ */
+export function approvalRefusal(
+  c: Pick<Ctx, 'lastOfferCents' | 'openingCents' | 'theirAskCents'>,
+  rateCents: number,
+): ApprovalRefusal | null {
+  if (!Number.isSafeInteger(rateCents) || rateCents <= 0) {
+    return { code: 'invalid_rate', message: 'An approval needs a positive amount' };
+  }
+  const floor = c.lastOfferCents ?? c.openingCents;
+  if (rateCents < floor) {
+    const what = c.lastOfferCents == null ? 'our opening offer' : 'our last offer';
+    return {
+      code: 'rate_below_last_offer',
+      message: `Our offers never go down: approve at least ${formatUsd(floor)} (${what})`,
+    };
+  }
+  if (c.theirAskCents != null && rateCents > c.theirAskCents) {
+    return {
+      code: 'rate_above_ask',
+      message: `Their latest ask is ${formatUsd(c.theirAskCents)}; an approval cannot exceed it`,
+    };
+  }
+  return null;
+}
+
+/** The amount to suggest a human approves, or null when no counter between our offer and their ask exists. */
+function approvableSuggestion(c: Ctx, suggested: Cents | null): Cents | null {
+  return suggested != null && approvalRefusal(c, suggested) === null ? suggested : null;
 }
 
 const machineSetup = setup({
@@ -312,16 +373,7 @@ const machineSetup = setup({
     decisionIs: ({ context }, kind: Decision['kind']) => context.decision?.kind === kind,
     draftKindIs: ({ context }, kind: EmailKind) => context.draft?.kind === kind,
     canRegenerate: ({ context }) => (context.draft?.attempt ?? 2) < 2,
-    approvable: ({ context, event }) => {
-      if (event.type !== 'APPROVE') return false;
-      const rate = event.rateCents;
-      return (
-        Number.isSafeInteger(rate) &&
-        rate > 0 &&
-        rate >= (context.lastOfferCents ?? context.openingCents) &&
-        (context.theirAskCents == null || rate <= context.theirAskCents)
-      );
-    },
+    approvable: ({ context, event }) => event.type === 'APPROVE' && approvalRefusal(context, event.rateCents) === null,
   },
   actions: {
     enqueueReply: assign(({ context, event }) =>
@@ -334,7 +386,7 @@ const machineSetup = setup({
     trackContact: assign(({ context, event }) => {
       if (event.type !== 'REPLY') return {};
       const { from, receivedAt } = event.reply;
-      const profile = classifyCounterparty(from, withSignature(event.reply));
+      const profile = describeSender(from, withSignature(event.reply), context.influencer.name, context.agentEmail);
       return { contacts: recordContact(context.contacts, from, profile, receivedAt), replyTo: addressOf(from) };
     }),
     recordReply: emit(({ event }) => {
@@ -384,6 +436,26 @@ const machineSetup = setup({
       type: 'timeline' as const,
       entry: { type: 'release' as const, by: 'by' in event ? event.by : null },
     })),
+    /**
+     * A reply read while escalated (D16): its ask (an acceptance accepts our standing offer) replaces their ask,
+     * and the escalation shows it with a recomputed suggestion. Nothing is sent (D1).
+     */
+    readWhileEscalated: assign(({ context, event }) => {
+      const classification = outputOf<Classification>(event);
+      const ask = classification.askCents ?? (classification.intent === 'accept' ? context.lastOfferCents : null);
+      if (ask == null || ask <= 0 || !context.escalation) return { classification };
+      const updated = { ...context, theirAskCents: ask };
+      const floor = context.lastOfferCents ?? context.openingCents;
+      return {
+        classification,
+        theirAskCents: ask,
+        escalation: {
+          ...context.escalation,
+          askCents: ask,
+          suggestedCents: approvableSuggestion(updated, suggestedCounterCents(floor, ask)),
+        },
+      };
+    }),
     storeClassification: assign(({ context, event }) => {
       const classification = outputOf<Classification>(event);
       return { classification, theirAskCents: classification.askCents ?? context.theirAskCents };
@@ -486,9 +558,11 @@ const machineSetup = setup({
       const decision = context.decision?.kind === 'escalate' && !params?.reason ? context.decision : null;
       const failed = context.draft?.failures.length && !params?.reason ? context.draft : null;
       const error = params?.reason ? `${params.reason}: ${errorText((event as { error?: unknown }).error)}` : null;
-      const escalation: Escalation = decision
-        ? { ...decision, draft: null, slackTs: null }
+      const seq = context.escalations + 1;
+      const opened: Escalation = decision
+        ? { seq, ...decision, draft: null, slackTs: null }
         : {
+            seq,
             reason: error ?? `Validation failed: ${failed?.failures.map((f) => f.detail).join('; ')}`,
             trigger: error ? 'effect_failed' : 'validation',
             evidence: null,
@@ -497,7 +571,9 @@ const machineSetup = setup({
             draft: failed?.prose ?? null,
             slackTs: null,
           };
-      return { escalation, escalations: context.escalations + 1, current: null, draft: null, decision: null };
+      // Only an amount the approval rule accepts becomes the "Approve counter at $X" button.
+      const escalation = { ...opened, suggestedCents: approvableSuggestion(context, opened.suggestedCents) };
+      return { escalation, escalations: seq, current: null, draft: null, decision: null };
     }),
     emitEscalation: emit(({ context }) => ({
       type: 'timeline' as const,
@@ -511,6 +587,10 @@ const machineSetup = setup({
           slackTs: context.escalation.slackTs ?? outputOf<NotifyOutput>(event).ts,
         },
     }),
+    recordClassifyError: emit(({ event }) => ({
+      type: 'timeline' as const,
+      entry: { type: 'error' as const, effect: 'classify', message: errorText((event as { error?: unknown }).error) },
+    })),
     recordNotifyError: emit(({ event }) => ({
       type: 'timeline' as const,
       entry: { type: 'error' as const, effect: 'notify', message: errorText((event as { error?: unknown }).error) },
@@ -663,7 +743,7 @@ function emailChain(sent: AfterSend[]) {
             return {
               key: composeKey(context),
               kind: d.kind,
-              influencerName: firstName(context.influencer.name),
+              influencerName: firstName(greetingName(context)),
               client: context.terms.client,
               platform: context.terms.platform,
               rateCents: d.rateCents,
@@ -804,12 +884,7 @@ export const negotiationMachine = machineSetup.createMachine({
               invoke: {
                 id: 'classify',
                 src: 'classify',
-                input: ({ context }): ClassifyInput => ({
-                  key: classifyKey(context),
-                  text: (context.current as Reply).text,
-                  influencerName: context.influencer.name,
-                  lastOfferCents: context.lastOfferCents,
-                }),
+                input: ({ context }) => classifyInput(context),
                 onDone: { target: 'deciding', actions: ['storeClassification', 'recordClassification'] },
                 onError: toEscalated('Model unavailable'),
               },
@@ -848,9 +923,28 @@ export const negotiationMachine = machineSetup.createMachine({
             notifying: { on: ESCALATION_ACTIONS, ...notifying('escalation', escalationKey, 'waiting') },
             waiting: {
               on: ESCALATION_ACTIONS,
-              always: [...CONTROL_RULES, { guard: 'hasQueue', target: 'relaying', actions: 'takeNextReply' }],
+              always: [...CONTROL_RULES, { guard: 'hasQueue', target: 'reading', actions: 'takeNextReply' }],
             },
-            relaying: { on: ESCALATION_ACTIONS, ...relay('#neg.active.escalated.waiting') },
+            // D16: a reply is read (one classify call, no answer), then relayed with its ask to the Slack thread.
+            // No decision while it is read: its ask may change what can be approved.
+            reading: {
+              tags: ['busy'],
+              on: DEFER_CONTROL,
+              entry: {
+                type: 'requestEffect',
+                params: ({ context }) => ({ key: classifyKey(context), kind: 'classify' }),
+              },
+              invoke: {
+                id: 'classify',
+                src: 'classify',
+                input: ({ context }) => classifyInput(context),
+                onDone: { target: 'relaying', actions: ['readWhileEscalated', 'recordClassification'] },
+                // Unread, the reply is still relayed: the team reads it themselves.
+                onError: { target: 'relaying', actions: 'recordClassifyError' },
+              },
+            },
+            // Decisions wait until the escalation shows the reply (so a refreshed message never hides one).
+            relaying: relay('#neg.active.escalated.waiting'),
             approving: emailChain([{ target: '#neg.active.counter_sent', closeEscalation: true }]),
             exiting: emailChain([{ target: '#neg.rejected' }]),
           },

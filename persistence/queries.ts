@@ -1,6 +1,7 @@
 /** Campaign rows and the read models behind the HTTP API (columns only; snapshots are never parsed here). */
 import type { CampaignDefinition } from '../services/campaigns.ts';
 import { DOMAIN_STATES, type DomainState } from '../services/domain.ts';
+import { normalizeAgencyName } from '../services/representation.ts';
 import type { Cents } from '../services/money.ts';
 import type { Db } from './db.ts';
 
@@ -75,7 +76,8 @@ export function createQueries(db: Db) {
     )
     .pluck();
   const byAgency = db.prepare(
-    `SELECT id FROM negotiations WHERE agency = ? COLLATE NOCASE AND state NOT IN ('agreed', 'rejected', 'stopped')`,
+    `SELECT id FROM negotiations WHERE (agency = ? COLLATE NOCASE OR agency = ? COLLATE NOCASE)
+      AND state NOT IN ('agreed', 'rejected', 'stopped')`,
   );
 
   type CampaignRow = { id: string; client: string; definition: string; createdAt: string };
@@ -181,8 +183,12 @@ export function createQueries(db: Db) {
     busyIds(): string[] {
       return (busy.all() as { id: string }[]).map((r) => r.id);
     },
+    /**
+     * Open negotiations of an agency, case-insensitively: as the sheet named it, or as a manager's email named it
+     * (stored without a legal suffix, so "Bright Management, LLC" finds "Bright Management" too).
+     */
     activeByAgency(agency: string): string[] {
-      return (byAgency.all(agency) as { id: string }[]).map((r) => r.id);
+      return (byAgency.all(agency.trim(), normalizeAgencyName(agency)) as { id: string }[]).map((r) => r.id);
     },
   };
 }

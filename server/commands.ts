@@ -2,10 +2,10 @@
  * What a person can do to a negotiation — pause, resume, stop, claim, release, approve, walk away — shared by
  * the HTTP API, the sandbox Slack actions (and later Slack buttons), with one set of rules and messages.
  */
-import type { NegotiationEvent } from '../machines/negotiation.ts';
+import { approvalRefusal, domainStateOf, type NegotiationEvent } from '../machines/negotiation.ts';
 import type { Queries } from '../persistence/queries.ts';
 import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
-import { type Cents, formatUsd } from '../services/money.ts';
+import type { Cents } from '../services/money.ts';
 import { HttpError } from './errors.ts';
 import type { Host } from './host.ts';
 
@@ -20,6 +20,11 @@ const EVENTS: Record<Control, NegotiationEvent['type']> = {
   walk_away: 'WALK_AWAY',
 };
 
+const READING = 'They just replied and the agent is reading it (their ask may change); try again in a moment';
+/** An escalated negotiation reading or relaying a new reply takes no decision until Slack shows it (D16). */
+const readingReply = (s: { matches(value: object): boolean }) =>
+  s.matches({ active: { escalated: 'reading' } }) || s.matches({ active: { escalated: 'relaying' } });
+
 export function createCommands(deps: { host: Host; queries: Queries }) {
   const { host, queries } = deps;
 
@@ -31,8 +36,16 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
     return row;
   }
 
-  function refusal(action: Control | 'approve', state: DomainState, humanControlled: boolean): string {
+  function refusal(action: Control | 'approve', id: string, fallback: DomainState, fallbackHuman: boolean): string {
+    const snapshot = host.snapshot(id);
+    const state = snapshot ? domainStateOf(snapshot) : fallback;
+    const humanControlled = snapshot ? snapshot.context.humanControlled : fallbackHuman;
     if (TERMINAL_STATES.has(state)) return `Cannot ${action.replace('_', ' ')} a negotiation that is ${state}`;
+    if ((action === 'approve' || action === 'walk_away') && state === 'escalated') {
+      return snapshot && readingReply(snapshot)
+        ? READING
+        : 'This escalation was already decided: its email is on its way';
+    }
     switch (action) {
       case 'pause':
         return 'The negotiation is already paused';
@@ -47,10 +60,29 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
     }
   }
 
-  async function apply(id: string, action: Control | 'approve', event: NegotiationEvent) {
+  /**
+   * A Slack button names the escalation it was posted for (D19): a click on an older escalation's button, or on
+   * one the negotiation has since escalated past, is refused before anything happens.
+   */
+  function checkEscalation(id: string, escalation: number | undefined): void {
+    if (escalation == null) return;
+    const latest = host.snapshot(id)?.context.escalations ?? 0;
+    if (escalation !== latest) {
+      throw new HttpError(
+        409,
+        'stale_escalation',
+        latest > escalation
+          ? `This button belongs to escalation #${escalation}; the negotiation has escalated again since (#${latest}). Use the latest escalation message.`
+          : `This button belongs to escalation #${escalation}, which this negotiation never had`,
+      );
+    }
+  }
+
+  async function apply(id: string, action: Control | 'approve', event: NegotiationEvent, escalation?: number) {
     const before = current(id);
+    checkEscalation(id, escalation);
     if (!host.send(id, event)) {
-      throw new HttpError(409, 'invalid_state', refusal(action, before.state, before.humanControlled === 1));
+      throw new HttpError(409, 'invalid_state', refusal(action, id, before.state, before.humanControlled === 1));
     }
     await host.settle(id); // pause/stop wait for an email in flight; report the state it led to
     const after = queries.negotiation(id);
@@ -63,28 +95,23 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
   }
 
   return {
-    control(id: string, action: Control, by: string) {
-      return apply(id, action, { type: EVENTS[action], by } as NegotiationEvent);
+    /** `escalation`: the escalation a Slack button was posted for, checked first (D19). */
+    control(id: string, action: Control, by: string, escalation?: number) {
+      return apply(id, action, { type: EVENTS[action], by } as NegotiationEvent, escalation);
     },
-    /** Resumes an escalated negotiation with a counter at `rateCents` (decisions D8). */
-    approve(id: string, rateCents: Cents, by: string) {
-      const row = current(id);
-      if (row.state !== 'escalated') throw new HttpError(409, 'invalid_state', refusal('approve', row.state, false));
-      if (row.lastOfferCents != null && rateCents < row.lastOfferCents) {
-        throw new HttpError(
-          422,
-          'rate_below_last_offer',
-          `Our offers never go down: approve at least ${formatUsd(row.lastOfferCents)}`,
-        );
+    /** Resumes an escalated negotiation with a counter at `rateCents` (decisions D8), within the approval rule. */
+    approve(id: string, rateCents: Cents, by: string, escalation?: number) {
+      current(id);
+      checkEscalation(id, escalation);
+      const snapshot = host.snapshot(id);
+      const state = snapshot ? domainStateOf(snapshot) : 'stopped';
+      if (!snapshot || state !== 'escalated') {
+        throw new HttpError(409, 'invalid_state', refusal('approve', id, state, false));
       }
-      if (row.theirAskCents != null && rateCents > row.theirAskCents) {
-        throw new HttpError(
-          422,
-          'rate_above_ask',
-          `We never offer more than they asked: approve at most ${formatUsd(row.theirAskCents)}`,
-        );
-      }
-      return apply(id, 'approve', { type: 'APPROVE', rateCents, by });
+      if (readingReply(snapshot)) throw new HttpError(409, 'reply_being_read', READING);
+      const refused = approvalRefusal(snapshot.context, rateCents);
+      if (refused) throw new HttpError(refused.code === 'invalid_rate' ? 400 : 422, refused.code, refused.message);
+      return apply(id, 'approve', { type: 'APPROVE', rateCents, by }, escalation);
     },
     /** Un-parks a negotiation that failed repeatedly, once the cause is fixed. */
     async unpark(id: string, by: string) {

@@ -198,7 +198,16 @@ export function createEffects(deps: EffectDeps) {
       'notify',
       (i) => i.negotiationId,
       true,
-      (input) => deps.chat.post(chatMessage(input)),
+      async (input) => {
+        const posted = await deps.chat.post(chatMessage(input));
+        // A reply to an open escalation refreshes it in place: their latest ask, the suggestion, the conversation.
+        if (input.kind === 'reply' && input.escalation?.slackTs) {
+          const message = chatMessage({ ...input, kind: 'escalation' });
+          const { channel, text, blocks } = message;
+          await deps.chat.update({ channel, ts: input.escalation.slackTs, text, blocks });
+        }
+        return posted;
+      },
       undefined,
       (input, error) => deps.outbox.defer(chatMessage(input), error), // Slack down: posted when it is back
     ),

@@ -61,6 +61,7 @@ export function timelineEntry(e: AuditEntry, withBodies: boolean) {
 /** The open escalation of a negotiation, as the team sees it. */
 export function escalationView(e: Escalation | null) {
   if (!e) return null;
-  const { reason, trigger, evidence, askCents, suggestedCents, draft } = e;
-  return withMoney({ reason, trigger, evidence, askCents, suggestedCents, draft });
+  const { seq, reason, trigger, evidence, askCents, suggestedCents, draft } = e;
+  // `number`: the escalation's sequence number, which its Slack buttons carry (D19).
+  return withMoney({ number: seq ?? null, reason, trigger, evidence, askCents, suggestedCents, draft });
 }

@@ -20,16 +20,20 @@ import {
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
+import { actionsBlockId, parseActionsBlockId } from '../services/chat/messages.ts';
 import { update } from '../services/chat/slack.ts';
 import { type Cents, formatUsd } from '../services/money.ts';
 import type { Logger } from './logger.ts';
 
-/** What the server does for Slack; `slackUser` is the Slack user id (e.g. U123). Errors' messages are shown. */
+/**
+ * What the server does for Slack; `slackUser` is the Slack user id (e.g. U123). Errors' messages are shown.
+ * `escalation` is the escalation the clicked button was posted for (D19), when the button carries one.
+ */
 export interface SlackHandlers {
-  approve(negotiationId: string, cents: Cents, slackUser: string): Promise<unknown>;
-  walkAway(negotiationId: string, slackUser: string): Promise<unknown>;
-  takeOver(negotiationId: string, slackUser: string): Promise<unknown>;
-  resume(negotiationId: string, slackUser: string): Promise<unknown>;
+  approve(negotiationId: string, cents: Cents, slackUser: string, escalation?: number): Promise<unknown>;
+  walkAway(negotiationId: string, slackUser: string, escalation?: number): Promise<unknown>;
+  takeOver(negotiationId: string, slackUser: string, escalation?: number): Promise<unknown>;
+  resume(negotiationId: string, slackUser: string, escalation?: number): Promise<unknown>;
   /** /claim <negotiation id | thread id | email>: returns the confirmation shown to the user. */
   claim(ref: string, slackUser: string): Promise<string>;
   /** /resume <negotiation id | thread id | email>: returns the confirmation shown to the user. */
@@ -50,10 +54,8 @@ export const ACTION_IDS = {
 export const APPROVE_MODAL = 'approve_other';
 const AMOUNT_BLOCK = 'amount';
 
-/** The block_id of a negotiation's actions block: the buttons say which negotiation they act on. */
-export const negotiationBlockId = (negotiationId: string) => `negotiation:${negotiationId}`;
-const negotiationOf = (blockId: string | undefined) =>
-  blockId?.startsWith('negotiation:') ? blockId.slice('negotiation:'.length) || null : null;
+/** The block_id of a negotiation's actions block: the buttons say which negotiation (and escalation) they act on. */
+export const negotiationBlockId = actionsBlockId;
 
 const DOLLARS = /^\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/;
 
@@ -78,17 +80,19 @@ const section = (text: string, blockId?: string) => ({
 
 /** The message after a decision: the negotiation's buttons replaced by who decided what (and what can follow). */
 export function decidedBlocks(blocks: unknown[], negotiationId: string, decision: string, next: unknown[] = []) {
-  const ids = new Set([negotiationBlockId(negotiationId), `decision:${negotiationId}`]);
-  const isOurs = (b: unknown) => ids.has((b as { block_id?: string }).block_id ?? '');
+  const isOurs = (b: unknown) => {
+    const id = (b as { block_id?: string }).block_id;
+    return id === `decision:${negotiationId}` || parseActionsBlockId(id)?.negotiationId === negotiationId;
+  };
   const at = blocks.findIndex(isOurs);
   const kept = blocks.filter((b) => !isOurs(b));
   const insertAt = at < 0 ? kept.length : at;
   return [...kept.slice(0, insertAt), section(decision, `decision:${negotiationId}`), ...next, ...kept.slice(insertAt)];
 }
 
-const resumeButtons = (negotiationId: string) => ({
+const resumeButtons = (negotiationId: string, escalation: number | null) => ({
   type: 'actions',
-  block_id: negotiationBlockId(negotiationId),
+  block_id: negotiationBlockId(negotiationId, escalation),
   elements: [
     {
       type: 'button',
@@ -103,6 +107,7 @@ interface ModalContext {
   negotiationId: string;
   channel: string;
   ts: string;
+  escalation?: number; // the escalation whose "Other amount…" button opened it (D19)
 }
 
 function approveModal(ctx: ModalContext, suggested: Cents | null) {
@@ -134,6 +139,7 @@ function approveModal(ctx: ModalContext, suggested: Cents | null) {
 function readModalContext(privateMetadata: string): ModalContext | null {
   try {
     const ctx = JSON.parse(privateMetadata) as Partial<ModalContext>;
+    if (ctx.escalation !== undefined && !(Number.isSafeInteger(ctx.escalation) && ctx.escalation > 0)) return null;
     return ctx.negotiationId && ctx.channel && ctx.ts ? (ctx as ModalContext) : null;
   } catch {
     return null;
@@ -221,6 +227,7 @@ export function createSlackApp(options: SlackAppOptions) {
     kind: Decision,
     d: {
       negotiationId: string;
+      escalation: number | null;
       user: string;
       cents?: Cents;
       client: WebClient;
@@ -236,25 +243,26 @@ export function createSlackApp(options: SlackAppOptions) {
       return;
     }
     const mention = `<@${d.user}>`;
+    const escalation = d.escalation ?? undefined;
     let decision: string;
     let next: unknown[] = [];
     try {
       switch (kind) {
         case 'approve':
-          await handlers.approve(d.negotiationId, d.cents as Cents, d.user);
+          await handlers.approve(d.negotiationId, d.cents as Cents, d.user, escalation);
           decision = `:white_check_mark: Approved at ${formatUsd(d.cents as Cents)} by ${mention}`;
           break;
         case 'walk_away':
-          await handlers.walkAway(d.negotiationId, d.user);
+          await handlers.walkAway(d.negotiationId, d.user, escalation);
           decision = `:no_entry_sign: Walked away by ${mention}`;
           break;
         case 'take_over':
-          await handlers.takeOver(d.negotiationId, d.user);
+          await handlers.takeOver(d.negotiationId, d.user, escalation);
           decision = `:raising_hand: Taken over by ${mention}: the agent no longer answers this negotiation`;
-          next = [resumeButtons(d.negotiationId)];
+          next = [resumeButtons(d.negotiationId, d.escalation)];
           break;
         case 'resume_agent':
-          await handlers.resume(d.negotiationId, d.user);
+          await handlers.resume(d.negotiationId, d.user, escalation);
           decision = `:robot_face: Agent resumed by ${mention}`;
           break;
       }
@@ -304,15 +312,15 @@ export function createSlackApp(options: SlackAppOptions) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
       await ack();
       const user = body.user.id;
-      const negotiationId = negotiationOf(action.block_id);
-      if (!negotiationId) return tell({ respond, client, user }, 'This button does not belong to a negotiation.');
+      const target = parseActionsBlockId(action.block_id);
+      if (!target) return tell({ respond, client, user }, 'This button does not belong to a negotiation.');
       let cents: Cents | undefined;
       if (kind === 'approve') {
         cents = /^\d{1,15}$/.test(action.value ?? '') ? Number(action.value) : undefined;
         if (!cents) return tell({ respond, client, user }, 'This approve button carries no amount.');
       }
       await decide(kind, {
-        negotiationId,
+        ...target,
         user,
         cents,
         client,
@@ -328,10 +336,10 @@ export function createSlackApp(options: SlackAppOptions) {
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approveOther, async ({ ack, body, action, client, respond }) => {
     await ack();
     const user = body.user.id;
-    const negotiationId = negotiationOf(action.block_id);
+    const target = parseActionsBlockId(action.block_id);
     const channel = body.channel?.id ?? body.container?.channel_id;
     const ts = body.message?.ts ?? body.container?.message_ts;
-    if (!negotiationId || !channel || !ts) {
+    if (!target || !channel || !ts) {
       return tell({ respond, client, user }, 'This button does not belong to a negotiation message.');
     }
     if (!(await allowed(user))) {
@@ -341,7 +349,15 @@ export function createSlackApp(options: SlackAppOptions) {
     try {
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: approveModal({ negotiationId, channel, ts }, suggested),
+        view: approveModal(
+          {
+            negotiationId: target.negotiationId,
+            channel,
+            ts,
+            ...(target.escalation ? { escalation: target.escalation } : {}),
+          },
+          suggested,
+        ),
       });
     } catch (error) {
       logger.warn('slack: could not open the amount modal', { error: String(error) });
@@ -364,6 +380,7 @@ export function createSlackApp(options: SlackAppOptions) {
     }
     await decide('approve', {
       negotiationId: ctx.negotiationId,
+      escalation: ctx.escalation ?? null,
       user: body.user.id,
       cents: parsed.cents,
       client,

@@ -62,10 +62,10 @@ export function createSlackHandlers(deps: {
   }
 
   return {
-    approve: (id, cents, user) => commands.approve(id, cents, by(user)),
-    walkAway: (id, user) => commands.control(id, 'walk_away', by(user)),
-    takeOver: (id, user) => commands.control(id, 'claim', by(user)),
-    resume: (id, user) => commands.control(id, 'release', by(user)),
+    approve: (id, cents, user, escalation) => commands.approve(id, cents, by(user), escalation),
+    walkAway: (id, user, escalation) => commands.control(id, 'walk_away', by(user), escalation),
+    takeOver: (id, user, escalation) => commands.control(id, 'claim', by(user), escalation),
+    resume: (id, user, escalation) => commands.control(id, 'release', by(user), escalation),
     claim: (ref, user) => controlEach(ref, 'claim', user, 'Claimed'),
     resumeRef: (ref, user) => controlEach(ref, 'release', user, 'Handed back to the agent:'),
     audit: async (text) => deps.audit(deps.db, text),

@@ -4,6 +4,7 @@
  * deciding whether a new sender in the thread is one of theirs or a human takeover.
  */
 import { addressOf } from './addresses.ts';
+import { agencyNamed, mentionsName, normalizeAgencyName, representationClaim, signedName } from './representation.ts';
 
 export type CounterpartyType = 'direct_influencer' | 'talent_manager';
 
@@ -20,6 +21,9 @@ export interface CounterpartyProfile {
   confidence: number;
   signals: DetectionSignal[];
   agencyName: string | null;
+  /** Set by describeSender for a representative: their agency's mail domain and the name they sign with. */
+  agencyDomain?: string | null;
+  contactName?: string | null;
 }
 
 /** Known talent-agency domains (domain.md §4.2): an influencer emailing from one is represented by it. */
@@ -208,6 +212,8 @@ export interface ContactBook {
   contacts: Contact[];
   primaryType: CounterpartyType;
   agencyName: string | null;
+  /** The representing agency's mail domain, when they write from one (absent in books from older snapshots). */
+  agencyDomain?: string | null;
 }
 
 /** The bare address as written (casing kept) and the display name of a From header. */
@@ -232,7 +238,7 @@ export function newContactBook(influencerEmail: string, influencerName: string, 
     firstSeenAt: at,
     isPrimary: true,
   };
-  return { contacts: [influencer], primaryType: 'direct_influencer', agencyName: null };
+  return { contacts: [influencer], primaryType: 'direct_influencer', agencyName: null, agencyDomain: null };
 }
 
 /** Adds or refreshes the sender (domain.md §4.4); returns a new book, the given one is left untouched. */
@@ -244,19 +250,79 @@ export function recordContact(
 ): ContactBook {
   const key = addressOf(fromHeader);
   if (!key.includes('@')) return book;
-  const { email, name } = parseFrom(fromHeader);
+  const parsed = parseFrom(fromHeader);
+  const { email } = parsed;
+  // A display name that is their company ("Bright Management <jordan@...>") is no person's name.
+  const displayName =
+    parsed.name &&
+    profile.agencyName &&
+    normalizeAgencyName(parsed.name).toLowerCase() === profile.agencyName.toLowerCase()
+      ? null
+      : parsed.name;
   const first = book.contacts.length === 0;
   const known = book.contacts.some((c) => c.email.toLowerCase() === key);
   const contacts = known
     ? book.contacts.map((c) =>
-        c.email.toLowerCase() === key ? { ...c, email, type: profile.type, name: name ?? c.name } : c,
+        c.email.toLowerCase() === key
+          ? { ...c, email, type: profile.type, name: displayName ?? c.name ?? profile.contactName ?? null }
+          : c,
       )
-    : [...book.contacts, { email, name, type: profile.type, firstSeenAt: at, isPrimary: first }];
+    : [
+        ...book.contacts,
+        {
+          email,
+          name: displayName ?? profile.contactName ?? null,
+          type: profile.type,
+          firstSeenAt: at,
+          isPrimary: first,
+        },
+      ];
   return {
     contacts,
     // A manager anywhere in the thread means we negotiate with a manager from then on; never downgraded.
     primaryType: profile.type === 'talent_manager' ? 'talent_manager' : first ? profile.type : book.primaryType,
     agencyName: profile.agencyName ?? book.agencyName,
+    agencyDomain: profile.agencyDomain ?? book.agencyDomain ?? null,
+  };
+}
+
+/** The name to greet a contact by (the person who wrote, D6), or null when we do not know it. */
+export function contactName(book: ContactBook, address: string): string | null {
+  const key = address.trim().toLowerCase();
+  return book.contacts.find((c) => c.email.toLowerCase() === key)?.name ?? null;
+}
+
+/**
+ * The classifier's profile (§4.2) completed for a representative (a manager title, an agency domain, or a
+ * sentence saying whom they represent): their agency's name — from the known agency domains, else as they write
+ * it in their signature or introduction — its mail domain, and the name they sign with.
+ */
+export function describeSender(
+  fromHeader: string,
+  body: string,
+  influencerName: string,
+  agentEmail: string,
+): CounterpartyProfile {
+  const profile = classifyCounterparty(fromHeader, body);
+  const claim = representationClaim(body, influencerName);
+  const representative =
+    claim !== null ||
+    profile.signals.some((s) => s.indicates === 'talent_manager' && s.signalType !== 'email_structure');
+  const signer = signedName(body);
+  const contact = signer && !mentionsName(signer, influencerName) ? signer : null;
+  if (!representative) return { ...profile, contactName: contact };
+  const domain = domainOf(fromHeader);
+  const ownDomain = domain !== '' && !isPersonalDomain(domain) && domain !== domainOf(agentEmail);
+  const agencyName =
+    profile.agencyName ??
+    agencyNamed({ body, domain: ownDomain ? domain : '', influencerName, claim, signer: contact });
+  const upgraded = profile.type === 'talent_manager' ? {} : { type: 'talent_manager' as const, confidence: 0.8 };
+  return {
+    ...profile,
+    ...upgraded,
+    agencyName,
+    agencyDomain: ownDomain ? domain : null,
+    contactName: contact,
   };
 }
 
@@ -266,25 +332,6 @@ export function knownEmails(book: ContactBook): string[] {
 
 export type SenderVerdict = 'known' | 'new_contact' | 'stranger';
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function nameMatches(body: string, name: string): string[] {
-  const words = name.split(/\s+/).map(escapeRegExp).join('\\s+');
-  return [...body.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${words}(?![\\p{L}\\p{N}])`, 'giu'))].map((m) => m[0]);
-}
-
-/**
- * Whether the body names the person: the full name in any case, or the first name written capitalised,
- * so that "we will" or "this summer" do not count as mentioning Will or Summer.
- */
-function mentionsName(body: string, fullName: string): boolean {
-  const words = fullName.split(/\s+/);
-  if (words.length > 1 && nameMatches(body, fullName).length > 0) return true;
-  return nameMatches(body, words[0]).some((text) => text[0] === text[0].toUpperCase());
-}
-
 /**
  * D6 admission: may this sender write in the negotiation's thread without it being a human takeover?
  * Checked in order:
@@ -293,7 +340,8 @@ function mentionsName(body: string, fullName: string): boolean {
  *   signature (skipped when the agent itself uses a free-mail domain, where "same domain" means nothing);
  * - same non-free-mail domain as a known contact (the manager's assistant at that agency) → 'new_contact';
  * - a known talent-agency domain → 'new_contact';
- * - a manager-like sender who names the influencer ("on behalf of Maya") → 'new_contact';
+ * - a sender who says whom they represent ("I manage Maya at Talent Co", "Maya's manager here") or a
+ *   manager-like sender who names the influencer → 'new_contact';
  * - anyone else → 'stranger'.
  * Callers drop the agent's own sent mail first (D9); this rule would call it a stranger.
  */
@@ -311,11 +359,9 @@ export function judgeSender(book: ContactBook, fromHeader: string, body: string,
   if (AGENCY_DOMAINS[domain]) return 'new_contact';
 
   const influencer = book.contacts.find((c) => c.isPrimary)?.name?.trim();
-  if (
-    influencer &&
-    classifyCounterparty(fromHeader, body).type === 'talent_manager' &&
-    mentionsName(body, influencer)
-  ) {
+  if (!influencer) return 'stranger';
+  if (representationClaim(body, influencer) !== null) return 'new_contact';
+  if (classifyCounterparty(fromHeader, body).type === 'talent_manager' && mentionsName(body, influencer)) {
     return 'new_contact';
   }
   return 'stranger';

@@ -106,8 +106,11 @@ export function nextCounterCents(lastOfferCents: Cents, askCents: Cents, limitCe
   return Math.min(halfway, limitCents);
 }
 
-/** The counter a human is asked to approve: toward their ask, never below our offer nor above their ask. */
-function suggestion(last: Cents | null, ask: Cents | null): Cents | null {
+/**
+ * The counter a human is asked to approve (D8): halfway toward their ask, never below our offer nor above their
+ * ask. Also recomputed when a reply changes their ask while a negotiation is escalated (D16).
+ */
+export function suggestedCounterCents(last: Cents | null, ask: Cents | null): Cents | null {
   if (last == null || ask == null) return last ?? ask;
   return ask <= last ? ask : Math.max(nextCounterCents(last, ask, ask), last);
 }
@@ -122,7 +125,7 @@ export function decide(input: DecideInput): Decision {
     reason,
     evidence,
     askCents: ask,
-    suggestedCents: suggestion(last, ask),
+    suggestedCents: suggestedCounterCents(last, ask),
   });
   const trigger = c.triggers[0];
   if (trigger) return escalate(trigger.kind, TRIGGER_REASONS[trigger.kind], trigger.evidence);

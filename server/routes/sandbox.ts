@@ -29,6 +29,8 @@ const slackAction = z.strictObject({
   negotiationId: z.string().min(1).max(128),
   user: z.string().trim().min(1).max(200),
   rate: z.union([z.string().max(40), z.number()]).optional(),
+  /** The escalation the clicked button was posted for (D19), as a Slack button carries it; optional. */
+  escalation: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
 });
 const clockBody = z.strictObject({
   advanceHours: z
@@ -104,10 +106,10 @@ export function sandboxRouter(deps: {
         const rateCents = a.rate == null ? null : parseMoney(a.rate);
         if (rateCents == null || rateCents <= 0)
           throw new HttpError(400, 'invalid_rate', 'approve needs a positive "rate"');
-        ctx.body = await deps.commands.approve(a.negotiationId, rateCents, by);
+        ctx.body = await deps.commands.approve(a.negotiationId, rateCents, by, a.escalation);
       } else {
         const control = ({ walk_away: 'walk_away', take_over: 'claim', resume: 'release' } as const)[a.action];
-        ctx.body = await deps.commands.control(a.negotiationId, control, by);
+        ctx.body = await deps.commands.control(a.negotiationId, control, by, a.escalation);
       }
     });
   }

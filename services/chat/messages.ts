@@ -32,6 +32,48 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
 
 const resumeButton = (negotiationId: string) => button('Resume agent', 'resume_agent', negotiationId, 'primary');
 
+/**
+ * The block_id of a message's buttons: which negotiation they act on and, for an escalation's buttons, which
+ * escalation they were posted for (D19: a click on an older escalation's button is refused).
+ */
+export function actionsBlockId(negotiationId: string, escalationSeq?: number | null): string {
+  return escalationSeq ? `negotiation:${negotiationId}#${escalationSeq}` : `negotiation:${negotiationId}`;
+}
+
+/** The negotiation and escalation a button's block_id names, or null for a block that is not ours. */
+export function parseActionsBlockId(
+  blockId: string | undefined,
+): { negotiationId: string; escalation: number | null } | null {
+  const m = /^negotiation:([^#]+)(?:#(\d{1,9}))?$/.exec(blockId ?? '');
+  return m ? { negotiationId: m[1], escalation: m[2] ? Number(m[2]) : null } : null;
+}
+
+/** How a reply read while escalated changed the escalation (D16), for its post in the escalation's thread. */
+function readingLine(n: NotifyInput): string | null {
+  const c = n.classification;
+  const e = n.escalation;
+  if (!c || !e) return null;
+  const flags = c.triggers.length ? ` Flagged: ${c.triggers.map((t) => t.kind.replace('_', ' ')).join(', ')}.` : '';
+  if (c.askCents == null && c.intent === 'accept' && n.lastOfferCents != null) {
+    return `*Read as:* they accept our standing offer of ${formatUsd(n.lastOfferCents)}.${flags}`;
+  }
+  if (c.askCents == null) {
+    const read = {
+      accept: 'an acceptance',
+      counter: 'a counter',
+      reject: 'a refusal',
+      question: 'a question',
+      unclear: 'unclear',
+    };
+    return `*Read as:* ${read[c.intent]}, with no new amount.${flags}`;
+  }
+  const next =
+    e.suggestedCents != null
+      ? `suggested counter now ${formatUsd(e.suggestedCents)} (the escalation message is updated)`
+      : `no counter can be approved between our offer (${usd(n.lastOfferCents)}) and their ask`;
+  return `*Their latest ask:* ${formatUsd(c.askCents)}; ${next}.${flags}`;
+}
+
 export interface MessageExtras {
   link: string; // the negotiation in the dashboard/API
   conversation: { direction: 'in' | 'out'; text: string; at: string }[]; // latest last
@@ -50,6 +92,7 @@ export function escalationMessage(n: NotifyInput, extras: MessageExtras) {
       ['Email', escapeMrkdwn(n.influencer.email)],
       ['Client', escapeMrkdwn(t.client)],
       ['Reason', reason],
+      ...(n.controlledBy ? [['Handled by', escapeMrkdwn(n.controlledBy)] as [string, string]] : []),
     ),
     fields(
       ['Our offer', usd(n.lastOfferCents)],
@@ -74,10 +117,11 @@ export function escalationMessage(n: NotifyInput, extras: MessageExtras) {
     blocks.push(section(`*Conversation so far:*\n${lines.join('\n')}`));
   }
   if (e?.draft) blocks.push(section(`*Rejected draft:*\n${quote(e.draft, 800)}`));
-  const suggested = e?.suggestedCents ?? n.lastOfferCents;
+  // The escalation's suggestion is one the approval rule accepts; none means no counter can be approved.
+  const suggested = e ? e.suggestedCents : n.lastOfferCents;
   blocks.push({
     type: 'actions',
-    block_id: `negotiation:${n.negotiationId}`,
+    block_id: actionsBlockId(n.negotiationId, e?.seq),
     elements: [
       ...(suggested
         ? [button(`Approve counter at ${formatUsd(suggested)}`, 'approve', String(suggested), 'primary')]
@@ -128,12 +172,20 @@ export function replyMessage(n: NotifyInput, extras: MessageExtras) {
   const r = n.reply;
   const text = `New reply from ${n.influencer.name} (no automatic answer)`;
   const held = n.controlledBy ? `\nHandled by ${escapeMrkdwn(n.controlledBy)}.` : '';
+  const reading = readingLine(n);
   return {
     text,
     blocks: [
       section(`*${escapeMrkdwn(text)}*${held}\nFrom ${escapeMrkdwn(r?.from ?? '')}:\n${quote(r?.text ?? '', 1500)}`),
+      ...(reading ? [section(reading)] : []),
       ...(n.controlledBy
-        ? [{ type: 'actions', block_id: `negotiation:${n.negotiationId}`, elements: [resumeButton(n.negotiationId)] }]
+        ? [
+            {
+              type: 'actions',
+              block_id: actionsBlockId(n.negotiationId, n.escalation?.seq),
+              elements: [resumeButton(n.negotiationId)],
+            },
+          ]
         : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${extras.link}|Open the negotiation>` }] },
     ],

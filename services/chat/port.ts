@@ -11,6 +11,16 @@ export interface ChatMessage {
   threadTs: string | null; // post as a reply in this Slack thread
 }
 
+/** A new version of a posted message (an escalation whose ask changed, D16). */
+export interface ChatUpdate {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+}
+
 export interface ChatPort {
   post(message: ChatMessage): Promise<{ ts: string }>;
+  /** Replaces a posted message; one that no longer exists is left alone (nothing to update). */
+  update(message: ChatUpdate): Promise<void>;
 }

@@ -23,6 +23,7 @@ export function createSandboxSlack(
     INSERT INTO slack (ts, key, channel, text, blocks, negotiation_id, kind, thread_ts, at)
     VALUES (@ts, @key, @channel, @text, @blocks, @negotiationId, @kind, @threadTs, @at)`);
   const nextSeq = db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM slack`);
+  const replace = db.prepare('UPDATE slack SET text = @text, blocks = @blocks WHERE channel = @channel AND ts = @ts');
   const all = db.prepare(`
     SELECT channel, text, blocks, ts, thread_ts AS threadTs, negotiation_id AS negotiationId, kind
     FROM slack ORDER BY seq`);
@@ -40,6 +41,9 @@ export function createSandboxSlack(
     async post(message) {
       hooks.beforePost?.(message); // a fault hook may refuse the post (services/sandbox/faults.ts)
       return post(message);
+    },
+    async update(message) {
+      replace.run({ ...message, blocks: JSON.stringify(message.blocks) });
     },
   };
   return {

@@ -95,8 +95,20 @@ export function createSlackChat(deps: { client: WebClient }): ChatPort {
       inFlight.set(message.key, posting);
       return posting;
     },
+    async update(message) {
+      try {
+        await update(client, message.channel, message.ts, message.text, message.blocks);
+      } catch (error) {
+        // Deleted, or no longer ours to edit: there is nothing left to update.
+        const code = (error as { code?: string; data?: { error?: string } }).data?.error;
+        if ((error as { code?: string }).code === ErrorCode.PlatformError && GONE.has(code ?? '')) return;
+        throw error;
+      }
+    },
   };
 }
+
+const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'channel_not_found']);
 
 /** Replaces a posted message (a decision replacing the buttons of an escalation). */
 export async function update(

@@ -230,6 +230,7 @@ describe('contact book (domain.md §4.4)', () => {
       ],
       primaryType: 'direct_influencer',
       agencyName: null,
+      agencyDomain: null,
     });
   });
 
