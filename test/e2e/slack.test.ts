@@ -133,6 +133,80 @@ describe('Slack (fake Slack API, real WebClient and Bolt)', () => {
     expect(JSON.stringify(updated.blocks)).to.include('Approved at $2,600.00').and.include('U0ALICE');
   });
 
+  it('a lower ask while escalated updates the thread and the message; an approve above it is refused in Slack and sends nothing', async () => {
+    const t = await agent();
+    const created = await createCampaign(t, {
+      id: 'cmp-1',
+      client: 'Glow Skincare',
+      platform: 'instagram',
+      deliverables: '1 Instagram Reel, 2 Instagram Stories',
+      cpmTarget: '25',
+      cpmLeniency: '20',
+      maxCostWithoutApproval: '2300',
+      influencers: [{ name: 'Maya Lopez', email: MAYA, platform: 'instagram', averageViews: 80000 }],
+    });
+    const id = created.negotiations[0].id;
+    const [opening] = await waitForMailCount(t, MAYA, 1);
+    await reply(t, opening.threadId, 'My rate for this package is $3,500.');
+    await waitForState(t, id, 'escalated');
+    const message = await until(async () => slack.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation')));
+
+    await reply(t, opening.threadId, 'Thinking about it again, I could do $2,200 for everything.');
+    const post = await until(async () =>
+      slack
+        .posted(ESCALATIONS)
+        .find((m) => m.thread_ts === message.ts && JSON.stringify(m.blocks).includes('$2,200.00')),
+    );
+    expect(JSON.stringify(post.blocks)).to.include('Their latest ask');
+    const refreshed = await until(async () => slack.updated().find((u) => u.ts === message.ts));
+    const current = slack.message(ESCALATIONS, message.ts) as FakeMessage;
+    expect(JSON.stringify(refreshed.blocks)).to.include('Approve counter at $2,100.00');
+
+    const tooHigh = await signed(t, click(current, 'approve', 'U0ALICE', '280000'));
+    expect(tooHigh.status).to.equal(200);
+    const refusal = await until(async () =>
+      JSON.stringify(slack.responses()).match(/Their latest ask is \$2,200\.00[^"]*/),
+    );
+    expect(refusal[0]).to.include('cannot exceed it');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await mail(t, { to: MAYA })).to.have.length(1);
+    expect(timelineOf(await negotiation(t, id), 'approval')).to.deep.equal([]);
+
+    expect((await signed(t, click(current, 'approve'))).status).to.equal(200); // the updated button: $2,100
+    const n = await waitForState(t, id, 'counter_sent');
+    expect(n.lastOfferedRate).to.equal('2100.00');
+    expect((await waitForMailCount(t, MAYA, 2))[1].text).to.include('$2,100.00');
+  });
+
+  it('a signed click replayed after it was handled, or after the negotiation escalated again, sends nothing', async () => {
+    const t = await agent();
+    const { id, threadId, message } = await escalated(t);
+    const body = click(message, 'approve', 'U0ALICE', '260000');
+    const headers = signSlackRequest(body, SECRET);
+    expect((await post(t, body, headers)).status).to.equal(200);
+    await waitForState(t, id, 'counter_sent');
+    await waitForMailCount(t, MAYA, 2);
+
+    expect((await post(t, body, headers)).status).to.equal(200); // the very same request again
+    await until(async () => slack.responses().length >= 1);
+    await reply(t, threadId, 'My lawyer needs to review the contract first; $2,900 would work.');
+    await waitForState(t, id, 'escalated');
+    const second = await until(async () =>
+      slack.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation') && m.ts !== message.ts),
+    );
+    expect((await post(t, body, headers)).status).to.equal(200);
+    const stale = await until(async () => JSON.stringify(slack.responses()).match(/escalation #1[^"]*/));
+    expect(stale[0]).to.include('escalated again');
+    await new Promise((r) => setTimeout(r, 200));
+    let n = await negotiation(t, id);
+    expect([n.state, timelineOf(n, 'approval').length]).to.deep.equal(['escalated', 1]);
+    expect(await mail(t, { to: MAYA }), 'no second counter at the old amount').to.have.length(2);
+
+    expect((await signed(t, click(second, 'walk_away'))).status).to.equal(200);
+    n = await waitForState(t, id, 'rejected');
+    expect(await mail(t, { to: MAYA })).to.have.length(3);
+  });
+
   it('an unsigned or wrongly signed click is refused (401) and changes nothing', async () => {
     const t = await agent();
     const { id, message } = await escalated(t);

@@ -47,10 +47,11 @@ function recordingHandlers(calls: Call[], failWith: { error?: Error } = {}): Sla
     if (failWith.error) throw failWith.error;
   };
   return {
-    approve: (id, cents, user) => run('approve', id, cents, user),
-    walkAway: (id, user) => run('walkAway', id, user),
-    takeOver: (id, user) => run('takeOver', id, user),
-    resume: (id, user) => run('resume', id, user),
+    // The escalation a bound button names (D19) is recorded after the user when there is one.
+    approve: (id, cents, user, escalation) => run('approve', id, cents, user, ...(escalation ? [escalation] : [])),
+    walkAway: (id, user, escalation) => run('walkAway', id, user, ...(escalation ? [escalation] : [])),
+    takeOver: (id, user, escalation) => run('takeOver', id, user, ...(escalation ? [escalation] : [])),
+    resume: (id, user, escalation) => run('resume', id, user, ...(escalation ? [escalation] : [])),
     async claim(ref, user) {
       await run('claim', ref, user);
       return `Claimed ${ref}: the agent stops answering`;
@@ -67,7 +68,7 @@ function recordingHandlers(calls: Call[], failWith: { error?: Error } = {}): Sla
   };
 }
 
-function escalationBlocks(negotiationId: string) {
+function escalationBlocks(negotiationId: string, escalation?: number) {
   const button = (text: string, action_id: string, value: string) => ({
     type: 'button',
     text: { type: 'plain_text', text },
@@ -79,7 +80,7 @@ function escalationBlocks(negotiationId: string) {
     { type: 'section', text: { type: 'mrkdwn', text: '*Reason:*\nCPM above ceiling' } },
     {
       type: 'actions',
-      block_id: negotiationBlockId(negotiationId),
+      block_id: negotiationBlockId(negotiationId, escalation),
       elements: [
         button('Approve counter at $2,600.00', 'approve', '260000'),
         button('Other amount…', 'approve_other', '260000'),
@@ -255,6 +256,58 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
     expect(blockTexts(afterResume.blocks)).to.contain('Agent resumed by <@U456>');
     expect(blockTexts(afterResume.blocks)).to.not.contain('Taken over');
     expect(blockTexts(afterResume.blocks)).to.not.contain('resume_agent');
+  });
+
+  describe('buttons bound to their escalation (D19)', () => {
+    const bound = (actionId: string, value?: string) =>
+      blockActionsPayload({
+        user: 'U123',
+        actionId,
+        blockId: negotiationBlockId('neg-1', 3),
+        value,
+        channel: CHANNEL,
+        message: { ...message, blocks: escalationBlocks('neg-1', 3) },
+        responseUrl: fake.responseUrl(),
+      });
+
+    it('hands the escalation number of the clicked button to the handlers; take over keeps it on Resume agent', async () => {
+      expect(negotiationBlockId('neg-1', 3)).to.equal('negotiation:neg-1#3');
+      await send(bound('take_over', 'neg-1'));
+      const updated = await waitFor(() => fake.updated()[0], 'chat.update');
+      expect(calls).to.deep.equal([['takeOver', 'neg-1', 'U123', 3]]);
+      expect(blockTexts(updated.blocks)).to.contain('"block_id":"negotiation:neg-1#3"');
+      await send(bound('approve', '260000'));
+      await waitFor(() => calls.length === 2, 'approve');
+      expect(calls[1]).to.deep.equal(['approve', 'neg-1', 260000, 'U123', 3]);
+    });
+
+    it('carries the escalation number through the amount modal', async () => {
+      await send(bound('approve_other', '260000'));
+      const view = (await waitFor(() => fake.views()[0], 'views.open')).view as { private_metadata: string };
+      expect(JSON.parse(view.private_metadata)).to.include({ negotiationId: 'neg-1', escalation: 3 });
+      await send(
+        viewSubmissionPayload({
+          user: 'U123',
+          callbackId: 'approve_other',
+          privateMetadata: view.private_metadata,
+          values: { amount: { amount: '2,450' } },
+        }),
+      );
+      await waitFor(() => calls.length === 1, 'approve');
+      expect(calls[0]).to.deep.equal(['approve', 'neg-1', 245000, 'U123', 3]);
+    });
+
+    it('refuses ephemerally when the handler says the escalation is an older one, and changes the message not', async () => {
+      failWith.error = new HttpError(
+        409,
+        'stale_escalation',
+        'This button belongs to escalation #3; the negotiation has escalated again since (#4).',
+      );
+      await send(bound('approve', '260000'));
+      await waitFor(() => fake.responses().length > 0, 'an ephemeral reply');
+      expect(ephemeralTexts()[0]).to.contain('escalated again');
+      expect(fake.updated()).to.deep.equal([]);
+    });
   });
 
   describe('approve with another amount', () => {

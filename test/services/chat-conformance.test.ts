@@ -109,6 +109,15 @@ for (const [name, create] of adapters) {
       expect(h.stored()).to.have.length(2);
       expect(h.stored().find((m) => m.ts === reply.ts)?.threadTs).to.equal(parent.ts);
     });
+
+    it('update replaces a posted message in place; a message that is not there is left alone', async () => {
+      const { ts } = await h.chat.post(message('k1'));
+      const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'Their ask: $2,200.00' } }];
+      await h.chat.update({ channel: CHANNEL, ts, text: 'Escalation k1 (updated)', blocks });
+      expect(h.stored()).to.deep.equal([{ ts, channel: CHANNEL, text: 'Escalation k1 (updated)', threadTs: null }]);
+      await h.chat.update({ channel: CHANNEL, ts: '1.999999', text: 'gone', blocks });
+      expect(h.stored()).to.have.length(1);
+    });
   });
 }
 
@@ -187,6 +196,14 @@ describe('Slack chat adapter', () => {
     await update(client, CHANNEL, ts, 'Decided', [{ type: 'section', text: { type: 'mrkdwn', text: 'Approved' } }]);
     expect(fake.message(CHANNEL, ts)).to.include({ text: 'Decided' });
     expect(fake.updated()).to.have.length(1);
+  });
+
+  it('reports a failed update other than a missing message, so it is retried', async () => {
+    const chat = createSlackChat({ client: slackClient(fake) });
+    const { ts } = await chat.post(message('k1'));
+    fake.failNext('chat.update', 'ratelimited');
+    const error = await chat.update({ channel: CHANNEL, ts, text: 'x', blocks: [] }).catch((e) => e);
+    expect(String(error)).to.contain('ratelimited');
   });
 
   it('verifyAuth returns the bot identity, and names an invalid token', async () => {
