@@ -14,6 +14,7 @@ import {
   contactName,
   describeSender,
   judgeSender,
+  knownEmails,
   newContactBook,
   recordContact,
 } from '../services/counterparty.ts';
@@ -362,6 +363,9 @@ const machineSetup = setup({
   },
   guards: {
     hasQueue: ({ context }) => context.queue.length > 0,
+    /** The next reply is from the counterparty (a known contact), not a stranger: only theirs can carry an ask. */
+    nextFromContact: ({ context }) =>
+      context.queue.length > 0 && knownEmails(context.contacts).includes(addressOf(context.queue[0].from)),
     /** D6: a sender who is neither a known contact nor us means a human has joined the thread. */
     fromStranger: ({ context, event }) =>
       event.type === 'REPLY' &&
@@ -923,7 +927,11 @@ export const negotiationMachine = machineSetup.createMachine({
             notifying: { on: ESCALATION_ACTIONS, ...notifying('escalation', escalationKey, 'waiting') },
             waiting: {
               on: ESCALATION_ACTIONS,
-              always: [...CONTROL_RULES, { guard: 'hasQueue', target: 'reading', actions: 'takeNextReply' }],
+              always: [
+                ...CONTROL_RULES,
+                { guard: 'nextFromContact', target: 'reading', actions: 'takeNextReply' },
+                { guard: 'hasQueue', target: 'relaying', actions: 'takeNextReply' },
+              ],
             },
             // D16: a reply is read (one classify call, no answer), then relayed with its ask to the Slack thread.
             // No decision while it is read: its ask may change what can be approved.

@@ -439,6 +439,23 @@ describe('escalated negotiations keep reading replies (D16)', () => {
     expect(s.value).to.equal('stopped');
   });
 
+  it("relays a stranger's reply without reading it: an amount a teammate writes is not their ask", () => {
+    const teammate: NegotiationEvent = {
+      type: 'REPLY',
+      reply: {
+        messageId: '<t@x>',
+        from: 'sam@agency.example',
+        subject: 'Re',
+        text: 'We could go to $3,000',
+        receivedAt: 'x',
+      },
+    };
+    const t = step(settle(escalatedAt3200()), teammate);
+    expect(t.value).to.deep.equal({ active: { escalated: 'relaying' } });
+    const s = settle(t);
+    expect([s.context.humanControlled, s.context.theirAskCents]).to.deep.equal([true, 320000]);
+  });
+
   it('numbers escalations: a second one gets the next number', () => {
     let s = settle(step(settle(escalatedAt3200()), { type: 'APPROVE', rateCents: 260000, by }));
     expect(s.context.escalation).to.equal(null);
