@@ -3,6 +3,7 @@
  * piece of text that came from an email or a sheet is escaped, so it cannot mention or link (D11).
  */
 import type { NotifyInput } from '../../machines/negotiation.ts';
+import { addressOf } from '../addresses.ts';
 import { type Cents, formatUsd } from '../money.ts';
 import { cpmFor, rateFor } from '../pricing.ts';
 
@@ -46,6 +47,17 @@ export function parseActionsBlockId(
 ): { negotiationId: string; escalation: number | null } | null {
   const m = /^negotiation:([^#]+)(?:#(\d{1,9}))?$/.exec(blockId ?? '');
   return m ? { negotiationId: m[1], escalation: m[2] ? Number(m[2]) : null } : null;
+}
+
+/** Who wrote a relayed reply: the influencer, or whoever else wrote in their thread (a manager, a teammate). */
+function writerOf(n: NotifyInput): string {
+  const from = n.reply?.from ?? '';
+  const address = addressOf(from);
+  if (!address || address === addressOf(n.influencer.email)) return n.influencer.name;
+  const at = from.lastIndexOf('<');
+  // Untrusted: no angle brackets (Slack's mention and link syntax) survive, even in the plain-text fallback.
+  const display = (at > 0 ? from.slice(0, at) : '').replace(/["<>]/g, '').trim().slice(0, 100);
+  return `${display || address.replace(/[<>]/g, '')} (${n.influencer.name}'s negotiation)`;
 }
 
 /** How a reply read while escalated changed the escalation (D16), for its post in the escalation's thread. */
@@ -170,7 +182,7 @@ export function staleMessage(n: NotifyInput, extras: MessageExtras) {
 
 export function replyMessage(n: NotifyInput, extras: MessageExtras) {
   const r = n.reply;
-  const text = `New reply from ${n.influencer.name} (no automatic answer)`;
+  const text = `New reply from ${writerOf(n)} (no automatic answer)`;
   const held = n.controlledBy ? `\nHandled by ${escapeMrkdwn(n.controlledBy)}.` : '';
   const reading = readingLine(n);
   return {

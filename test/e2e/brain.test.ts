@@ -19,6 +19,7 @@ import {
   started,
   type TimelineItem,
   timelineOf,
+  until,
   waitForMailCount,
   waitForReceived,
   waitForState,
@@ -169,6 +170,33 @@ describe('brain acceptance (fake Messages API)', () => {
     expect(String(e?.evidence)).to.include('My lawyer will review the exclusivity clause');
     const [escalation] = (await slack(t, s.id)).filter((m) => m.kind === 'escalation');
     expect(JSON.stringify(escalation.blocks)).to.include('lawyer will review');
+  });
+
+  it('a reply while escalated is read with ONE classify call and nothing composed; its ask caps approvals (D16)', async () => {
+    const t = await agent();
+    const s = await started(t, fixture());
+    await reply(t, s.threadId, 'My rate for this package is $3,500.');
+    await waitForState(t, s.id, 'escalated');
+    const before = fake.calls.length;
+    await reply(t, s.threadId, 'Thinking about it again, I could do $2,200 for everything.');
+    const n = await until(async () => {
+      const now = await negotiation(t, s.id);
+      return timelineOf(now, 'classified').length === 2 && now;
+    });
+    await until(async () => (await slack(t, s.id)).some((m) => JSON.stringify(m.blocks).includes('Their latest ask')));
+    expect(callsSince(before).map((c) => c.kind)).to.deep.equal(['classify']);
+    expect([n.state, n.theirLastAsk, n.escalation.ask, n.escalation.suggested]).to.deep.equal([
+      'escalated',
+      '2200.00',
+      '2200.00',
+      '2100.00',
+    ]);
+    const res = await t.call('POST', `/api/v1/negotiations/${s.id}/approve`, { rate: '2800.00' });
+    expect([res.status, res.body.error?.message]).to.deep.equal([
+      422,
+      'Their latest ask is $2,200.00; an approval cannot exceed it',
+    ]);
+    expect(await mail(t, { to: MAYA })).to.have.length(1);
   });
 
   it('at most two model calls per reply; the writer always sends the cached knowledge base; /metrics counts calls and tokens', async () => {

@@ -265,6 +265,10 @@ describe('e2e: a manager writing for the influencer (D6, domain.md §4)', () => 
     let n = await waitForReceived(t, s.id, 1);
     expect(n.humanControlled).to.equal(true);
     expect(timelineOf(n, 'takeover')[0]).to.include({ sender: 'sam@agency.example' });
+    const relayed = await until(async () => (await slack(t, s.id)).find((m) => m.text.startsWith('New reply')));
+    expect(relayed.text, 'names who wrote, not the influencer').to.equal(
+      "New reply from Sam Ortiz (Maya Lopez's negotiation) (no automatic answer)",
+    );
 
     const other = glowCampaign({
       id: 'cmp-2',
