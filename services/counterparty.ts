@@ -315,7 +315,14 @@ export function describeSender(
   const ownDomain = domain !== '' && !isPersonalDomain(domain) && domain !== domainOf(agentEmail);
   const agencyName =
     profile.agencyName ??
-    agencyNamed({ body, domain: ownDomain ? domain : '', influencerName, claim, signer: contact });
+    agencyNamed({
+      body,
+      domain: ownDomain ? domain : '',
+      influencerName,
+      claim,
+      signer: contact,
+      displayName: parseFrom(fromHeader).name,
+    });
   const upgraded = profile.type === 'talent_manager' ? {} : { type: 'talent_manager' as const, confidence: 0.8 };
   return {
     ...profile,

@@ -154,6 +154,10 @@ const SIGN_OFF =
 
 /** The signature block: what follows the last sign-off line, else the last few short lines. */
 function signatureLines(body: string): string[] {
+  return signatureBlock(body).lines;
+}
+
+function signatureBlock(body: string): { lines: string[]; signedOff: boolean } {
   const lines = body
     .split(/\r\n|\r|\n/)
     .map((l) => l.trim())
@@ -166,8 +170,14 @@ function signatureLines(body: string): string[] {
     }
   }
   const tail = at >= 0 ? lines.slice(at + 1) : lines.slice(-5);
-  return tail.filter((l) => l.length <= 80).slice(0, 8);
+  return { lines: tail.filter((l) => l.length <= 80).slice(0, 8), signedOff: at >= 0 };
 }
+
+const asPersonName = (line: string): string | null => {
+  if (/[.?!:;]\s|[.?!:;]$/.test(line)) return null; // a sentence, not a signature line
+  const first = line.replace(/^[-–—~]\s*/, '').split(SEGMENTS)[0];
+  return PERSON_NAME.test(first) && !hasOrgWord(first) && !isTitle(first) && !GREETING.test(first) ? first : null;
+};
 
 const SEGMENTS = /\s*[|,•·]\s*|\s+[-–—]\s+/;
 const GREETING = /^(?:hi|hello|hey|dear|thanks|thank|hola|bonjour|hallo|ciao|olá|oi|cheers)\b/i;
@@ -175,16 +185,20 @@ const PERSON_NAME = /^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$/u;
 
 /** The name they sign with ("Best,\nJordan Lee\nBright Management" -> "Jordan Lee"), or null. */
 export function signedName(body: string): string | null {
-  // "Jordan Lee", "- Jordan", "Jordan Lee, Partnerships Lead, Bright Management": the first name-like segment.
-  const [line] = signatureLines(body);
-  const first = line && !/[.?!:;]\s|[.?!:;]$/.test(line) ? line.replace(/^[-–—~]\s*/, '').split(SEGMENTS)[0] : null;
-  if (first && PERSON_NAME.test(first) && !hasOrgWord(first) && !isTitle(first) && !GREETING.test(first)) return first;
+  // "Jordan Lee", "- Jordan", "Jordan Lee, Partnerships Lead, Bright Management": the line after the sign-off,
+  // or without one, the first name-like line of the last few.
+  const block = signatureBlock(body);
+  const candidates = block.signedOff ? block.lines.slice(0, 1) : block.lines;
+  for (const line of candidates) {
+    const name = asPersonName(line);
+    if (name) return name;
+  }
   const text = straightQuotes(body);
   const intro =
     /\b(?:[Tt]his\s+is|[Ii]'?m|[Ii]\s+am|[Mm]y\s+name\s+is)\s+(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)(?!['\p{L}])/u.exec(
       text,
     ) ??
-    /(?:^|[\n.!]\s*)(?:(?:[Hh]i|[Hh]ello|[Hh]ey)\b[\s,!]*)?(\p{Lu}[\p{L}'-]+)\s+(?:from|at|with)\s+[^.\n]{1,60}?\s+here\b/u.exec(
+    /(?:^|[\n.!]\s*)(?:(?:[Hh]i|[Hh]ello|[Hh]ey)\b[\s,!]*)?(\p{Lu}[\p{L}'-]+)\s+(?:(?:from|at|with)\s+[^.\n]{1,60}?\s+)?here(?=\s*(?:[,.!:;–—(-]|$|from\b|at\b|with\b))/mu.exec(
       text,
     );
   const name = intro?.[1];
@@ -211,13 +225,17 @@ function signatureOrgs(body: string, personName: string | null): string[] {
 
 // "at Talent Co", "from Bright Management", "with Northstar Talent": capitalised words after a preposition.
 const NAMED_ORG =
-  /\b(?:at|from|with|of|de|chez|bei|da)\s+((?:the\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'’-]*(?:\s+(?:&|and|of|[\p{Lu}\p{N}][\p{L}\p{N}&'’-]*))*)/gu;
+  /\b(?:at|from|with|of|by|de|chez|bei|da)\s+((?:the\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'’-]*(?:\s+(?:&|and|of|[\p{Lu}\p{N}][\p{L}\p{N}&'’-]*))*)/gu;
+
+// "Ana's manager (Bright Management)"
+const BRACKETED_ORG =
+  /\(((?:the\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'’-]*(?:\s+(?:&|and|of|[\p{Lu}\p{N}][\p{L}\p{N}&'’-]*))*)\)/gu;
 
 /** Organisation names written in the sentences where they introduce themselves or their client. */
 function textOrgs(sentences: string[], influencerName: string): string[] {
   const out: string[] = [];
   for (const sentence of sentences) {
-    for (const m of sentence.matchAll(NAMED_ORG)) {
+    for (const m of [...sentence.matchAll(NAMED_ORG), ...sentence.matchAll(BRACKETED_ORG)]) {
       const name = normalizeAgencyName(m[1].replace(/\s+(?:&|and|of)$/i, ''));
       if (name.length < 2 || tokens(name).length > 6) continue;
       if (mentionsName(name, influencerName) || isTitle(name)) continue;
@@ -240,6 +258,8 @@ export function agencyNamed(input: {
   influencerName: string;
   claim: string | null;
   signer: string | null;
+  /** The From header's display name: a company's own address often shows the company ("Bright Management"). */
+  displayName?: string | null;
 }): string | null {
   const text = straightQuotes(input.body);
   const introductions = text
@@ -249,11 +269,13 @@ export function agencyNamed(input: {
   const fromSignature = signatureOrgs(text, input.signer);
   const fromClaim = input.claim ? textOrgs([input.claim], input.influencerName) : [];
   const fromText = [...fromClaim, ...textOrgs(introductions, input.influencerName)];
-  const all = [...fromSignature, ...fromText];
+  const display = input.displayName ? normalizeAgencyName(input.displayName) : '';
+  const fromDisplay = display && (hasOrgWord(display) || nameFitsDomain(display, input.domain)) ? [display] : [];
+  const all = [...fromSignature, ...fromText, ...fromDisplay];
   if (input.domain) {
     const fitting = all.find((n) => nameFitsDomain(n, input.domain));
     if (fitting) return fitting;
   }
   // Named where they say whom they represent ("I manage Ana at Northstar") counts without an agency word.
-  return fromSignature.find(hasOrgWord) ?? fromText.find(hasOrgWord) ?? fromClaim[0] ?? null;
+  return fromSignature.find(hasOrgWord) ?? fromText.find(hasOrgWord) ?? fromDisplay[0] ?? fromClaim[0] ?? null;
 }

@@ -117,6 +117,22 @@ describe('describeSender (domain.md §4): the agency and the person, from what t
       name: null,
     },
     {
+      // the agency in brackets after the claim, the person on the line after it
+      from: 'jordan@brightmanagement.com',
+      body: "I'm Ana's manager (Bright Management). Her rate is $2,500.\nJordan",
+      agency: 'Bright Management',
+      domain: 'brightmanagement.com',
+      name: 'Jordan',
+    },
+    {
+      // "represented by" names the agency; the company's own From display name is no person
+      from: '"Bright Management" <hello@brightmgmt.com>',
+      body: 'Ana Silva is represented by us. Please write to me.\n\nJordan',
+      agency: 'Bright Management',
+      domain: 'brightmgmt.com',
+      name: 'Jordan',
+    },
+    {
       // no agency named anywhere: only the domain is known
       from: 'jordan@jlmgmt.co',
       body: 'I represent Ana. Could you share the brief?',
@@ -182,5 +198,11 @@ describe('agency names and domains', () => {
     expect(signedName('Hi, this is Jordan from the agency.')).to.equal('Jordan');
     expect(signedName("I'm Ana's manager.")).to.equal(null);
     expect(signedName('Thanks for the update, talk soon')).to.equal(null);
+    expect(signedName('Jordan here, from the agency.')).to.equal('Jordan');
+    expect(signedName('Everything here looks good to us.')).to.equal(null);
+    expect(signedName("Ana's team here!\n\n--\nJordan | Bright Management")).to.equal('Jordan');
+    expect(signedName('Hey! Reaching out for Ana.\n\nJordan Lee\nHead of Talent\nBright Management')).to.equal(
+      'Jordan Lee',
+    );
   });
 });
