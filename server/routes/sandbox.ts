@@ -63,6 +63,7 @@ export function sandboxRouter(deps: {
         to: m.to,
         subject: m.subject,
         text: m.text,
+        html: m.html,
         inReplyTo: m.inReplyTo,
         references: m.references,
         sentAt: m.at,
