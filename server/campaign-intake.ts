@@ -46,7 +46,7 @@ export function createCampaignIntake(deps: {
   const { db, queries, host, clock } = deps;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function start(body: unknown) {
+  async function start(body: unknown, by: string) {
     const input = parseInput(campaignSchema, body, 'invalid_campaign');
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
@@ -78,7 +78,7 @@ export function createCampaignIntake(deps: {
       }
     }
     const source = sheet ? `sheet tab "${sheet.tab}"` : 'request';
-    const result = await startInfluencers(definition, terms, rows, source, !!stored);
+    const result = await startInfluencers(definition, terms, rows, source, !!stored, by);
     // The sheet monitor takes over from here: its first poll compares against what was just read (D12).
     if (sheet) deps.onSheetIngested?.(definition.id, sheet, result.outcome);
     const negotiations = [...result.existing, ...result.ids]
@@ -104,6 +104,7 @@ export function createCampaignIntake(deps: {
     rows: InfluencerRow[],
     source: string,
     stored: boolean,
+    by: string | null = null, // who started it (an API caller, ClickUp); the sheet monitor is the source itself
   ) {
     const skipped: Skipped[] = [];
     const failed: StartOutcome['failed'] = [];
@@ -154,7 +155,14 @@ export function createCampaignIntake(deps: {
                 campaignId: definition.id,
                 influencerEmail: null,
                 at,
-                entry: { type: 'campaign_start', source, started: fresh.length, existing: existing.length, skipped },
+                entry: {
+                  type: 'campaign_start',
+                  source,
+                  ...(by ? { by } : {}),
+                  started: fresh.length,
+                  existing: existing.length,
+                  skipped,
+                },
               });
             }
             write();
@@ -201,8 +209,9 @@ export function createCampaignIntake(deps: {
 
   return {
     /** Serialized: two posts of the same campaign never race each other. */
-    start(body: unknown) {
-      const result = queue.then(() => start(body));
+    /** `by`: who asked, from authentication (decisions D19), recorded in the campaign's audit entry. */
+    start(body: unknown, by: string) {
+      const result = queue.then(() => start(body, by));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -24,6 +24,39 @@ const optional = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
+const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A bearer token and who is recorded for what it does (decisions D14, D19): "api" or "api:<name>". */
+export interface ApiToken {
+  actor: string;
+  token: string;
+}
+
+/** API_TOKENS=name:token,name2:token2; problems are reported without ever echoing a token. */
+function parseApiTokens(value: string | undefined, problem: (message: string) => void): ApiToken[] {
+  if (!value) return [];
+  const tokens: ApiToken[] = [];
+  for (const [i, entry] of value.split(',').entries()) {
+    const colon = entry.indexOf(':');
+    const name = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const token = entry.slice(colon + 1).trim();
+    const wrong = tokenProblem(colon < 0, name, token, tokens);
+    if (wrong) problem(`entry ${i + 1}${TOKEN_NAME.test(name) ? ` (${name})` : ''}: ${wrong}`);
+    else tokens.push({ actor: `api:${name}`, token });
+  }
+  return tokens;
+}
+
+function tokenProblem(noColon: boolean, name: string, token: string, before: ApiToken[]): string | null {
+  if (noColon) return 'must be name:token';
+  if (!TOKEN_NAME.test(name)) return `the name must be 1-64 letters, digits, . _ - (got "${name.slice(0, 80)}")`;
+  if (token.length < 16) return 'the token must be at least 16 characters';
+  if (/\s/.test(token)) return 'the token must not contain spaces';
+  if (before.some((t) => t.actor === `api:${name}`)) return `the name ${name} is used twice`;
+  if (before.some((t) => t.token === token)) return 'the same token is given twice';
+  return null;
+}
+
 const CRASH_POINTS = ['reply_acknowledged', 'before_mail_send', 'after_mail_send', 'after_persist'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
@@ -33,6 +66,9 @@ const schema = z.object({
   HOST: optional,
   DATA_DIR: z.string().default('./data'),
   API_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  API_TOKENS: optional.transform((value, ctx) =>
+    parseApiTokens(value, (message) => ctx.addIssue({ code: 'custom', message })),
+  ),
   PUBLIC_URL: optional.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   AGENT_EMAIL: optional.pipe(z.email().optional()),
@@ -120,7 +156,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  apiToken: string | undefined;
+  /** Bearer tokens for /api/v1 and /sandbox (API_TOKEN as actor "api", API_TOKENS as "api:<name>"). */
+  apiTokens: ApiToken[];
   publicUrl: string | undefined; // base of links in Slack messages; default: the address the server binds
   shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -202,6 +239,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   const env = parsed.data;
   const mode = env.AGENT_MODE ?? (env.GMAIL_TOKEN_PATH || env.GMAIL_SERVICE_ACCOUNT_PATH ? 'live' : 'sandbox');
   const problems = mode === 'live' ? liveProblems(env) : sandboxProblems(env);
+  if (env.API_TOKEN && env.API_TOKENS.some((t) => t.token === env.API_TOKEN)) {
+    problems.push('API_TOKENS: a token equals API_TOKEN (each token must say who calls)');
+  }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST ?? (mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0');
   const [point, nth] = env.SANDBOX_CRASH_POINT?.split(':') ?? [];
@@ -210,7 +250,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     port: env.PORT,
     host,
     dataDir: resolve(cwd, env.DATA_DIR),
-    apiToken: env.API_TOKEN,
+    apiTokens: [...(env.API_TOKEN ? [{ actor: 'api', token: env.API_TOKEN }] : []), ...env.API_TOKENS],
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
@@ -325,13 +365,14 @@ function modelOf(env: Env, mode: Config['mode']): Config['model'] {
   };
 }
 
+const hasToken = (env: Env) => Boolean(env.API_TOKEN) || env.API_TOKENS.length > 0;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function sandboxProblems(env: Env): string[] {
   const problems: string[] = [];
   // An unauthenticated sandbox must not be reachable from other machines.
-  if (env.HOST && !LOOPBACK.has(env.HOST) && !env.API_TOKEN) {
-    problems.push(`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN`);
+  if (env.HOST && !LOOPBACK.has(env.HOST) && !hasToken(env)) {
+    problems.push(`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN or API_TOKENS`);
   }
   if (env.MODEL_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) {
     problems.push('MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
@@ -402,7 +443,7 @@ function slackProblems(env: Env): string[] {
 /** Live mode names every missing or invalid credential at once (decisions D13, D15). */
 function liveProblems(env: Env): string[] {
   const problems: string[] = [];
-  if (!env.API_TOKEN) problems.push('API_TOKEN is required in live mode');
+  if (!hasToken(env)) problems.push('API_TOKEN or API_TOKENS is required in live mode');
   problems.push(...gmailProblems(env));
   if (!env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is missing');
   problems.push(...clickupProblems(env));

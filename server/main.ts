@@ -395,7 +395,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const app = createApp({
     logger,
     metrics,
-    apiToken: config.apiToken,
+    apiTokens: config.apiTokens,
     bodyLimitBytes: config.bodyLimitBytes,
     routers,
     protectedPrefixes: ['/api/', '/sandbox/'],
