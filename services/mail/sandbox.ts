@@ -88,8 +88,8 @@ export function createSandboxMailbox(
     ...port,
     /** An email from the outside world arrives in the mailbox; a repeated Message-ID is a no-op. */
     deliver(email: { messageId: string; threadId: string; from: string; to: string; subject: string; text: string }) {
-      const duplicate =
-        insert.run({ ...email, direction: 'in', html: null, inReplyTo: null, refs: '[]', at: clock.iso() }).changes === 0;
+      const row = { ...email, direction: 'in', html: null, inReplyTo: null, refs: '[]', at: clock.iso() };
+      const duplicate = insert.run(row).changes === 0;
       return { messageId: email.messageId, duplicate };
     },
     hasThread(threadId: string): boolean {
