@@ -14,6 +14,7 @@ import {
   CampaignError,
   campaignSchema,
   definitionOf,
+  MONEY_FIELDS,
   type InfluencerRow,
   type Skipped,
   termsOf,
@@ -29,7 +30,7 @@ import { HttpError } from './errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from './logger.ts';
 import { negotiationSummary } from './present.ts';
-import { parseInput } from './validate.ts';
+import { zodMessage } from './validate.ts';
 
 export function createCampaignIntake(deps: {
   db: Db;
@@ -46,8 +47,22 @@ export function createCampaignIntake(deps: {
   const { db, queries, host, clock } = deps;
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** The campaign body, or a 400; a refused amount (a CPM target or budget of 0) is told to the team too (D3.1). */
+  function parseCampaign(body: unknown) {
+    const parsed = campaignSchema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const message = zodMessage(parsed.error);
+    const b = (body ?? {}) as Record<string, unknown>;
+    const id = campaignSchema.shape.id.safeParse(b.id);
+    const client = campaignSchema.shape.client.safeParse(b.client);
+    if (id.success && client.success && parsed.error.issues.some((i) => MONEY_FIELDS.has(String(i.path[0])))) {
+      notify(`refused:${id.data}:${clock.iso()}`, `Campaign ${client.data} (${id.data}) was not started`, [message]);
+    }
+    throw new HttpError(400, 'invalid_campaign', message);
+  }
+
   async function start(body: unknown, by: string) {
-    const input = parseInput(campaignSchema, body, 'invalid_campaign');
+    const input = parseCampaign(body);
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
       notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);

@@ -7,7 +7,7 @@ import type { Queries } from '../../persistence/queries.ts';
 import type { Store } from '../../persistence/store.ts';
 import { queryTimeline } from '../../persistence/timeline.ts';
 import { DOMAIN_STATES } from '../../services/domain.ts';
-import { parseMoney } from '../../services/money.ts';
+import { moneyInput } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
 import type { CampaignIntake } from '../campaign-intake.ts';
 import type { Commands, Control } from '../commands.ts';
@@ -120,10 +120,9 @@ export function apiRouter(deps: {
   }
   router.post('/api/v1/negotiations/:id/approve', async (ctx) => {
     const body = parseInput(approveBody, ctx.state.body);
-    const rateCents = parseMoney(body.rate);
-    if (rateCents == null || rateCents <= 0)
-      throw new HttpError(400, 'invalid_rate', `Not a positive amount: ${JSON.stringify(body.rate)}`);
-    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rateCents, ctx.state.actor);
+    const rate = moneyInput(body.rate);
+    if ('error' in rate) throw new HttpError(400, 'invalid_rate', `rate: ${rate.error}`);
+    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rate.cents, ctx.state.actor);
   });
   router.post('/api/v1/negotiations/:id/unpark', async (ctx) => {
     parseInput(actorBody, ctx.state.body);
