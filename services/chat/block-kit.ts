@@ -93,7 +93,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 function fitText(value: unknown, max: number): unknown {
   if (!isObj(value) || typeof value.text !== 'string') return value;
   const text = value.type === 'mrkdwn' ? cutMrkdwn(value.text, max) : cutPlain(value.text, max);
-  return { ...value, text: text || ' ' };
+  return { ...value, text: text || ELLIPSIS };
 }
 
 function fitElement(element: unknown): unknown {
