@@ -14,7 +14,7 @@ import {
   CampaignError,
   campaignSchema,
   definitionOf,
-  MONEY_FIELDS,
+  onlyZeroAmounts,
   type InfluencerRow,
   type Skipped,
   termsOf,
@@ -47,7 +47,7 @@ export function createCampaignIntake(deps: {
   const { db, queries, host, clock } = deps;
   let queue: Promise<unknown> = Promise.resolve();
 
-  /** The campaign body, or a 400; a refused amount (a CPM target or budget of 0) is told to the team too (D3.1). */
+  /** The campaign body, or a 400; a campaign refused for a zero amount (a $0 opening) is told to the team (D3.1). */
   function parseCampaign(body: unknown) {
     const parsed = campaignSchema.safeParse(body);
     if (parsed.success) return parsed.data;
@@ -55,7 +55,7 @@ export function createCampaignIntake(deps: {
     const b = (body ?? {}) as Record<string, unknown>;
     const id = campaignSchema.shape.id.safeParse(b.id);
     const client = campaignSchema.shape.client.safeParse(b.client);
-    if (id.success && client.success && parsed.error.issues.some((i) => MONEY_FIELDS.has(String(i.path[0])))) {
+    if (id.success && client.success && onlyZeroAmounts(parsed.error)) {
       notify(`refused:${id.data}:${clock.iso()}`, `Campaign ${client.data} (${id.data}) was not started`, [message]);
     }
     throw new HttpError(400, 'invalid_campaign', message);

@@ -20,7 +20,7 @@ const money = (options: { allowZero?: boolean } = {}) =>
   amount.transform((v, ctx) => {
     const read = moneyInput(v, options);
     if ('error' in read) {
-      ctx.addIssue({ code: 'custom', message: read.error });
+      ctx.addIssue({ code: 'custom', message: read.error, params: { zeroAmount: parseMoney(v) === 0 } });
       return z.NEVER;
     }
     return read.cents;
@@ -31,7 +31,7 @@ const cpm = amount.transform((v, ctx) => {
   const read = parseDecimal(cleaned) ? moneyInput(cleaned) : { error: `${JSON.stringify(v)} is not a number` };
   const error = 'error' in read ? read.error : read.cents > 10_000 * 100 ? 'must be at most $10,000' : null;
   if (error) {
-    ctx.addIssue({ code: 'custom', message: error });
+    ctx.addIssue({ code: 'custom', message: error, params: { zeroAmount: parseMoney(cleaned) === 0 } });
     return z.NEVER;
   }
   return cleaned;
@@ -117,14 +117,13 @@ export const campaignSchema = z.strictObject({
 });
 export type CampaignBody = z.infer<typeof campaignSchema>;
 
-/** The amounts of a campaign body (a refused one is reported to the team, D3.1). */
-export const MONEY_FIELDS: ReadonlySet<string> = new Set([
-  'budget',
-  'cpmTarget',
-  'minCostPerInfluencer',
-  'maxCostWithoutApproval',
-  'productMonetaryValue',
-]);
+/**
+ * A campaign refused only for amounts of zero (a CPM target or budget of 0: an opening at $0, D3.1), which the
+ * team is told about; any other invalid body is the caller's mistake alone.
+ */
+export function onlyZeroAmounts(error: z.ZodError): boolean {
+  return error.issues.every((i) => i.code === 'custom' && i.params?.zeroAmount === true);
+}
 
 /** What is stored for a campaign (influencers excluded); money as wire strings so it reads well in JSON. */
 export type CampaignDefinition = Omit<

@@ -5,7 +5,19 @@
 import { expect } from 'chai';
 import { parseMoney, moneyInput } from '../../services/money.ts';
 import { glowCampaign, removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
-import { expectError, mail, MAYA, negotiation, reply, started, timelineOf, waitForState } from '../support/e2e.ts';
+import {
+  expectError,
+  MAYA,
+  mail,
+  negotiation,
+  reply,
+  slack,
+  sleep,
+  started,
+  timelineOf,
+  until,
+  waitForState,
+} from '../support/e2e.ts';
 
 describe('money input (400 naming the field, nothing stored)', () => {
   let t: TestAgent;
@@ -37,6 +49,14 @@ describe('money input (400 naming the field, nothing stored)', () => {
       expect(res.body.error.message).to.include(`${field}:`);
       expect((await t.call('GET', '/api/v1/campaigns')).body).to.deep.equal([]);
       expect(await mail(t)).to.deep.equal([]);
+      // a zero amount (an opening at $0) is told to the team (D3.1); any other bad input is the caller's alone
+      const zero = parseMoney(value) === 0;
+      if (!zero) await sleep(150); // a notice would be posted right after the answer
+      const notices = await until(async () => {
+        const found = (await slack(t)).filter((m) => m.kind === 'notice');
+        return !zero || found.length ? found : undefined;
+      });
+      expect(notices.map((m) => m.text)).to.deep.equal(zero ? ['Campaign Glow Skincare (cmp-1) was not started'] : []);
     });
   }
 
