@@ -95,10 +95,15 @@ const msgId = (id: string) => {
   const bare = id.trim().replace(/^<|>$/g, '');
   return /^[^<>\s]+$/.test(bare) ? `<${bare}>` : null;
 };
-/** "Name <address>" as nodemailer's structured address, so a comma or quote in the name is encoded, not parsed. */
+/**
+ * One "Name <address>" as nodemailer's structured address, so a comma or a quote in the name is encoded rather
+ * than read as a second recipient ("Lopez, Maya <maya@x.com>" as a reply's From may be written).
+ */
 const mailbox = (value: string) => {
-  const m = /^\s*"?(.*?)"?\s*<([^<>\s]+)>\s*$/.exec(value);
-  return m ? { name: m[1].trim(), address: m[2] } : value;
+  const m = /^\s*(?:"((?:[^"\\]|\\.)*)"|(.*?))\s*<([^<>\s]+)>\s*$/.exec(value);
+  if (!m) return value;
+  const name = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '');
+  return { name: name.trim(), address: m[3] };
 };
 
 /**
@@ -110,7 +115,7 @@ export async function compose(email: OutgoingEmail): Promise<Buffer> {
   const inReplyTo = email.inReplyTo ? msgId(email.inReplyTo) : null;
   return new MailComposer({
     from: mailbox(email.from),
-    to: email.to,
+    to: mailbox(email.to),
     subject: email.subject.replace(/[\r\n]+/g, ' '),
     messageId: email.messageId,
     ...(inReplyTo ? { inReplyTo } : {}),

@@ -75,7 +75,8 @@ describe('outgoing MIME (services/mail/gmail.ts compose)', () => {
   it('long lines, many references, a name with a comma and bare CRs all come out valid', async () => {
     const raw = await compose(
       counter({
-        from: `Glow, "Deals" Team <${AGENT}>`,
+        from: `"Glow, \\"Deals\\" Team" <${AGENT}>`,
+        to: 'Lopez, Maya <maya@gmail.com>',
         text: `Hi\r${'x'.repeat(3000)}\n${'Ünïcödé '.repeat(400)}\r\nEnd`,
         html: `<p>${'y'.repeat(3000)}</p>\n`,
         subject: `Re: ${'Very long subject '.repeat(20)}\nwith a line break`,
@@ -91,10 +92,17 @@ describe('outgoing MIME (services/mail/gmail.ts compose)', () => {
     expectCrlf(raw);
     const mail = await simpleParser(raw);
     expect(mail.from?.value[0]).to.deep.include({ name: 'Glow, "Deals" Team', address: AGENT });
+    const to = mail.to && !Array.isArray(mail.to) ? mail.to.value : [];
+    expect(to).to.have.length(1);
+    expect(to[0]).to.deep.include({ name: 'Lopez, Maya', address: 'maya@gmail.com' });
     expect(mail.text).to.include('x'.repeat(3000));
     expect(mail.inReplyTo).to.equal('<bare-id@mail.example.com>');
     expect(mail.references).to.have.length(61).and.include('<bare-id@mail.example.com>');
     expect(mail.subject).to.equal(`Re: ${'Very long subject '.repeat(20)} with a line break`);
+    // AGENT_NAME as configured, unquoted, with a comma and quotes in it
+    const unquoted = await simpleParser(await compose(counter({ from: `Glow, "Deals" Team <${AGENT}>` })));
+    expect(unquoted.from?.value).to.have.length(1);
+    expect(unquoted.from?.value[0]).to.deep.include({ name: 'Glow, "Deals" Team', address: AGENT });
   });
 });
 
