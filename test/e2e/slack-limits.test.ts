@@ -8,9 +8,10 @@ import { expect } from 'chai';
 import { removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
 import { assertWithinBlockKit } from '../support/block-kit.ts';
 import { createCampaign, MAYA, reply, slack, until, waitForMailCount, waitForState } from '../support/e2e.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
+import { blockActionsPayload, type FakeSlack, signSlackRequest, startFakeSlack } from '../support/fake-slack.ts';
 
 const ESCALATIONS = 'C0ESCALATE';
+const SECRET = 'slack-signing-secret-for-tests';
 const NAME = `Maya ${'de la Fuente-Villalobos '.repeat(5)}✨🇲🇽 ${'Lopez'.repeat(12)}`.slice(0, 190);
 const NOISE = `${'R&D <team> & <friends> '.repeat(120)}${'&'.repeat(200)}${'<'.repeat(200)} 🎉`;
 
@@ -89,14 +90,14 @@ describe('Slack messages within Block Kit limits (D19)', () => {
       return agent({
         CHAT_PROVIDER: 'slack',
         SLACK_BOT_TOKEN: fake.token,
-        SLACK_SIGNING_SECRET: 'slack-signing-secret-for-tests',
+        SLACK_SIGNING_SECRET: SECRET,
         SLACK_API_URL: fake.apiUrl,
         SLACK_ESCALATION_CHANNEL: ESCALATIONS,
         SLACK_AGREEMENT_CHANNEL: 'C0DEALS01',
       });
     }
 
-    it('the long escalation and the notice are accepted by Slack as posted (nothing refused)', async () => {
+    it('the long escalation and the notice are accepted by Slack as posted, and so is the update after a click', async () => {
       const t = await slackAgent();
       await escalate(t);
       const slackFake = fake as FakeSlack;
@@ -110,6 +111,32 @@ describe('Slack messages within Block Kit limits (D19)', () => {
       expect(header.length).to.be.at.most(150);
       expect(header.isWellFormed()).to.equal(true);
       expect(header.startsWith('Escalation: Maya de la Fuente')).to.equal(true);
+
+      // a click through Bolt updates that long message: the update is fitted too, and Slack takes it
+      const actions = escalation.blocks.find((b) => (b as { type: string }).type === 'actions') as {
+        block_id: string;
+        elements: { action_id: string; value: string }[];
+      };
+      const button = actions.elements.find((e) => e.action_id === 'walk_away');
+      const body = blockActionsPayload({
+        user: 'U0ALICE',
+        actionId: 'walk_away',
+        blockId: actions.block_id,
+        value: button?.value,
+        channel: escalation.channel,
+        message: { ts: escalation.ts, text: escalation.text, blocks: escalation.blocks },
+        responseUrl: slackFake.responseUrl(),
+      });
+      const res = await fetch(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(body, SECRET) },
+        body,
+      });
+      expect(res.status).to.equal(200);
+      const updated = await until(async () => slackFake.updated().find((u) => u.ts === escalation.ts));
+      assertWithinBlockKit(updated);
+      expect(JSON.stringify(updated.blocks)).to.include('Walked away by <@U0ALICE>');
+      expect(slackFake.refused()).to.deep.equal([]);
     });
 
     it('an escalation Slack still refuses reaches the channel as plain text', async () => {
