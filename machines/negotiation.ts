@@ -23,7 +23,7 @@ import type { GateFailure } from '../services/gate.ts';
 import { INITIAL_LEVER_STATE, type LeverState } from '../services/levers.ts';
 import type { Classification, ComposeInput, EmailKind } from '../services/model/port.ts';
 import { type Cents, formatUsd } from '../services/money.ts';
-import { insertSow, sowBlock } from '../services/sow.ts';
+import { emailHtml as sowEmailHtml, insertSow, type SowInput, sowBlock } from '../services/sow.ts';
 import { type Decision, type EmailPlan, type NegotiationFacts, suggestedCounterCents } from '../services/strategy.ts';
 
 /** Bump when the machine changes in a way old snapshots cannot be restored into (see persistence/store.ts). */
@@ -189,6 +189,7 @@ export interface SendEmailInput {
   to: string;
   subject: string;
   text: string;
+  html?: string; // absent in inputs persisted before the HTML part existed
   threadId: string | null;
   inReplyTo: string | null;
   references: string[];
@@ -267,16 +268,25 @@ export function factsOf(c: Ctx): NegotiationFacts {
   };
 }
 
+const sowOf = (d: Draft): SowInput | null =>
+  d.kind === 'exit'
+    ? null
+    : {
+        deliverables: d.deliverables,
+        usageRights: d.usageRights,
+        rateCents: d.rateCents,
+        theirAskCents: d.kind === 'confirmation' ? null : d.theirAskCents,
+      };
+
 /** The full email text: the checked prose with the deterministic scope-of-work block inserted (D10). */
 export function emailText(d: Draft): string {
-  if (d.kind === 'exit') return d.prose ?? '';
-  const block = sowBlock({
-    deliverables: d.deliverables,
-    usageRights: d.usageRights,
-    rateCents: d.rateCents,
-    theirAskCents: d.kind === 'confirmation' ? null : d.theirAskCents,
-  });
-  return insertSow(d.prose ?? '', block);
+  const sow = sowOf(d);
+  return sow ? insertSow(d.prose ?? '', sowBlock(sow)) : (d.prose ?? '');
+}
+
+/** The same email as HTML, the scope-of-work block with their ask struck through (D19). */
+export function emailHtml(d: Draft): string {
+  return sowEmailHtml(d.prose ?? '', sowOf(d));
 }
 
 function notifyInput(c: Ctx, kind: NotifyKind, key: string, reply: Reply | null = null): NotifyInput {
@@ -802,6 +812,7 @@ function emailChain(sent: AfterSend[]) {
             to: context.replyTo,
             subject: subjectOf(context),
             text: emailText(draftOf(context)),
+            html: emailHtml(draftOf(context)),
             threadId: context.threadId,
             inReplyTo: context.references.at(-1) ?? null,
             references: context.references,

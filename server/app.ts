@@ -8,9 +8,13 @@ import { type Logger, logContext } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The actor of API calls to a sandbox without tokens (nobody authenticated; loopback only). */
+export const ANONYMOUS = 'api:anonymous';
 
 export interface AppState {
   requestId: string;
+  /** Who is calling, from authentication only (decisions D14, D19): "api", "api:<token name>" or ANONYMOUS. */
+  actor: string;
   body: unknown;
   rawBody: Buffer | undefined;
 }
@@ -18,10 +22,11 @@ export interface AppState {
 export function createApp(deps: {
   logger: Logger;
   metrics: Metrics | null;
-  apiToken: string | undefined;
+  /** Bearer tokens and who they are; none: an unauthenticated sandbox, its callers recorded as ANONYMOUS. */
+  apiTokens: { actor: string; token: string }[];
   bodyLimitBytes: number;
   routers: Router[];
-  protectedPrefixes: string[]; // bearer auth when API_TOKEN is set (decisions D13)
+  protectedPrefixes: string[]; // bearer auth when tokens are configured (decisions D13)
   /** Unexpected errors (5xx) go here too, with the request id (Sentry when configured). */
   reportError?(error: unknown, tags: Record<string, string>): void;
   /** Handlers that read their own raw body (Slack's form-encoded, signed requests), before the JSON parser. */
@@ -31,7 +36,14 @@ export function createApp(deps: {
   app.proxy = false;
   // Errors Koa sees outside the middleware (a client that went away mid-body): logged, not printed to stderr.
   app.on('error', (error) => deps.logger.warn('http stream error', { error: String(error) }));
-  const tokenDigest = deps.apiToken ? createHash('sha256').update(deps.apiToken).digest() : null;
+  const digest = (token: string) => createHash('sha256').update(token).digest();
+  const tokens = deps.apiTokens.map((t) => ({ actor: t.actor, digest: digest(t.token) }));
+  /** The actor of a bearer token, or null; every token is compared (in constant time), none is skipped. */
+  const actorOf = (given: Buffer | null) => {
+    let actor: string | null = null;
+    for (const t of tokens) if (given && timingSafeEqual(given, t.digest) && actor === null) actor = t.actor;
+    return actor;
+  };
 
   // Request id on every response and log line; a valid incoming X-Request-Id is echoed.
   app.use(async (ctx, next) => {
@@ -89,12 +101,13 @@ export function createApp(deps: {
   });
 
   app.use(async (ctx, next) => {
+    ctx.state.actor = ANONYMOUS;
     // Compared case-insensitively: the token must guard every spelling of a protected path.
     const path = ctx.path.toLowerCase();
-    if (tokenDigest && deps.protectedPrefixes.some((p) => path.startsWith(p))) {
+    if (tokens.length && deps.protectedPrefixes.some((p) => path.startsWith(p))) {
       const match = /^Bearer (.+)$/.exec(ctx.get('Authorization'));
-      const given = match ? createHash('sha256').update(match[1]).digest() : null;
-      if (!given || !timingSafeEqual(given, tokenDigest)) {
+      const actor = actorOf(match ? digest(match[1]) : null);
+      if (!actor) {
         ctx.set('WWW-Authenticate', 'Bearer');
         throw new HttpError(
           401,
@@ -102,6 +115,7 @@ export function createApp(deps: {
           'A valid bearer token is required (Authorization: Bearer <API_TOKEN>)',
         );
       }
+      ctx.state.actor = actor;
     }
     await next();
   });

@@ -14,6 +14,7 @@ import {
   CampaignError,
   campaignSchema,
   definitionOf,
+  onlyZeroAmounts,
   type InfluencerRow,
   type Skipped,
   termsOf,
@@ -29,7 +30,7 @@ import { HttpError } from './errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from './logger.ts';
 import { negotiationSummary } from './present.ts';
-import { parseInput } from './validate.ts';
+import { zodMessage } from './validate.ts';
 
 export function createCampaignIntake(deps: {
   db: Db;
@@ -46,8 +47,22 @@ export function createCampaignIntake(deps: {
   const { db, queries, host, clock } = deps;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function start(body: unknown) {
-    const input = parseInput(campaignSchema, body, 'invalid_campaign');
+  /** The campaign body, or a 400; a campaign refused for a zero amount (a $0 opening) is told to the team (D3.1). */
+  function parseCampaign(body: unknown) {
+    const parsed = campaignSchema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const message = zodMessage(parsed.error);
+    const b = (body ?? {}) as Record<string, unknown>;
+    const id = campaignSchema.shape.id.safeParse(b.id);
+    const client = campaignSchema.shape.client.safeParse(b.client);
+    if (id.success && client.success && onlyZeroAmounts(parsed.error)) {
+      notify(`refused:${id.data}:${clock.iso()}`, `Campaign ${client.data} (${id.data}) was not started`, [message]);
+    }
+    throw new HttpError(400, 'invalid_campaign', message);
+  }
+
+  async function start(body: unknown, by: string) {
+    const input = parseCampaign(body);
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
       notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);
@@ -78,7 +93,7 @@ export function createCampaignIntake(deps: {
       }
     }
     const source = sheet ? `sheet tab "${sheet.tab}"` : 'request';
-    const result = await startInfluencers(definition, terms, rows, source, !!stored);
+    const result = await startInfluencers(definition, terms, rows, source, !!stored, by);
     // The sheet monitor takes over from here: its first poll compares against what was just read (D12).
     if (sheet) deps.onSheetIngested?.(definition.id, sheet, result.outcome);
     const negotiations = [...result.existing, ...result.ids]
@@ -104,6 +119,7 @@ export function createCampaignIntake(deps: {
     rows: InfluencerRow[],
     source: string,
     stored: boolean,
+    by: string | null = null, // who started it (an API caller, ClickUp); the sheet monitor is the source itself
   ) {
     const skipped: Skipped[] = [];
     const failed: StartOutcome['failed'] = [];
@@ -154,7 +170,14 @@ export function createCampaignIntake(deps: {
                 campaignId: definition.id,
                 influencerEmail: null,
                 at,
-                entry: { type: 'campaign_start', source, started: fresh.length, existing: existing.length, skipped },
+                entry: {
+                  type: 'campaign_start',
+                  source,
+                  ...(by ? { by } : {}),
+                  started: fresh.length,
+                  existing: existing.length,
+                  skipped,
+                },
               });
             }
             write();
@@ -201,8 +224,9 @@ export function createCampaignIntake(deps: {
 
   return {
     /** Serialized: two posts of the same campaign never race each other. */
-    start(body: unknown) {
-      const result = queue.then(() => start(body));
+    /** `by`: who asked, from authentication (decisions D19), recorded in the campaign's audit entry. */
+    start(body: unknown, by: string) {
+      const result = queue.then(() => start(body, by));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -63,7 +63,7 @@ export function createClickUpIntake(deps: {
     try {
       const mapped = campaignFromTask(await client.getTask(taskId));
       if ('problems' in mapped) return await refuse(mapped.problems);
-      await deps.intake.start(mapped.campaign); // the intake posts its own notice when it refuses
+      await deps.intake.start(mapped.campaign, 'clickup'); // the intake posts its own notice when it refuses
       mark('done', null);
     } catch (error) {
       if (error instanceof ClickUpApiError && error.retryable) {

@@ -9,6 +9,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { ModelSettings } from '../services/model/anthropic.ts';
 import { type FaultSpec, parseFaults } from '../services/sandbox/faults.ts';
+import { type ApiToken, parseApiTokens } from './api-tokens.ts';
 import type { InspectSettings } from './inspect.ts';
 
 const SHIPPED_KB = fileURLToPath(new URL('../knowledge_base', import.meta.url));
@@ -33,6 +34,9 @@ const schema = z.object({
   HOST: optional,
   DATA_DIR: z.string().default('./data'),
   API_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  API_TOKENS: optional.transform((value, ctx) =>
+    parseApiTokens(value, (message) => ctx.addIssue({ code: 'custom', message })),
+  ),
   PUBLIC_URL: optional.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   AGENT_EMAIL: optional.pipe(z.email().optional()),
@@ -120,7 +124,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  apiToken: string | undefined;
+  /** Bearer tokens for /api/v1 and /sandbox (API_TOKEN as actor "api", API_TOKENS as "api:<name>"). */
+  apiTokens: ApiToken[];
   publicUrl: string | undefined; // base of links in Slack messages; default: the address the server binds
   shutdownGraceMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -202,6 +207,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   const env = parsed.data;
   const mode = env.AGENT_MODE ?? (env.GMAIL_TOKEN_PATH || env.GMAIL_SERVICE_ACCOUNT_PATH ? 'live' : 'sandbox');
   const problems = mode === 'live' ? liveProblems(env) : sandboxProblems(env);
+  if (env.API_TOKEN && env.API_TOKENS.some((t) => t.token === env.API_TOKEN)) {
+    problems.push('API_TOKENS: a token equals API_TOKEN (each token must say who calls)');
+  }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST ?? (mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0');
   const [point, nth] = env.SANDBOX_CRASH_POINT?.split(':') ?? [];
@@ -210,7 +218,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     port: env.PORT,
     host,
     dataDir: resolve(cwd, env.DATA_DIR),
-    apiToken: env.API_TOKEN,
+    apiTokens: [...(env.API_TOKEN ? [{ actor: 'api', token: env.API_TOKEN }] : []), ...env.API_TOKENS],
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     logLevel: env.LOG_LEVEL,
@@ -325,13 +333,14 @@ function modelOf(env: Env, mode: Config['mode']): Config['model'] {
   };
 }
 
+const hasToken = (env: Env) => Boolean(env.API_TOKEN) || env.API_TOKENS.length > 0;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function sandboxProblems(env: Env): string[] {
   const problems: string[] = [];
   // An unauthenticated sandbox must not be reachable from other machines.
-  if (env.HOST && !LOOPBACK.has(env.HOST) && !env.API_TOKEN) {
-    problems.push(`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN`);
+  if (env.HOST && !LOOPBACK.has(env.HOST) && !hasToken(env)) {
+    problems.push(`HOST=${env.HOST}: a sandbox bound beyond loopback needs API_TOKEN or API_TOKENS`);
   }
   if (env.MODEL_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) {
     problems.push('MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
@@ -402,7 +411,7 @@ function slackProblems(env: Env): string[] {
 /** Live mode names every missing or invalid credential at once (decisions D13, D15). */
 function liveProblems(env: Env): string[] {
   const problems: string[] = [];
-  if (!env.API_TOKEN) problems.push('API_TOKEN is required in live mode');
+  if (!hasToken(env)) problems.push('API_TOKEN or API_TOKENS is required in live mode');
   problems.push(...gmailProblems(env));
   if (!env.ANTHROPIC_API_KEY) problems.push('ANTHROPIC_API_KEY is missing');
   problems.push(...clickupProblems(env));

@@ -28,6 +28,7 @@ import type { ChatMessage, ChatPort } from '../services/chat/port.ts';
 import type { ChatOutbox } from './chat-outbox.ts';
 import type { Clock } from '../services/clock.ts';
 import { DEFAULT_FORBIDDEN_PHRASES, validateEmail } from '../services/gate.ts';
+import { emailHtml } from '../services/sow.ts';
 import { type MailPort, messageIdFor } from '../services/mail/port.ts';
 import type { Classification, ModelPort } from '../services/model/port.ts';
 import { type Decision, decide } from '../services/strategy.ts';
@@ -185,6 +186,7 @@ export function createEffects(deps: EffectDeps) {
           to: input.to,
           subject: input.subject,
           text: input.text,
+          html: input.html ?? emailHtml(input.text, null), // an input persisted before the HTML part: its text
           threadId: input.threadId,
           inReplyTo: input.inReplyTo,
           references: input.references,

@@ -1,8 +1,9 @@
 /**
  * Watching negotiations' machines (opt-in): the Stately inspector over a WebSocket (`INSPECT=ws://…`, e.g. the
  * local server of `npx @statelyai/inspect`) or Stately Sky (`INSPECT=sky`), and a JSON-lines log of inspection
- * events for offline debugging (`INSPECT_LOG=path`). Email addresses, amounts and message texts are redacted
- * unless INSPECT_REDACT=false, because the inspector runs outside the service's trust boundary.
+ * events for offline debugging (`INSPECT_LOG=path`). Email addresses, people's names (display names included),
+ * amounts and message texts are redacted unless INSPECT_REDACT=false, because the inspector runs outside the
+ * service's trust boundary.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,18 +16,56 @@ export interface InspectSettings {
   redact: boolean;
 }
 
-const TEXT_KEYS = new Set(['text', 'prose', 'draft', 'evidence', 'summary', 'subject', 'raw', 'signature', 'name']);
+const TEXT_KEYS = new Set([
+  'text',
+  'html',
+  'prose',
+  'draft',
+  'evidence',
+  'summary',
+  'subject',
+  'raw',
+  'signature',
+  'quoted',
+]);
+const NAME_KEY = /name$/i; // name, influencerName, agencyName, agentName...
+const CONTACT_KEYS = new Set(['from', 'to', 'cc', 'bcc', 'replyTo', 'sender', 'recipient']);
 const EMAIL = /[^\s@<>"']+@[^\s@<>"']+/g;
+const ANGLE_ADDRESS = /<[^\s@<>"']+@[^\s@<>"']+>/g;
+// The display name just before an <address>: a quoted string, or words on the same line ("Lopez, Maya" included)
+const NAME_BEFORE = /(?:"(?:[^"\\\r\n]|\\.)*"|[^\s<>"@:;()[\]][^<>"@:;()[\]\r\n]*)\s*$/;
+const COMMENTED_ADDRESS = /([^\s@<>"'(]+@[^\s@<>"'()]+)\s*\([^()\r\n]{0,300}\)/g; // addr (Name)
 const MONEY = /(?:[$€£]\s?\d[\d,.]*k?|\b\d[\d,.]*\s?(?:usd|dollars?)\b)/gi;
 
 /**
- * A deep copy of plain data with emails, amounts (…Cents fields and money in text) and free texts replaced.
- * Anything else (actor references, functions) is left out, and cycles are cut.
+ * Display names and addresses out of a string: "Maya Lopez <maya@x.com>" -> "[name] <[email]>" (the name's start
+ * is a guess: a few words before it may go too, never fewer). Each address is looked at once: linear time.
+ */
+function redactContacts(text: string): string {
+  if (!text.includes('@')) return text;
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(ANGLE_ADDRESS)) {
+    const before = text.slice(Math.max(last, m.index - 300), m.index);
+    const name = NAME_BEFORE.exec(before)?.[0] ?? '';
+    out += `${text.slice(last, m.index - name.length)}${name ? '[name] ' : ''}<[email]>`;
+    last = m.index + m[0].length;
+  }
+  out += text.slice(last);
+  return out.replace(COMMENTED_ADDRESS, '[email] ([name])').replace(EMAIL, '[email]');
+}
+
+/**
+ * A deep copy of plain data with emails, people's names (display names in From/To and "Name <address>" anywhere,
+ * …name fields), amounts (…Cents fields and money in text) and free texts replaced. Anything else (actor
+ * references, functions) is left out, and cycles are cut.
  */
 export function redact<T>(value: T, key = '', seen = new WeakSet<object>()): T {
   if (typeof value === 'string') {
     if (TEXT_KEYS.has(key)) return '[text]' as T;
-    return value.replace(EMAIL, '[email]').replace(MONEY, '[amount]') as T;
+    if (NAME_KEY.test(key)) return '[name]' as T;
+    if (CONTACT_KEYS.has(key)) return '[contact]' as T;
+    return redactContacts(value).replace(MONEY, '[amount]') as T;
   }
   if (typeof value === 'number' && /cents$/i.test(key)) return '[amount]' as T;
   if (!value || typeof value !== 'object') return typeof value === 'function' ? (undefined as T) : value;

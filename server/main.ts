@@ -142,7 +142,13 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       : null;
   const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock, faults.chat());
   const chat: ChatPort =
-    slackKit && slackClient ? slackKit.createSlackChat({ client: slackClient }) : (sandboxSlack as ChatPort);
+    slackKit && slackClient
+      ? slackKit.createSlackChat({
+          client: slackClient,
+          onRefused: (key, code) =>
+            logger.warn('slack refused a message; its plain-text version was posted', { key, code }),
+        })
+      : (sandboxSlack as ChatPort);
   const sheets = googleSheets ?? createCsvSheet(config.sheets.dir, config.sheets.masterTab);
 
   // Every persisted transition, for the dashboard's live updates.
@@ -389,7 +395,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const app = createApp({
     logger,
     metrics,
-    apiToken: config.apiToken,
+    apiTokens: config.apiTokens,
     bodyLimitBytes: config.bodyLimitBytes,
     routers,
     protectedPrefixes: ['/api/', '/sandbox/'],

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { agencyForEmail } from './counterparty.ts';
 import { type Influencer, PLATFORMS, type Platform, type Terms } from './domain.ts';
 import type { CampaignLevers, UsageDuration, UsageRightsSet } from './levers.ts';
-import { type Cents, formatMoney, MAX_MONEY_CENTS, parseDecimal, parseMoney } from './money.ts';
+import { type Cents, formatMoney, MAX_MONEY_CENTS, moneyInput, parseDecimal, parseMoney } from './money.ts';
 import { deriveCpmBounds, PricingError } from './pricing.ts';
 import { openingOfferCents } from './strategy.ts';
 
@@ -15,13 +15,26 @@ const DURATIONS = ['not_required', 'days_30', 'days_60', 'days_90', 'months_6', 
 
 const text = (max = 2000) => z.string().trim().min(1).max(max);
 const amount = z.union([z.number(), z.string().max(40)]);
-const money = amount.transform((v, ctx) => {
-  const cents = parseMoney(v);
-  if (cents == null || cents < 0) {
-    ctx.addIssue({ code: 'custom', message: `not an amount of at most $100,000,000: ${JSON.stringify(v)}` });
+/** Dollars and cents, exactly (services/money.ts moneyInput): more than 0 unless `allowZero`. */
+const money = (options: { allowZero?: boolean } = {}) =>
+  amount.transform((v, ctx) => {
+    const read = moneyInput(v, options);
+    if ('error' in read) {
+      ctx.addIssue({ code: 'custom', message: read.error, params: { zeroAmount: parseMoney(v) === 0 } });
+      return z.NEVER;
+    }
+    return read.cents;
+  });
+/** The CPM target in dollars ("25", "$25.50"): more than 0, at most two decimals, kept as the decimal text given. */
+const cpm = amount.transform((v, ctx) => {
+  const cleaned = String(v).trim().replace(/^\$/, '').replace(/,/g, '').trim();
+  const read = parseDecimal(cleaned) ? moneyInput(cleaned) : { error: `${JSON.stringify(v)} is not a number` };
+  const error = 'error' in read ? read.error : read.cents > 10_000 * 100 ? 'must be at most $10,000' : null;
+  if (error) {
+    ctx.addIssue({ code: 'custom', message: error, params: { zeroAmount: parseMoney(cleaned) === 0 } });
     return z.NEVER;
   }
-  return cents;
+  return cleaned;
 });
 /** Decimal text for CPM and percentages ("25", "$25.50", "20%"), kept exact. */
 const decimal = (unit: '$' | '%', max: number) =>
@@ -63,11 +76,11 @@ export const campaignSchema = z.strictObject({
   client: text(200),
   platform: z.enum(PLATFORMS),
   deliverables: text(1000),
-  budget: money.optional(),
-  cpmTarget: decimal('$', 10_000).optional(), // dollars per thousand views
+  budget: money().optional(),
+  cpmTarget: cpm.optional(), // dollars per thousand views
   cpmLeniency: decimal('%', 1000).optional(),
-  minCostPerInfluencer: money.optional(),
-  maxCostWithoutApproval: money.optional(),
+  minCostPerInfluencer: money({ allowZero: true }).optional(), // 0: no minimum
+  maxCostWithoutApproval: money().optional(),
   deliverableScenarios: z.array(text(1000)).max(3).optional(),
   sheetTab: text(200).optional(),
   sheetId: text(200).optional(),
@@ -77,7 +90,7 @@ export const campaignSchema = z.strictObject({
   usageRights: z.strictObject({ target: usageSet.default(NO_USAGE), minimum: usageSet.default(NO_USAGE) }).optional(),
   productAvailable: z.boolean().optional(),
   productDescription: text(500).optional(),
-  productMonetaryValue: money.optional(),
+  productMonetaryValue: money({ allowZero: true }).optional(),
   // Other ClickUp form fields, kept with the campaign for the team (not used by the pricing yet).
   clientWebsite: text(500).optional(),
   campaignManager: text(200).optional(),
@@ -103,6 +116,14 @@ export const campaignSchema = z.strictObject({
   influencers: z.array(influencerSchema).max(5000).optional(),
 });
 export type CampaignBody = z.infer<typeof campaignSchema>;
+
+/**
+ * A campaign refused only for amounts of zero (a CPM target or budget of 0: an opening at $0, D3.1), which the
+ * team is told about; any other invalid body is the caller's mistake alone.
+ */
+export function onlyZeroAmounts(error: z.ZodError): boolean {
+  return error.issues.every((i) => i.code === 'custom' && i.params?.zeroAmount === true);
+}
 
 /** What is stored for a campaign (influencers excluded); money as wire strings so it reads well in JSON. */
 export type CampaignDefinition = Omit<

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { CampaignError, campaignSchema, definitionOf } from './campaigns.ts';
 import { PLATFORMS, type Platform } from './domain.ts';
 import type { UsageDuration } from './levers.ts';
-import { formatMoney, parseDecimal, parseMoney } from './money.ts';
+import { formatMoney, moneyInput, parseDecimal, parseMoney } from './money.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Webhook: signature and event
@@ -445,10 +445,9 @@ const money: Parser<string> = (f) => {
   const raw = f.value;
   if (typeof raw !== 'number' && typeof raw !== 'string') return fail(`${show(raw)} is not an amount`);
   if (typeof raw === 'string' && raw.includes('%')) fail(`${show(raw)} is a percentage, not an amount`);
-  const cents = parseMoney(raw);
-  if (cents == null) return fail(`${show(raw)} is not an amount`);
-  if (cents < 0) fail(`${show(raw)} must not be negative`);
-  return formatMoney(cents);
+  const read = moneyInput(raw, { allowZero: true }); // zero where it is refused: the campaign schema names it
+  if ('error' in read) return fail(read.error);
+  return formatMoney(read.cents);
 };
 
 const count: Parser<number> = (f) => {

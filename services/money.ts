@@ -37,12 +37,8 @@ export function decimalToCents(d: Decimal, num = 1n, den = 1n): Cents {
   return Number(divRoundHalfUp(d.n * 100n * num, 10n ** BigInt(d.scale) * den));
 }
 
-/**
- * Parses a money amount given by a person or a form: numbers, "1500", "1,500.50", "$1,500", "1.5k",
- * "1500 USD". Returns cents, or null when the text is not an amount. Numbers are read through their
- * shortest decimal text (JSON numbers are decimal text on the wire).
- */
-export function parseMoney(input: string | number): Cents | null {
+/** Reads a money amount; 'inexact' when it is not a whole number of cents ("50000.005"), never rounded. */
+function readMoney(input: string | number): Cents | 'inexact' | 'too_large' | null {
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return null;
     input = String(input);
@@ -60,8 +56,38 @@ export function parseMoney(input: string | number): Cents | null {
   }
   const d = parseDecimal(text);
   if (!d) return null;
+  if ((d.n * multiplier * 100n) % 10n ** BigInt(d.scale) !== 0n) return 'inexact';
   const cents = decimalToCents(d, multiplier);
-  return Number.isSafeInteger(cents) && Math.abs(cents) <= MAX_MONEY_CENTS ? cents : null;
+  return Number.isSafeInteger(cents) && Math.abs(cents) <= MAX_MONEY_CENTS ? cents : 'too_large';
+}
+
+/**
+ * Parses a money amount given by a person or a form: numbers, "1500", "1,500.50", "$1,500", "1.5k",
+ * "1500 USD". Returns cents, or null when the text is not an amount, is beyond $100,000,000, or is not a
+ * whole number of cents (more than two decimals are refused, never rounded). Numbers are read through their
+ * shortest decimal text (JSON numbers are decimal text on the wire). "-0" is zero.
+ */
+export function parseMoney(input: string | number): Cents | null {
+  const read = readMoney(input);
+  return typeof read === 'number' ? read : null;
+}
+
+/**
+ * The one reading of a money amount entered as input (API fields, approvals, forms): exact cents, more than
+ * zero unless `allowZero`, or the reason it is refused (for a 400 naming the field).
+ */
+export function moneyInput(
+  input: unknown,
+  options: { allowZero?: boolean } = {},
+): { cents: Cents } | { error: string } {
+  const shown = JSON.stringify(input)?.slice(0, 60) ?? String(input);
+  const read = typeof input === 'string' || typeof input === 'number' ? readMoney(input) : null;
+  if (read === 'inexact') return { error: `${shown} has more than two decimals (amounts are dollars and cents)` };
+  if (read === 'too_large') return { error: `${shown} is more than $100,000,000` };
+  if (read === null) return { error: `${shown} is not an amount` };
+  if (read < 0) return { error: `${shown} must not be negative` };
+  if (read === 0 && !options.allowZero) return { error: `${shown} must be more than 0` };
+  return { cents: read };
 }
 
 /** Wire format: "2000.00". */

@@ -7,7 +7,7 @@ import type { Queries } from '../../persistence/queries.ts';
 import type { Store } from '../../persistence/store.ts';
 import { queryTimeline } from '../../persistence/timeline.ts';
 import { DOMAIN_STATES } from '../../services/domain.ts';
-import { parseMoney } from '../../services/money.ts';
+import { moneyInput } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
 import type { CampaignIntake } from '../campaign-intake.ts';
 import type { Commands, Control } from '../commands.ts';
@@ -29,6 +29,7 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).optional(),
 });
+// `by` is still accepted for old clients but ignored: who acted is who authenticated (decisions D19).
 const approveBody = z.strictObject({
   rate: z.union([z.string().max(40), z.number()]),
   by: z.string().max(200).optional(),
@@ -67,7 +68,7 @@ export function apiRouter(deps: {
   }
 
   router.post('/api/v1/campaigns', async (ctx) => {
-    const result = await deps.intake.start(ctx.state.body);
+    const result = await deps.intake.start(ctx.state.body, ctx.state.actor);
     ctx.status = result.created ? 201 : 200;
     ctx.body = result.body;
   });
@@ -113,27 +114,26 @@ export function apiRouter(deps: {
   const controls: Control[] = ['pause', 'resume', 'stop', 'claim', 'release', 'walk_away'];
   for (const action of controls) {
     router.post(`/api/v1/negotiations/:id/${action.replace('_', '-')}`, async (ctx) => {
-      const body = parseInput(actorBody, ctx.state.body);
-      ctx.body = await commands.control(id(ctx.params.id, 'negotiation'), action, body.by ?? 'api');
+      parseInput(actorBody, ctx.state.body);
+      ctx.body = await commands.control(id(ctx.params.id, 'negotiation'), action, ctx.state.actor);
     });
   }
   router.post('/api/v1/negotiations/:id/approve', async (ctx) => {
     const body = parseInput(approveBody, ctx.state.body);
-    const rateCents = parseMoney(body.rate);
-    if (rateCents == null || rateCents <= 0)
-      throw new HttpError(400, 'invalid_rate', `Not a positive amount: ${JSON.stringify(body.rate)}`);
-    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rateCents, body.by ?? 'api');
+    const rate = moneyInput(body.rate);
+    if ('error' in rate) throw new HttpError(400, 'invalid_rate', `rate: ${rate.error}`);
+    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rate.cents, ctx.state.actor);
   });
   router.post('/api/v1/negotiations/:id/unpark', async (ctx) => {
-    const body = parseInput(actorBody, ctx.state.body);
-    ctx.body = await commands.unpark(id(ctx.params.id, 'negotiation'), body.by ?? 'api');
+    parseInput(actorBody, ctx.state.body);
+    ctx.body = await commands.unpark(id(ctx.params.id, 'negotiation'), ctx.state.actor);
   });
   router.post('/api/v1/agencies/:name/stop', async (ctx) => {
     const name = ctx.params.name?.trim();
     if (!name || name.length > 200)
       throw new HttpError(400, 'invalid_agency', 'Give the agency name (max 200 characters)');
-    const body = parseInput(actorBody, ctx.state.body);
-    ctx.body = await commands.stopAgency(name, body.by ?? 'api');
+    parseInput(actorBody, ctx.state.body);
+    ctx.body = await commands.stopAgency(name, ctx.state.actor);
   });
   return router;
 }

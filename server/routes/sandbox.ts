@@ -6,7 +6,7 @@ import type { Queries } from '../../persistence/queries.ts';
 import type { SandboxSlack } from '../../services/chat/sandbox.ts';
 import { addressOf } from '../../services/mail/port.ts';
 import type { SandboxMailbox } from '../../services/mail/sandbox.ts';
-import { parseMoney } from '../../services/money.ts';
+import { moneyInput } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
 import type { Commands } from '../commands.ts';
 import { HttpError } from '../errors.ts';
@@ -65,6 +65,7 @@ export function sandboxRouter(deps: {
         to: m.to,
         subject: m.subject,
         text: m.text,
+        html: m.html,
         inReplyTo: m.inReplyTo,
         references: m.references,
         sentAt: m.at,
@@ -103,10 +104,9 @@ export function sandboxRouter(deps: {
       const a = parseInput(slackAction, ctx.state.body);
       const by = `slack:${a.user}`;
       if (a.action === 'approve') {
-        const rateCents = a.rate == null ? null : parseMoney(a.rate);
-        if (rateCents == null || rateCents <= 0)
-          throw new HttpError(400, 'invalid_rate', 'approve needs a positive "rate"');
-        ctx.body = await deps.commands.approve(a.negotiationId, rateCents, by, a.escalation);
+        const rate = a.rate == null ? { error: 'approve needs a "rate"' } : moneyInput(a.rate);
+        if ('error' in rate) throw new HttpError(400, 'invalid_rate', `rate: ${rate.error}`);
+        ctx.body = await deps.commands.approve(a.negotiationId, rate.cents, by, a.escalation);
       } else {
         const control = ({ walk_away: 'walk_away', take_over: 'claim', resume: 'release' } as const)[a.action];
         ctx.body = await deps.commands.control(a.negotiationId, control, by, a.escalation);

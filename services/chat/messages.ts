@@ -6,17 +6,19 @@ import type { NotifyInput } from '../../machines/negotiation.ts';
 import { addressOf } from '../addresses.ts';
 import { type Cents, formatUsd } from '../money.ts';
 import { cpmFor, rateFor } from '../pricing.ts';
+import { cutMrkdwn, escapeMrkdwn, listSections } from './block-kit.ts';
 
-/** Escapes Slack mrkdwn control characters: no <!channel>, <@user> or <link|label> from untrusted text. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { escapeMrkdwn };
 
+/** A quoted text of at most `max` characters as sent: escaped first, then cut (block-kit.ts). */
 const quote = (text: string, max = 600) =>
-  escapeMrkdwn(text.length > max ? `${text.slice(0, max)}…` : text)
-    .split('\n')
-    .map((l) => `>${l}`)
-    .join('\n');
+  cutMrkdwn(
+    escapeMrkdwn(text)
+      .split('\n')
+      .map((l) => `>${l}`)
+      .join('\n'),
+    max,
+  );
 const usd = (c: Cents | null) => (c == null ? 'n/a' : formatUsd(c));
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const fields = (...pairs: [string, string][]) => ({
@@ -98,7 +100,7 @@ export function escalationMessage(n: NotifyInput, extras: MessageExtras) {
   const t = n.terms;
   const views = n.influencer.averageViews;
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: `Escalation: ${n.influencer.name}`.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: `Escalation: ${n.influencer.name}` } },
     fields(
       ['Influencer', who],
       ['Email', escapeMrkdwn(n.influencer.email)],
@@ -124,11 +126,11 @@ export function escalationMessage(n: NotifyInput, extras: MessageExtras) {
       .slice(-4)
       .map(
         (m) =>
-          `*${m.direction === 'in' ? 'Them' : 'Us'}* (${m.at.slice(0, 16).replace('T', ' ')}):\n${quote(m.text, 400)}`,
+          `*${m.direction === 'in' ? 'Them' : 'Us'}* (${m.at.slice(0, 16).replace('T', ' ')}):\n${quote(m.text, 650)}`,
       );
     blocks.push(section(`*Conversation so far:*\n${lines.join('\n')}`));
   }
-  if (e?.draft) blocks.push(section(`*Rejected draft:*\n${quote(e.draft, 800)}`));
+  if (e?.draft) blocks.push(section(`*Rejected draft:*\n${quote(e.draft, 2800)}`));
   // The escalation's suggestion is one the approval rule accepts; none means no counter can be approved.
   const suggested = e ? e.suggestedCents : n.lastOfferCents;
   blocks.push({
@@ -154,7 +156,7 @@ export function agreementMessage(n: NotifyInput, extras: MessageExtras) {
   return {
     text: `Deal Agreed: ${n.influencer.name} - ${formatUsd(rate)}`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `Deal Agreed: ${n.influencer.name}`.slice(0, 150) } },
+      { type: 'header', text: { type: 'plain_text', text: `Deal Agreed: ${n.influencer.name}` } },
       fields(
         ['Influencer', escapeMrkdwn(n.influencer.name)],
         ['Email', escapeMrkdwn(n.influencer.email)],
@@ -188,7 +190,7 @@ export function replyMessage(n: NotifyInput, extras: MessageExtras) {
   return {
     text,
     blocks: [
-      section(`*${escapeMrkdwn(text)}*${held}\nFrom ${escapeMrkdwn(r?.from ?? '')}:\n${quote(r?.text ?? '', 1500)}`),
+      section(`*${escapeMrkdwn(text)}*${held}\nFrom ${escapeMrkdwn(r?.from ?? '')}:\n${quote(r?.text ?? '', 2600)}`),
       ...(reading ? [section(reading)] : []),
       ...(n.controlledBy
         ? [
@@ -204,14 +206,13 @@ export function replyMessage(n: NotifyInput, extras: MessageExtras) {
   };
 }
 
-/** A plain notice (campaign start, skipped influencers, failures). */
+/** A plain notice (campaign start, skipped influencers, failures); a long list is packed into sections. */
 export function noticeMessage(title: string, lines: string[]) {
   return {
     text: title,
-    blocks: [
-      section(
-        `*${escapeMrkdwn(title)}*${lines.length ? `\n${lines.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')}` : ''}`,
-      ),
-    ],
+    blocks: listSections(
+      `*${escapeMrkdwn(title)}*`,
+      lines.map((l) => `• ${escapeMrkdwn(l)}`),
+    ),
   };
 }

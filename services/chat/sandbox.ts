@@ -1,6 +1,10 @@
-/** The sandbox Slack stand-in: stores escalation, agreement and notice messages for GET /sandbox/slack. */
+/**
+ * The sandbox Slack stand-in: stores escalation, agreement and notice messages for GET /sandbox/slack, fitted to
+ * Block Kit's limits exactly as the Slack adapter posts them.
+ */
 import type { Clock } from '../clock.ts';
 import type { SandboxDb } from '../sandbox/db.ts';
+import { fitMessage } from './block-kit.ts';
 import type { ChatMessage, ChatPort } from './port.ts';
 
 export interface StoredChatMessage {
@@ -39,8 +43,9 @@ export function createSandboxSlack(
 
   const port: ChatPort = {
     async post(message) {
-      hooks.beforePost?.(message); // a fault hook may refuse the post (services/sandbox/faults.ts)
-      return post(message);
+      const fitted = fitMessage(message); // stored as Slack would receive it (within Block Kit limits)
+      hooks.beforePost?.(fitted); // a fault hook may refuse the post (services/sandbox/faults.ts)
+      return post(fitted);
     },
     async update(message) {
       replace.run({ ...message, blocks: JSON.stringify(message.blocks) });

@@ -2,6 +2,8 @@
  * The Slack adapter of the chat port (live mode) over the real Web API. Exactly once per idempotency key: every
  * post carries the key in its message metadata, and a retried post first looks for a message with that key in
  * the channel's recent history (or the thread), so a post that landed before a crash is not posted twice.
+ * Messages are fitted to Block Kit's limits (block-kit.ts); one Slack refuses anyway is posted as plain text
+ * (decisions D19: an escalation is never lost).
  */
 import {
   type AuthTestResponse,
@@ -11,6 +13,7 @@ import {
   type WebClient,
   type WebClientOptions,
 } from '@slack/web-api';
+import { fitMessage, plainVersion } from './block-kit.ts';
 import type { ChatMessage, ChatPort } from './port.ts';
 
 export const METADATA_EVENT = 'negotiation_message';
@@ -55,7 +58,28 @@ async function findInThread(client: WebClient, channel: string, threadTs: string
   return null;
 }
 
-export function createSlackChat(deps: { client: WebClient }): ChatPort {
+/** Slack's answers that mean "this message, as built, is not acceptable": its plain version may be. */
+const REFUSALS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'invalid_arguments',
+  'invalid_attachments',
+  'too_many_attachments',
+]);
+
+/** The Slack error code of a refused call (WebClient's platform error), or null for any other failure. */
+export function refusalOf(error: unknown): string | null {
+  const e = error as { code?: string; data?: { error?: string } };
+  const code = e?.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+  return code && REFUSALS.has(code) ? code : null;
+}
+
+export function createSlackChat(deps: {
+  client: WebClient;
+  /** Told when Slack refused a message and its plain-text version was posted instead. */
+  onRefused?(key: string, code: string, error: unknown): void;
+}): ChatPort {
   const { client } = deps;
   const inFlight = new Map<string, Promise<{ ts: string }>>(); // two concurrent posts of one key post once
 
@@ -68,10 +92,9 @@ export function createSlackChat(deps: { client: WebClient }): ChatPort {
       ? await findInThread(client, message.channel, message.threadTs, message.key)
       : await findInHistory(client, message.channel, message.key);
     if (existing) return { ts: existing };
-    const result = await client.chat.postMessage({
+    const fitted = fitMessage(message);
+    const common = {
       channel: message.channel,
-      text: message.text,
-      blocks: message.blocks as (KnownBlock | Block)[],
       ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
       unfurl_links: false,
       unfurl_media: false,
@@ -82,7 +105,20 @@ export function createSlackChat(deps: { client: WebClient }): ChatPort {
           ...(message.negotiationId ? { negotiation_id: message.negotiationId } : {}),
         },
       },
-    });
+    };
+    let result: { ts?: string };
+    try {
+      result = await client.chat.postMessage({
+        ...common,
+        text: fitted.text,
+        blocks: fitted.blocks as (KnownBlock | Block)[],
+      });
+    } catch (error) {
+      const code = refusalOf(error);
+      if (!code) throw error;
+      deps.onRefused?.(message.key, code, error);
+      result = await client.chat.postMessage({ ...common, text: plainVersion(fitted) });
+    }
     if (!result.ts) throw new Error('Slack chat.postMessage returned no ts');
     return { ts: result.ts };
   }
@@ -110,7 +146,10 @@ export function createSlackChat(deps: { client: WebClient }): ChatPort {
 
 const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'channel_not_found']);
 
-/** Replaces a posted message (a decision replacing the buttons of an escalation). */
+/**
+ * Replaces a posted message (a decision replacing the buttons of an escalation). `text` is mrkdwn as posted; the
+ * blocks are fitted to Block Kit's limits, and a refused update falls back to the plain version.
+ */
 export async function update(
   client: WebClient,
   channel: string,
@@ -118,7 +157,13 @@ export async function update(
   text: string,
   blocks: unknown[],
 ): Promise<{ ts: string }> {
-  await client.chat.update({ channel, ts, text, blocks: blocks as (KnownBlock | Block)[] });
+  const fitted = fitMessage({ text, blocks }, 'mrkdwn');
+  try {
+    await client.chat.update({ channel, ts, text: fitted.text, blocks: fitted.blocks as (KnownBlock | Block)[] });
+  } catch (error) {
+    if (!refusalOf(error)) throw error;
+    await client.chat.update({ channel, ts, text: plainVersion(fitted), blocks: [] });
+  }
   return { ts };
 }
 

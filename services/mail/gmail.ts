@@ -88,15 +88,40 @@ export function createGmailMailbox(opts: { gmail: gmail_v1.Gmail; userId?: strin
   };
 }
 
-async function compose(email: OutgoingEmail): Promise<Buffer> {
+/** Line breaks on the wire are CRLF (RFC 5322), whatever the text was written with. */
+const crlf = (text: string) => text.replace(/\r\n|\r|\n/g, '\r\n');
+/** A msg-id with its angle brackets; anything else (spaces, missing brackets) would not be a valid header. */
+const msgId = (id: string) => {
+  const bare = id.trim().replace(/^<|>$/g, '');
+  return /^[^<>\s]+$/.test(bare) ? `<${bare}>` : null;
+};
+/**
+ * One "Name <address>" as nodemailer's structured address, so a comma or a quote in the name is encoded rather
+ * than read as a second recipient ("Lopez, Maya <maya@x.com>" as a reply's From may be written).
+ */
+const mailbox = (value: string) => {
+  const m = /^\s*(?:"((?:[^"\\]|\\.)*)"|(.*?))\s*<([^<>\s]+)>\s*$/.exec(value);
+  if (!m) return value;
+  const name = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '');
+  return { name: name.trim(), address: m[3] };
+};
+
+/**
+ * The raw RFC 5322 message (decisions D19): multipart/alternative with a text/plain and a text/html part, CRLF
+ * everywhere, non-ASCII headers RFC 2047-encoded and long ones folded by nodemailer's MailComposer.
+ */
+export async function compose(email: OutgoingEmail): Promise<Buffer> {
+  const references = email.references.map(msgId).filter((id): id is string => id !== null);
+  const inReplyTo = email.inReplyTo ? msgId(email.inReplyTo) : null;
   return new MailComposer({
-    from: email.from,
-    to: email.to,
-    subject: email.subject,
+    from: mailbox(email.from),
+    to: mailbox(email.to),
+    subject: email.subject.replace(/[\r\n]+/g, ' '),
     messageId: email.messageId,
-    ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
-    ...(email.references.length ? { references: email.references } : {}),
-    text: email.text, // a single text/plain; charset=utf-8 part
+    ...(inReplyTo ? { inReplyTo } : {}),
+    ...(references.length ? { references } : {}),
+    text: crlf(email.text),
+    html: crlf(email.html),
   })
     .compile()
     .build();

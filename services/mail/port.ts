@@ -8,7 +8,8 @@ export interface OutgoingEmail {
   from: string;
   to: string;
   subject: string;
-  text: string;
+  text: string; // the text/plain part (line breaks as \n; the mailbox writes CRLF on the wire)
+  html: string; // the text/html part: the same email, the scope-of-work block with their ask struck (D19)
   threadId: string | null; // null starts a new thread
   inReplyTo: string | null;
   references: string[];

@@ -16,13 +16,14 @@ export interface StoredMail {
   to: string;
   subject: string;
   text: string;
+  html: string | null; // the HTML part of a sent email (null for inbound mail)
   inReplyTo: string | null;
   references: string[];
   at: string;
 }
 
 const COLUMNS = `history_id AS historyId, message_id AS messageId, thread_id AS threadId, direction,
-  from_addr AS "from", to_addr AS "to", subject, text, in_reply_to AS inReplyTo, refs, at`;
+  from_addr AS "from", to_addr AS "to", subject, text, html, in_reply_to AS inReplyTo, refs, at`;
 
 type Row = Omit<StoredMail, 'references'> & { refs: string };
 const toMail = ({ refs, ...row }: Row): StoredMail => ({ ...row, references: JSON.parse(refs) });
@@ -37,8 +38,8 @@ export function createSandboxMailbox(
   } = {},
 ) {
   const insert = db.prepare(`
-    INSERT OR IGNORE INTO mail (message_id, thread_id, direction, from_addr, to_addr, subject, text, in_reply_to, refs, at)
-    VALUES (@messageId, @threadId, @direction, @from, @to, @subject, @text, @inReplyTo, @refs, @at)`);
+    INSERT OR IGNORE INTO mail (message_id, thread_id, direction, from_addr, to_addr, subject, text, html, in_reply_to, refs, at)
+    VALUES (@messageId, @threadId, @direction, @from, @to, @subject, @text, @html, @inReplyTo, @refs, @at)`);
   const byMessageId = db.prepare(`SELECT ${COLUMNS} FROM mail WHERE message_id = ?`);
   const since = db.prepare(`SELECT ${COLUMNS} FROM mail WHERE history_id > ? ORDER BY history_id LIMIT 500`);
   const threadExists = db.prepare('SELECT 1 FROM mail WHERE thread_id = ? LIMIT 1');
@@ -87,8 +88,8 @@ export function createSandboxMailbox(
     ...port,
     /** An email from the outside world arrives in the mailbox; a repeated Message-ID is a no-op. */
     deliver(email: { messageId: string; threadId: string; from: string; to: string; subject: string; text: string }) {
-      const duplicate =
-        insert.run({ ...email, direction: 'in', inReplyTo: null, refs: '[]', at: clock.iso() }).changes === 0;
+      const row = { ...email, direction: 'in', html: null, inReplyTo: null, refs: '[]', at: clock.iso() };
+      const duplicate = insert.run(row).changes === 0;
       return { messageId: email.messageId, duplicate };
     },
     hasThread(threadId: string): boolean {

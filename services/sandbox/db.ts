@@ -45,5 +45,8 @@ export function openSandboxDb(file: string): SandboxDb {
     );
     CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `);
+  // Added later: the HTML part of sent mail (decisions D19); a mailbox from before gets the column.
+  const mailColumns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('mail');
+  if (!mailColumns.includes('html')) db.exec('ALTER TABLE mail ADD COLUMN html TEXT');
   return db;
 }

@@ -1046,10 +1046,11 @@ describe('e2e: HTTP hygiene', () => {
     expect(JSON.stringify(notices)).to.contain('Zero Views').and.to.contain('No Mail');
   });
 
-  it('CPM target 0 -> 422 and nothing stored', async () => {
+  it('CPM target 0 -> 400 naming the field, and nothing stored', async () => {
     const t = await agent();
     const res = await t.call('POST', '/api/v1/campaigns', glowCampaign({ cpmTarget: '0' }));
-    expectError(res, 422);
+    expectError(res, 400, 'invalid_campaign');
+    expect(res.body.error.message).to.match(/^cpmTarget: /);
     expect((await t.call('GET', '/api/v1/campaigns')).body).to.deep.equal([]);
     expect((await t.call('GET', '/api/v1/negotiations')).body).to.deep.equal([]);
     await sleep(100);
@@ -1058,7 +1059,7 @@ describe('e2e: HTTP hygiene', () => {
 
   it('CPM target 0 is also reported to the team with a Slack notice (D3.1)', async () => {
     const t = await agent();
-    expectError(await t.call('POST', '/api/v1/campaigns', glowCampaign({ cpmTarget: '0' })), 422);
+    expectError(await t.call('POST', '/api/v1/campaigns', glowCampaign({ cpmTarget: '0' })), 400);
     await sleep(150);
     const notices = (await slack(t)).filter((m) => m.kind === 'notice');
     expect(notices, 'a Slack notice explains the refused campaign').to.have.length.greaterThan(0);

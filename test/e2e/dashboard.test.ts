@@ -288,7 +288,7 @@ describe('dashboard: GET /api/v1/events and GET /api/v1/machine', () => {
     const app = createApp({
       logger: createLogger('error', true),
       metrics: null,
-      apiToken: TOKEN,
+      apiTokens: [{ actor: 'api', token: TOKEN }],
       bodyLimitBytes: 10_000,
       routers: [dashboardRouter({ changes, heartbeatMs: 50 })],
       protectedPrefixes: ['/api/'],

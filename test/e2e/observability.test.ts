@@ -133,7 +133,7 @@ describe('observability', () => {
     }
   });
 
-  it('the inspection log (INSPECT_LOG) and the Stately inspector stream (INSPECT=ws://) redact emails and amounts', async () => {
+  it('the inspection log (INSPECT_LOG) and the Stately inspector stream (INSPECT=ws://) redact emails, names and amounts', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(wss, 'listening');
     const received: string[] = [];
@@ -147,7 +147,7 @@ describe('observability', () => {
       );
       const created = await createCampaign(t);
       const [opening] = await waitForMailCount(t, MAYA, 1);
-      await reply(t, opening.threadId, "I'd do it for $2,300");
+      await reply(t, opening.threadId, "I'd do it for $2,300", { from: `"Lopez, Maya" <${MAYA}>` });
       await waitForState(t, created.negotiations[0].id, 'counter_sent');
       await until(async () => received.length > 5);
       const lines = readFileSync(logPath, 'utf8').trim().split('\n');
@@ -156,6 +156,7 @@ describe('observability', () => {
       expect(first.negotiationId).to.equal(created.negotiations[0].id);
       for (const text of [lines.join('\n'), received.join('\n')]) {
         expect(text).not.to.include(MAYA);
+        expect(text).not.to.include('Maya').and.not.include('Lopez'); // display names in From/To too
         expect(text).not.to.include('2,300');
         expect(text).not.to.match(/"lastOfferCents":\d/);
         expect(text).to.include('[email]');

@@ -36,6 +36,7 @@ describe('live: Gmail', function () {
       to: address,
       subject: `Live test ${messageId}`,
       text: 'A live test of the negotiation agent. Safe to delete.',
+      html: '<p>A live test of the negotiation agent. Safe to delete.</p>',
       threadId: null,
       inReplyTo: null,
       references: [],

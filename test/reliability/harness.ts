@@ -143,7 +143,7 @@ export function buildScript(count: number, perCampaign: number, seed: number): S
       budget: '10000000',
       cpmTarget: '25',
       cpmLeniency: '20',
-      maxCostWithoutApproval: String(opening * 1.15),
+      maxCostWithoutApproval: (opening * 1.15).toFixed(2), // dollars and cents: the intake refuses more decimals
       influencers,
     });
   }

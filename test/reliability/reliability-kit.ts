@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { assertStandInMessages } from '../support/block-kit.ts';
 import { eventually, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
 import { type FakeClickUp, startFakeClickUp } from '../support/fake-clickup.ts';
 import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
@@ -144,6 +145,7 @@ export function httpClient(baseUrl: string, maxSockets = 16, keepAlive = true) {
       try {
         parsed = JSON.parse(text);
       } catch {}
+      if (method === 'GET' && path.startsWith('/sandbox/slack') && res.status === 200) assertStandInMessages(parsed);
       // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
       return { status: res.status, body: parsed as any, headers: res.headers };
     },

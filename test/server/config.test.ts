@@ -18,7 +18,7 @@ describe('configuration', () => {
     expect(c.port).to.equal(3000);
     expect(c.dataDir).to.equal(join(dir, 'data'));
     expect(c.policy).to.deep.equal({ maxRounds: 5, followUpAfterMs: 72 * 3_600_000, staleAfterMs: 72 * 3_600_000 });
-    expect(c.apiToken).to.equal(undefined);
+    expect(c.apiTokens).to.deep.equal([]);
   });
 
   it('reads .env, and the real environment wins over it', () => {

@@ -74,6 +74,7 @@ describe('durable actors (architecture.md facts)', () => {
       to: 'creator0@gmail.com',
       subject: 'Collaboration Opportunity - Glow Skincare',
       text: 'the opening offer',
+      html: '<p>the opening offer</p>',
       threadId: null,
       inReplyTo: null,
       references: [],

@@ -129,11 +129,10 @@ describe('campaigns', () => {
       expect(def).to.not.have.property('influencers');
     });
 
-    it('refuses a campaign whose terms cannot work before anything is stored (CPM target 0, D3.1)', () => {
-      expect(() => defOf({ cpmTarget: '0' })).to.throw(CampaignError, /cpmTarget must be greater than 0/);
-      expect(() => defOf({ cpmTarget: 0, cpmLeniency: '50' })).to.throw(CampaignError);
-      expect(() => defOf({ cpmTarget: '0.004' })).to.throw(CampaignError); // rounds to $0.00
+    it('refuses a campaign whose terms cannot work before anything is stored (D3.1)', () => {
       expect(() => defOf({ minCostPerInfluencer: 3000, maxCostWithoutApproval: 2000 })).to.throw(CampaignError);
+      // a stored definition with a zero CPM target (from before the schema refused it) cannot make terms either
+      expect(() => definitionOf({ ...parse(), cpmTarget: '0' })).to.throw(CampaignError, /cpmTarget must be greater/);
     });
   });
 
@@ -150,7 +149,8 @@ describe('campaigns', () => {
     });
 
     it('exact decimals: "25.555" + "10" -> 2556 / 2811; "33" + "15%" -> 3300 / 3795; no leniency -> ceiling = target', () => {
-      expect(termsFor({ cpmTarget: '25.555', cpmLeniency: '10' })).to.include({
+      const stored = { ...defOf({ cpmLeniency: '10' }), cpmTarget: '25.555' }; // stored before cents were required
+      expect(termsOf(stored, 'net 30')).to.include({
         floorCpmCents: 2556,
         ceilingCpmCents: 2811,
       });
@@ -206,7 +206,10 @@ describe('campaigns', () => {
       );
       const t = termsFor({ minCostPerInfluencer: 2300, maxCostWithoutApproval: '2,300' });
       expect(t.levers).to.include({ minCostCents: 230_000, maxCostCents: 230_000 });
-      expect(() => termsFor({ maxCostWithoutApproval: 0 })).to.throw(CampaignError, /maxCostWithoutApproval/);
+      expect(() => termsOf({ ...defOf(), maxCostWithoutApproval: '0.00' }, 'x')).to.throw(
+        CampaignError,
+        /maxCostWithoutApproval/,
+      );
     });
 
     it('deliverables = the first scenario when scenarios are given, else the target deliverables', () => {
@@ -345,5 +348,50 @@ describe('campaigns', () => {
       });
       expect(accepted(row({ averageViews: '500' }, tiny)).openingCents).to.equal(1);
     });
+  });
+});
+
+describe('money input (services/money.ts moneyInput through the campaign schema)', () => {
+  const issueOf = (extra: Record<string, unknown>) =>
+    issues(extra)
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('\n');
+
+  for (const [field, value, expected] of [
+    ['budget', '0', /budget: "0" must be more than 0/],
+    ['budget', '-0', /budget: "-0" must be more than 0/],
+    ['budget', 0, /budget: 0 must be more than 0/],
+    ['budget', '-50000', /budget: "-50000" must not be negative/],
+    ['budget', '50000.005', /budget: "50000.005" has more than two decimals/],
+    ['budget', 50000.005, /budget: 50000.005 has more than two decimals/],
+    ['budget', '1e5', /budget: "1e5" is not an amount/],
+    ['budget', '100000000.01', /budget: "100000000.01" is more than \$100,000,000/],
+    ['maxCostWithoutApproval', '0.00', /maxCostWithoutApproval: "0.00" must be more than 0/],
+    ['maxCostWithoutApproval', '2300.001', /maxCostWithoutApproval: "2300.001" has more than two decimals/],
+    ['minCostPerInfluencer', '-1', /minCostPerInfluencer: "-1" must not be negative/],
+    ['productMonetaryValue', '19.999', /productMonetaryValue: "19.999" has more than two decimals/],
+    ['cpmTarget', '0', /cpmTarget: "0" must be more than 0/],
+    ['cpmTarget', '-0', /cpmTarget: "-0" must be more than 0/],
+    ['cpmTarget', '-25', /cpmTarget: "-25" must not be negative/],
+    ['cpmTarget', '25.555', /cpmTarget: "25.555" has more than two decimals/],
+    ['cpmTarget', '10000.01', /cpmTarget: must be at most \$10,000/],
+    ['cpmTarget', 'lots', /cpmTarget: "lots" is not a number/],
+  ] as const) {
+    it(`${field} ${JSON.stringify(value)} is refused, naming the field`, () => {
+      expect(issueOf({ [field]: value })).to.match(expected);
+    });
+  }
+
+  it('exact amounts in every usual spelling are taken as cents; a zero minimum or product value is allowed', () => {
+    const body = parse({
+      budget: '$50,000.50',
+      maxCostWithoutApproval: 2300.1,
+      minCostPerInfluencer: '0',
+      productMonetaryValue: '0.00',
+      cpmTarget: '$25.50',
+    });
+    expect(body).to.include({ budget: 5_000_050, maxCostWithoutApproval: 230_010, minCostPerInfluencer: 0 });
+    expect(body).to.include({ productMonetaryValue: 0, cpmTarget: '25.50' });
+    expect(parse({ budget: '1.5k', cpmTarget: '25.000' })).to.include({ budget: 150_000, cpmTarget: '25.000' });
   });
 });

@@ -148,7 +148,7 @@ describe("the original's gate failures (llm-email.md §8.2.4), now passed", () =
       rateCents: 200000,
       theirAskCents: 220000,
     });
-    expect(block).to.include('Usage Rights:').and.include('~~$2,200.00~~');
+    expect(block).to.include('Usage Rights:').and.include('~~$2,200.00~~ $2,000.00');
     expect(gate(GOOD).passed).to.equal(true);
     expect(insertSow(GOOD, block)).to.include(block);
     // the same email gated as a whole, as the original did, fails on exactly those two lines

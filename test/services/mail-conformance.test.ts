@@ -45,6 +45,7 @@ const outgoing = (extra: Partial<OutgoingEmail> = {}): OutgoingEmail => ({
   to: MAYA,
   subject: 'Partnership with Glow Labs',
   text: "Hi Maya,\n\nWe'd like to propose $2,000.00.\n\nBest,\nDeals Team",
+  html: "<p>Hi Maya,</p>\n<p>We'd like to propose $2,000.00.</p>\n<p>Best,<br>\nDeals Team</p>",
   threadId: null,
   inReplyTo: null,
   references: [],

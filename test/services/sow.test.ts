@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SOW_PLACEHOLDER } from '../../services/gate.ts';
-import { deliverableItems, insertSow, sowBlock } from '../../services/sow.ts';
+import { deliverableItems, emailHtml, insertSow, sowBlock, sowHtml } from '../../services/sow.ts';
 
 describe('sowBlock', () => {
   it('S1: outreach block with the default usage rights and no strikethrough', () => {
@@ -16,7 +16,7 @@ describe('sowBlock', () => {
     );
   });
 
-  it('S2: counter block strikes through their ask', () => {
+  it('S2: counter block names their ask before our rate (plain text has no strike-through)', () => {
     expect(
       sowBlock({
         deliverables: '1 Instagram Reel, 1 Instagram Story',
@@ -70,5 +70,39 @@ describe('insertSow', () => {
 
   it('does not interpret "$" patterns in the block', () => {
     expect(insertSow(`A ${SOW_PLACEHOLDER} B`, "- Rate: $&$' $2,000.00")).to.equal("A - Rate: $&$' $2,000.00 B");
+  });
+});
+
+describe('the HTML part (D19)', () => {
+  const counter = {
+    deliverables: '1 Reel, 1 Story & <Extras>',
+    usageRights: null,
+    rateCents: 200000,
+    theirAskCents: 220000,
+  };
+
+  it('sowHtml lists the block and strikes their ask with <s>', () => {
+    expect(sowHtml(counter)).to.equal(
+      '<p>Scope of Work:</p>\n<ul>\n<li>1 Reel</li>\n<li>1 Story &amp; &lt;Extras&gt;</li>\n<li>Usage Rights: per standard terms</li>\n<li>Rate: <s>$2,200.00</s> $2,000.00</li>\n</ul>',
+    );
+    expect(sowHtml({ ...counter, theirAskCents: null }))
+      .to.include('<li>Rate: $2,000.00</li>')
+      .and.not.include('<s>');
+  });
+
+  it('emailHtml renders the prose as escaped paragraphs around the block', () => {
+    const prose = `Hi Maya,\r\n\r\nThanks <3 & see below:\n\n${SOW_PLACEHOLDER}\n\nBest,\nThe Team\n`;
+    const html = emailHtml(prose, counter);
+    expect(html).to.match(/^<!DOCTYPE html>\n<html>/);
+    expect(html).to.include('<meta charset="utf-8">');
+    expect(html).to.include(
+      `<p>Hi Maya,</p>\n<p>Thanks &lt;3 &amp; see below:</p>\n${sowHtml(counter)}\n<p>Best,<br>\nThe Team</p>`,
+    );
+    expect(html).not.to.include(SOW_PLACEHOLDER);
+  });
+
+  it('without a block (exit emails) it is the prose alone; a block needs exactly one placeholder', () => {
+    expect(emailHtml('Thanks, Maya.\n\nAll the best', null)).to.include('<p>Thanks, Maya.</p>\n<p>All the best</p>');
+    expect(() => emailHtml('no placeholder', counter)).to.throw(/exactly one/);
   });
 });

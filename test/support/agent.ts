@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type Agent, type AgentOptions, startAgent } from '../../server/main.ts';
+import { assertStandInMessages } from './block-kit.ts';
 
 export interface TestAgent {
   agent: Agent;
@@ -59,6 +60,7 @@ export async function startTestAgent(
       try {
         parsed = JSON.parse(text);
       } catch {}
+      if (method === 'GET' && path.startsWith('/sandbox/slack') && res.status === 200) assertStandInMessages(parsed);
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async restart(extraEnv = {}) {

@@ -9,6 +9,7 @@ export interface SentMail {
   to: string;
   subject: string;
   text: string;
+  html?: string | null;
   inReplyTo?: string | null;
   references?: string[];
   sentAt: string;

@@ -2,13 +2,15 @@
  * A local fake of the Gmail API subset the agent uses, on 127.0.0.1 with a random port, for the REAL
  * @googleapis/gmail client (pointed at it with rootUrl). It keeps Gmail's shapes: string ids and history ids,
  * newest-first search results, history pages with nextPageToken, 404 for a history id past the horizon,
- * Google-style error bodies. Any Bearer token is accepted.
+ * Google-style error bodies. Any Bearer token is accepted. A sent raw message is read strictly, as a strict MTA
+ * would (test/support/mime-check.ts): bare LF, invalid headers or missing MIME parts are refused with a 400.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { mimeProblems } from './mime-check.ts';
 
 export type Route =
   | 'getProfile'
@@ -92,6 +94,7 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
   const failures: Failure[] = [];
   const requests: { route: Route; method: string; url: string; status: number }[] = [];
   const watches: { topicName: string; labelIds: string[]; labelFilterBehavior?: string }[] = [];
+  const refused: { raw: Buffer; problems: string[] }[] = [];
 
   const newId = () => `18e${(++idCounter).toString(16).padStart(13, '0')}`; // Gmail ids are 16 hex digits
   const threadOf = (threadId: string) =>
@@ -163,6 +166,11 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
       throw new HttpError(400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required");
     if (body.threadId && !threadOf(body.threadId).length) throw new HttpError(404, 'Requested entity was not found.');
     const raw = Buffer.from(body.raw, 'base64url');
+    const problems = mimeProblems(raw);
+    if (problems.length) {
+      refused.push({ raw, problems });
+      throw new HttpError(400, `Invalid RFC 5322 message: ${problems.join('; ')}`);
+    }
     const mail = await simpleParser(raw);
     const toSelf = [mail.to ?? []].flat().some((a) => a.value.some((v) => v.address?.toLowerCase() === emailAddress));
     const message = await store(raw, body.threadId ?? '', toSelf ? ['SENT', 'INBOX'] : ['SENT'], Date.now());
@@ -344,6 +352,8 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
     },
     requests,
     watches,
+    /** Raw messages messages.send refused, with what a strict MTA found wrong in them. */
+    refused,
     sent(): FakeMessage[] {
       return [...messages.values()].filter((m) => m.labelIds.includes('SENT'));
     },

@@ -1,12 +1,15 @@
 /**
  * A fake Slack Web API on loopback for the real @slack/web-api WebClient (slackApiUrl = `apiUrl`): the methods the
  * agent calls, with messages, metadata and threads kept in memory, a response_url endpoint for Bolt's respond(),
- * and error injection. Plus signing and payload builders for requests that Slack would send to the agent.
+ * and error injection. Like Slack, it refuses a message outside Block Kit's limits (invalid_blocks with Slack's
+ * error body, msg_too_long), and keeps what it refused for the tests to read. Plus signing and payload builders
+ * for requests that Slack would send to the agent.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
+import { slackVerdict } from './block-kit.ts';
 
 export const FAKE_BOT_TOKEN = 'xoxb-fake-token';
 export const FAKE_BOT_USER = 'UBOT';
@@ -56,6 +59,7 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}) {
   const ephemerals: FakeEphemeral[] = [];
   const views: { trigger_id: string; view: Params }[] = [];
   const responses: { path: string; body: Params }[] = [];
+  const refused: { method: string; params: Params; error: Params }[] = [];
   const callCounts = new Map<string, number>();
   const failures = new Map<string, (string | number)[]>();
   const base = Math.floor(Date.now() / 1000);
@@ -75,6 +79,13 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}) {
   };
   const ok = (body: Params = {}): Reply => ({ body: { ok: true, ...body } });
   const fail = (error: string): Reply => ({ body: { ok: false, error } });
+  /** Slack's own checks of a message (Block Kit limits, text length): the refusal, or null. */
+  const refusal = (method: string, p: Params): Reply | null => {
+    const error = slackVerdict({ text: p.text, blocks: p.blocks });
+    if (!error) return null;
+    refused.push({ method, params: p, error });
+    return { body: error };
+  };
 
   const methods: Record<string, (p: Params) => Reply> = {
     'auth.test': () =>
@@ -90,6 +101,8 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}) {
       const channel = str(p.channel);
       if (!channel) return fail('channel_not_found');
       if (!p.text && !p.blocks) return fail('no_text');
+      const refusedPost = refusal('chat.postMessage', p);
+      if (refusedPost) return refusedPost;
       const message: FakeMessage = {
         channel,
         ts: nextTs(),
@@ -105,12 +118,16 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}) {
     'chat.update': (p) => {
       const message = find(str(p.channel), str(p.ts));
       if (!message) return fail('message_not_found');
+      const refusedUpdate = refusal('chat.update', p);
+      if (refusedUpdate) return refusedUpdate;
       message.text = str(p.text);
       if (p.blocks) message.blocks = p.blocks as unknown[];
       updates.push({ channel: message.channel, ts: message.ts, text: message.text, blocks: message.blocks });
       return ok({ channel: message.channel, ts: message.ts, text: message.text });
     },
     'chat.postEphemeral': (p) => {
+      const refusedEphemeral = refusal('chat.postEphemeral', p);
+      if (refusedEphemeral) return refusedEphemeral;
       ephemerals.push({ channel: str(p.channel), user: str(p.user), text: str(p.text), blocks: p.blocks as unknown[] });
       return ok({ message_ts: nextTs() });
     },
@@ -201,6 +218,8 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}) {
     ephemerals: () => [...ephemerals],
     views: () => [...views],
     responses: () => [...responses],
+    /** Calls Slack would have refused (and this fake did), with its error body. */
+    refused: () => [...refused],
     calls: (method: string) => callCounts.get(method) ?? 0,
     /** The next call of `method` fails: a Slack error code (ok:false) or an HTTP status. */
     failNext(method: string, error: string | number) {
