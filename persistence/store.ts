@@ -97,6 +97,12 @@ export function restoreNegotiationActor(
       `its saved state does not fit the machine (${cause instanceof Error ? cause.message : String(cause)})`,
     );
   }
+  // A state that waits for an effect must hold that effect's child, or it would wait forever.
+  const nodes = (snapshot as unknown as { _nodes?: { invoke?: { id: string }[] }[] })._nodes ?? [];
+  for (const invoked of nodes.flatMap((node) => node.invoke ?? [])) {
+    if (!(invoked.id in snapshot.children))
+      throw refuse(`its saved state waits for a "${invoked.id}" effect it does not hold`);
+  }
   try {
     const derived = columns(snapshot, { followUpAfterMs: 0, staleAfterMs: 0 });
     if (!DOMAIN_STATES.includes(derived.state)) throw new Error(`no domain state "${derived.state}"`);
