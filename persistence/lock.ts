@@ -28,13 +28,16 @@ interface Owner {
 export function lockDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true });
   const ownerFile = join(dir, 'agent.owner.json');
-  const lock = new Database(join(dir, 'agent.lock'), { timeout: 0 });
+  const lockFile = join(dir, 'agent.lock');
+  let lock: Database.Database | undefined;
   try {
+    lock = new Database(lockFile, { timeout: 0 });
     lock.pragma('locking_mode = EXCLUSIVE'); // never released until the connection closes
     lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS lock (id INTEGER PRIMARY KEY); COMMIT');
   } catch (error) {
-    lock.close();
-    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    lock?.close();
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY')
+      throw new Error(`Cannot lock ${lockFile}: ${(error as Error).message}`, { cause: error });
     throw new DataDirInUseError(
       `DATA_DIR ${dir} is in use by another running agent (${describe(ownerFile)}). ` +
         'Only one agent may write to a data directory: stop the other one, or give this one its own DATA_DIR.',
@@ -50,7 +53,7 @@ export function lockDataDir(dir: string): DataDirLock {
       if (released) return;
       released = true;
       rmSync(ownerFile, { force: true });
-      lock.close();
+      lock?.close();
     },
   };
 }

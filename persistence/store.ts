@@ -131,6 +131,14 @@ function columns(snapshot: NegotiationSnapshot, policy: Policy) {
   };
 }
 
+/** Why a negotiation failed: an action threw, its transition could not be written, or its snapshot cannot be restored. */
+export type FailureCause = 'action' | 'persist' | 'restore';
+export interface FailureRecord {
+  cause: FailureCause;
+  message: string;
+  parked: boolean;
+}
+
 export interface Transition {
   id: string;
   snapshot: NegotiationSnapshot;
@@ -210,6 +218,24 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
     persist: db.transaction((t: Transition) => writeTransition(t, null)),
     load(id: string): StoredNegotiation | undefined {
       return selectOne.get(id) as StoredNegotiation | undefined;
+    },
+    /**
+     * A failure on the negotiation's timeline, with the park mark when it is parked and the inbound message that
+     * made it fail dead-lettered (not re-delivered forever), in one transaction.
+     */
+    recordFailure(id: string, failure: FailureRecord, deadLetter: string | null, at: string): void {
+      db.transaction(() => {
+        const owner = selectOne.get(id) as StoredNegotiation | undefined;
+        appendTimeline(db, {
+          negotiationId: id,
+          campaignId: owner?.campaignId ?? null,
+          influencerEmail: owner?.influencerEmail ?? null,
+          at,
+          entry: { type: 'error', ...failure },
+        });
+        if (deadLetter) inbox.fail(deadLetter, failure.message);
+        if (failure.parked) setFailure.run(failure.message, at, at, id);
+      }).immediate();
     },
     /** Parks a negotiation with its reason (null un-parks it). */
     markFailed(id: string, failure: string | null, at: string): void {

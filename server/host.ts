@@ -23,6 +23,8 @@ import {
   createNegotiationActor,
   type NegotiationActor,
   type NegotiationMachine,
+  type FailureCause,
+  type FailureRecord,
   type Policy,
   restoreNegotiationActor,
   SnapshotError,
@@ -34,6 +36,7 @@ import type { Clock } from '../services/clock.ts';
 import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
 import type { CrashHook } from './crash.ts';
 import type { Logger } from './logger.ts';
+import { createGroupCommit } from './group-commit.ts';
 import { createStorageHold } from './storage-hold.ts';
 
 interface Live {
@@ -74,9 +77,6 @@ export interface HostDeps {
 
 const MAX_FAILURES = 3;
 
-/** Why a negotiation failed: an action threw, its transition could not be written, or its snapshot cannot be restored. */
-export type FailureCause = 'action' | 'persist' | 'restore';
-
 export function createHost(deps: HostDeps) {
   const { store, clock, logger } = deps;
   const live = new Map<string, Live>(); // insertion order doubles as least-recently-used order
@@ -94,75 +94,24 @@ export function createHost(deps: HostDeps) {
     },
   });
 
-  /**
-   * Group commit: the transitions of every actor made in one turn of the event loop are committed in ONE
-   * transaction (one fsync) on the next turn. Nothing leaves the process before its transition is durable:
-   * effects wait for `durable()` first, and what happens after a commit (settle, timers, dashboard) runs after it.
-   */
-  let batch: { transition: Transition; entry: Live; from: DomainState }[] = [];
-  let flushScheduled = false;
-  let durableWaiters: (() => void)[] = [];
+  type Item = { transition: Transition; owner: Live; from: DomainState };
+  const commits = createGroupCommit<Live, Item>({
+    db: deps.db,
+    persist: (transition) => store.persist(transition),
+    committed: afterCommit,
+    failed(entry, id, error) {
+      entry.broken = true; // in-memory state is ahead of the database: use it no more
+      queueMicrotask(() => fail(id, entry, error, 'persist'));
+    },
+    flushed: () => inFlight.clear(),
+    onAfterCommitError: (item, error) =>
+      logger.error('after-commit step failed', { negotiationId: item.transition.id, error: describeError(error) }),
+  });
+  const durable = commits.durable;
   // Delivered to an actor but not yet committed as taken: never delivered twice meanwhile.
   const inFlight = new Set<string>();
 
-  function scheduleFlush() {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    setImmediate(flush);
-  }
-
-  function flush() {
-    flushScheduled = false;
-    const items = batch;
-    batch = [];
-    const waiters = durableWaiters;
-    durableWaiters = [];
-    let committed = items;
-    if (items.length) {
-      try {
-        deps.db
-          .transaction(() => {
-            for (const item of items) store.persist(item.transition);
-          })
-          .immediate();
-      } catch {
-        // Commit what can be committed, negotiation by negotiation; a negotiation whose writes fail is reloaded.
-        committed = [];
-        for (const entry of new Set(items.map((i) => i.entry))) {
-          const own = items.filter((i) => i.entry === entry);
-          try {
-            deps.db
-              .transaction(() => {
-                for (const item of own) store.persist(item.transition);
-              })
-              .immediate();
-            committed.push(...own);
-          } catch (error) {
-            entry.broken = true; // in-memory state is ahead of the database: use it no more
-            const { id } = own[0].transition;
-            queueMicrotask(() => fail(id, entry, error, 'persist'));
-          }
-        }
-      }
-    }
-    inFlight.clear();
-    for (const item of committed) {
-      try {
-        afterCommit(item);
-      } catch (error) {
-        logger.error('after-commit step failed', { negotiationId: item.transition.id, error: describeError(error) });
-      }
-    }
-    for (const resolve of waiters) resolve();
-  }
-
-  /** Resolves once every transition made so far is committed (effects wait for this before acting). */
-  function durable(): Promise<void> {
-    scheduleFlush();
-    return new Promise((resolve) => durableWaiters.push(resolve));
-  }
-
-  function afterCommit({ transition: t, entry, from }: (typeof batch)[number]) {
+  function afterCommit({ transition: t, owner: entry, from }: Item) {
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
     deps.crash('after_persist');
@@ -226,8 +175,7 @@ export function createHost(deps: HostDeps) {
     };
     entry.json = json;
     entry.state = domainStateOf(snapshot);
-    batch.push({ transition, entry, from });
-    scheduleFlush();
+    commits.push({ transition, owner: entry, from });
   }
 
   /** Stops a live actor without persisting anything more; waiters are released. */
@@ -276,27 +224,10 @@ export function createHost(deps: HostDeps) {
     if (record(id, { cause: 'restore', message, parked: true }, null)) deps.onFailure(id, message, true, 'restore');
   }
 
-  /** The failure on the negotiation's timeline (and the park mark) in one transaction; false if it could not be written. */
-  function record(
-    id: string,
-    entry: { cause: FailureCause; message: string; parked: boolean },
-    deadLetter: string | null,
-  ): boolean {
+  /** The failure on the negotiation's timeline (and the park mark); false when it could not be written. */
+  function record(id: string, failure: FailureRecord, deadLetter: string | null): boolean {
     try {
-      deps.db
-        .transaction(() => {
-          const owner = store.load(id);
-          appendTimeline(deps.db, {
-            negotiationId: id,
-            campaignId: owner?.campaignId ?? null,
-            influencerEmail: owner?.influencerEmail ?? null,
-            at: clock.iso(),
-            entry: { type: 'error', ...entry },
-          });
-          if (deadLetter) deps.inbox.fail(deadLetter, entry.message);
-          if (entry.parked) store.markFailed(id, entry.message, clock.iso());
-        })
-        .immediate();
+      store.recordFailure(id, failure, deadLetter, clock.iso());
       return true;
     } catch (writeError) {
       logger.error('could not record the negotiation failure', { negotiationId: id, error: describeError(writeError) });
@@ -342,7 +273,7 @@ export function createHost(deps: HostDeps) {
       return existing;
     }
     if (storage.failure) throw storage.failure; // nothing it did could be committed; resumed when writes work
-    if (batch.length) flush(); // the database must hold every transition before an actor is restored from it
+    if (commits.pending()) commits.flush(); // the database must hold every transition before a restore from it
     const row = store.load(id);
     if (!row || row.failure) return undefined;
     let entry: Live | undefined;
@@ -550,7 +481,7 @@ export function createHost(deps: HostDeps) {
     storageFailure: (): string | null => storage.failure?.message ?? null,
     /** Commits what is pending, then stops every actor without persisting more. */
     shutdown(): void {
-      flush();
+      commits.flush();
       shuttingDown = true;
       storage.stop();
       for (const entry of live.values()) {

@@ -44,6 +44,7 @@ import { createErrorReporter } from './sentry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
+import { createRuntimeNotices } from './notices.ts';
 import { createReadiness } from './readiness.ts';
 import { apiRouter } from './routes/api.ts';
 import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
@@ -206,6 +207,14 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const provided = negotiationMachine.provide({ actors: effects });
   const machine = options.adaptMachine ? options.adaptMachine(provided) : provided;
 
+  const notices = createRuntimeNotices({
+    chat,
+    outbox,
+    channel: config.slack.escalationChannel,
+    clock,
+    logger,
+    dbFile,
+  });
   const scheduler = createScheduler({ db, clock, logger, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
   opened.push(() => scheduler.stop());
   const inspection = await createInspection(config.inspect, logger);
@@ -231,44 +240,11 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     onFailure: (id, message, parked, cause) => {
       metrics?.actorFailures.inc({ parked: String(parked) });
       errors.capture(new Error(message), { negotiation_id: id, parked: String(parked) });
-      const title =
-        cause === 'restore'
-          ? `Negotiation ${id} is parked: its saved state cannot be restored`
-          : parked
-            ? `Negotiation ${id} failed repeatedly and is parked`
-            : `Negotiation ${id} failed and was reloaded`;
-      const lines = parked
-        ? [message, 'Fix the cause, then un-park it (POST /api/v1/negotiations/:id/unpark).']
-        : [message];
-      notify(`${parked ? 'parked' : 'failure'}:${id}:${clock.iso()}`, id, title, lines);
+      notices.failure(id, message, parked, cause);
     },
-    onStorage: (problem) =>
-      problem
-        ? notify(`storage:${clock.iso()}`, null, `The agent cannot write its database (${dbFile})`, [
-            problem,
-            'Work is held and resumes by itself once writes succeed (GET /ready shows the state).',
-          ])
-        : notify(`storage-ok:${clock.iso()}`, null, 'The agent writes its database again; held work resumed', []),
+    onStorage: (problem) => notices.storage(problem),
   });
   opened.push(() => host.shutdown());
-  /** A Slack notice to the team; kept in the outbox when Slack refuses it now. */
-  function notify(key: string, negotiationId: string | null, title: string, lines: string[]) {
-    const message = {
-      key,
-      channel: config.slack.escalationChannel,
-      kind: 'notice' as const,
-      negotiationId,
-      threadTs: null,
-      ...noticeMessage(title, lines),
-    };
-    chat.post(message).catch((error) => {
-      try {
-        outbox.defer(message, error);
-      } catch (deferError) {
-        logger.error('notice not posted', { key, error: String(error), deferError: String(deferError) });
-      }
-    });
-  }
   const mailIntake = createMailIntake({
     db,
     mail: mailbox,
