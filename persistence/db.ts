@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheck } from './integrity.ts';
 
 export type Db = Database.Database;
 
@@ -143,9 +144,9 @@ const MIGRATIONS: string[] = [
 ];
 
 /**
- * Opens (creating if needed) the database, checks it (PRAGMA quick_check) and migrates it. A file that is not a
- * database, or a corrupted one, stops the start with an error naming the file: running on damaged data could
- * send the wrong email or lose a deal, so it is restored from a backup first.
+ * Opens (creating if needed) the database, checks it (PRAGMA quick_check, see persistence/integrity.ts) and
+ * migrates it. A file that is not a database, or a corrupted one, stops the start with an error naming the file:
+ * running on damaged data could send the wrong email or lose a deal, so it is restored from a backup first.
  */
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -155,8 +156,9 @@ export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FUL
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    const problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
-    if (problems.join() !== 'ok') throw new Error(`PRAGMA quick_check: ${problems.join('; ')}`);
+    // A large file is checked in the background instead (persistence/integrity.ts).
+    const damage = databaseBytes(db) <= INLINE_CHECK_MAX_BYTES ? quickCheck(db) : null;
+    if (damage) throw new Error(damage);
     migrate(db);
   } catch (error) {
     db.close();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { negotiationMachine } from '../machines/negotiation.ts';
 import { type Db, isStorageError, openDatabase } from '../persistence/db.ts';
 import { createInbox } from '../persistence/inbox.ts';
+import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheckInBackground } from '../persistence/integrity.ts';
 import { lockDataDir } from '../persistence/lock.ts';
 import { createJournal } from '../persistence/journal.ts';
 import { createQueries } from '../persistence/queries.ts';
@@ -128,6 +129,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   const triggers = loadTriggerConfig(config.triggersFile);
   const faults = sandboxFaults(config); // test only: SANDBOX_FAULTS
+  opened.push(() => faults.stop());
   let model: ModelPort = faults.model(createOfflineNegotiator());
   if (config.model.provider === 'anthropic') {
     const { createAnthropicNegotiator } = await import('../services/model/anthropic.ts');
@@ -146,6 +148,8 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const dbFile = join(config.dataDir, 'agent.db');
   const db = openDatabase(dbFile, config.sqliteSynchronous);
   opened.push(() => db.close());
+  const integrity = databaseBytes(db) > INLINE_CHECK_MAX_BYTES ? quickCheckInBackground(dbFile) : null;
+  opened.push(() => integrity?.stop());
   options.onDatabase?.(db);
   const sandboxDb = openSandboxDb(join(config.dataDir, 'sandbox.db'));
   opened.push(() => sandboxDb.close());
@@ -369,6 +373,11 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
       const watch = watchKeeper?.status();
       return watch ? { gmailWatch: watch } : {};
     },
+    backgroundCheck: integrity?.result,
+    onDamage: (problem) => {
+      logger.error('the database is damaged', { file: dbFile, problem });
+      notices.damage(problem);
+    },
   });
   const routers = [
     apiRouter({
@@ -477,6 +486,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
         host.shutdown();
         inspection?.stop();
         faults.stop();
+        integrity?.stop();
         await errors.close();
         server.closeAllConnections();
         await httpClosed;

@@ -48,6 +48,12 @@ export function createRuntimeNotices(deps: {
         : [message];
       notify(`${parked ? 'parked' : 'failure'}:${id}:${deps.clock.iso()}`, id, title, lines);
     },
+    damage(problem: string) {
+      notify(`damage:${deps.clock.iso()}`, null, `The agent's database is damaged (${deps.dbFile})`, [
+        problem,
+        "Stop the agent and restore the file from a backup (or try the sqlite3 shell's .recover).",
+      ]);
+    },
     storage(problem: string | null) {
       const at = deps.clock.iso();
       if (!problem) {
