@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheck } from './integrity.ts';
 
 export type Db = Database.Database;
 
@@ -135,16 +136,38 @@ const MIGRATIONS: string[] = [
   CREATE INDEX negotiations_state_created ON negotiations(state, created_at, id);
   CREATE INDEX negotiations_campaign_created ON negotiations(campaign_id, created_at, id);
   `,
+  // 7: when a negotiation was parked (decisions D18; the reason is in "failure"), and the table /ready writes to.
+  `
+  ALTER TABLE negotiations ADD COLUMN parked_at TEXT;
+  CREATE TABLE write_probe (at TEXT NOT NULL, pad BLOB NOT NULL);
+  `,
 ];
 
+/**
+ * Opens (creating if needed) the database, checks it (PRAGMA quick_check, see persistence/integrity.ts) and
+ * migrates it. A file that is not a database, or a corrupted one, stops the start with an error naming the file:
+ * running on damaged data could send the wrong email or lose a deal, so it is restored from a backup first.
+ */
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // A large file is checked in the background instead (persistence/integrity.ts).
+    const damage = databaseBytes(db) <= INLINE_CHECK_MAX_BYTES ? quickCheck(db) : null;
+    if (damage) throw new Error(damage);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw new Error(
+      `The database ${file} cannot be used: ${(error as Error).message}. ` +
+        "If it is damaged, restore it from a backup (or try the sqlite3 shell's .recover) before starting again.",
+      { cause: error },
+    );
+  }
   return db;
 }
 
@@ -159,4 +182,48 @@ function migrate(db: Db): void {
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
+}
+
+/** SQLite errors that say the storage cannot take writes right now (full, I/O, locked, read-only), not the data. */
+const STORAGE_CODES = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL|NOLFS)/;
+
+export function isStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_CODES.test(code);
+}
+
+/** An error from damaged data (the file or one of its pages). */
+export function isCorruptionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/**
+ * A real write, committed: a row as large as a busy group commit (64 KiB, sixteen fresh pages) is inserted and
+ * removed in one durable transaction, so a full disk (even one with a few free pages left inside the file), an I/O
+ * error, a read-only file or a held lock all make it fail. Returns what failed, or null when the database takes
+ * writes.
+ */
+export function probeWrite(db: Db): string | null {
+  const patience = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${PROBE_PATIENCE_MS}`); // the probe waits for a writer briefly, never for seconds
+  try {
+    db.transaction(() => {
+      db.prepare('INSERT INTO write_probe (at, pad) VALUES (?, zeroblob(65536))').run(new Date().toISOString());
+      db.prepare('DELETE FROM write_probe').run();
+    }).immediate();
+    return null;
+  } catch (error) {
+    return describeError(error);
+  } finally {
+    db.pragma(`busy_timeout = ${patience}`);
+  }
+}
+
+const PROBE_PATIENCE_MS = 250;
+
+export function describeError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
 }

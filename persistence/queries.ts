@@ -20,14 +20,15 @@ export interface NegotiationRow {
   theirAskCents: Cents | null;
   agreedCents: Cents | null;
   agreedCpmCents: Cents | null;
-  failure: string | null;
+  failure: string | null; // why the negotiation is parked (decisions D18), null when it runs
+  parkedAt: string | null;
   updatedAt: string;
 }
 
 const NEGOTIATION_COLUMNS = `id, campaign_id AS campaignId, thread_id AS threadId, influencer_name AS influencerName,
   influencer_email AS influencerEmail, platform, average_views AS averageViews, state,
   human_controlled AS humanControlled, round, last_offer_cents AS lastOfferCents, their_ask_cents AS theirAskCents,
-  agreed_cents AS agreedCents, agreed_cpm_cents AS agreedCpmCents, failure, updated_at AS updatedAt`;
+  agreed_cents AS agreedCents, agreed_cpm_cents AS agreedCpmCents, failure, parked_at AS parkedAt, updated_at AS updatedAt`;
 
 export interface CampaignStats {
   id: string;

@@ -15,11 +15,12 @@ import {
   nextDeadlineAt,
   type TimelineEntry,
 } from '../machines/negotiation.ts';
-import type { DomainState } from '../services/domain.ts';
+import { DOMAIN_STATES, type DomainState } from '../services/domain.ts';
 import { cpmFor } from '../services/pricing.ts';
 import type { Db } from './db.ts';
 import type { Inbox } from './inbox.ts';
 import type { Journal } from './journal.ts';
+import { contextProblem } from './snapshot-shape.ts';
 import { appendTimeline } from './timeline.ts';
 
 export type NegotiationMachine = typeof negotiationMachine;
@@ -41,7 +42,9 @@ export interface StoredNegotiation {
   failure: string | null;
 }
 
-export class SnapshotVersionError extends Error {}
+/** A stored snapshot this build cannot restore (decisions D18): the negotiation is parked with this reason. */
+export class SnapshotError extends Error {}
+export class SnapshotVersionError extends SnapshotError {}
 
 export function createNegotiationActor(
   machine: NegotiationMachine,
@@ -51,19 +54,62 @@ export function createNegotiationActor(
   return createActor(machine, { input, ...options });
 }
 
-/** Restores a stored snapshot; a snapshot from another machine version is refused (no silent reinterpretation). */
+/**
+ * Restores a stored snapshot, or throws a SnapshotError saying why it cannot be: a snapshot from another machine
+ * version (no silent reinterpretation), invalid JSON, a context without the machine's fields, a state the machine
+ * does not have, or anything the store cannot derive its columns from. The actor is not started.
+ */
 export function restoreNegotiationActor(
   machine: NegotiationMachine,
   row: StoredNegotiation,
   options: { inspect?: (event: InspectionEvent) => void } = {},
 ): NegotiationActor {
+  if (row.machineVersion > MACHINE_VERSION) {
+    throw new SnapshotVersionError(
+      `negotiation ${row.id} was saved by machine version ${row.machineVersion}, newer than this build (${MACHINE_VERSION}): run the newer build, or restore a backup`,
+    );
+  }
   if (row.machineVersion !== MACHINE_VERSION) {
     throw new SnapshotVersionError(
       `negotiation ${row.id} was saved by machine version ${row.machineVersion}; this build runs ${MACHINE_VERSION} and has no migration for it`,
     );
   }
+  const refuse = (why: string) => new SnapshotError(`negotiation ${row.id} cannot be restored: ${why}`);
+  let persisted: { context?: unknown; status?: unknown };
+  try {
+    persisted = JSON.parse(row.snapshot);
+  } catch (error) {
+    throw refuse(`its saved state is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof persisted !== 'object' || persisted === null || Array.isArray(persisted))
+    throw refuse('its saved state is not an object');
+  if (persisted.status !== 'active' && persisted.status !== 'done')
+    throw refuse(`its saved status is ${JSON.stringify(persisted.status)}`);
+  const problem = contextProblem(persisted.context);
+  if (problem) throw refuse(`its saved context does not fit the machine (${problem})`);
   // The input only seeds a fresh context; a restored actor takes its context from the snapshot.
-  return createActor(machine, { snapshot: JSON.parse(row.snapshot), input: undefined as never, ...options });
+  const actor = createActor(machine, { snapshot: persisted as never, input: undefined as never, ...options });
+  const snapshot = actor.getSnapshot();
+  if (snapshot.status === 'error') {
+    // XState keeps a restore error in the snapshot instead of throwing (a state the machine does not have).
+    const cause = (snapshot as { error?: unknown }).error;
+    throw refuse(
+      `its saved state does not fit the machine (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
+  }
+  // A state that waits for an effect must hold that effect's child, or it would wait forever.
+  const nodes = (snapshot as unknown as { _nodes?: { invoke?: { id: string }[] }[] })._nodes ?? [];
+  for (const invoked of nodes.flatMap((node) => node.invoke ?? [])) {
+    if (!(invoked.id in snapshot.children))
+      throw refuse(`its saved state waits for a "${invoked.id}" effect it does not hold`);
+  }
+  try {
+    const derived = columns(snapshot, { followUpAfterMs: 0, staleAfterMs: 0 });
+    if (!DOMAIN_STATES.includes(derived.state)) throw new Error(`no domain state "${derived.state}"`);
+  } catch (error) {
+    throw refuse(`its saved state cannot be read (${(error as Error).message})`);
+  }
+  return actor;
 }
 
 /** The summary columns the API and the scheduler query, derived from the snapshot. */
@@ -83,6 +129,14 @@ function columns(snapshot: NegotiationSnapshot, policy: Policy) {
     // the sheet's agency, or the one a manager's reply revealed (stop-by-agency, D6)
     agency: c.contacts.agencyName ?? c.influencer.agency,
   };
+}
+
+/** Why a negotiation failed: an action threw, its transition could not be written, or its snapshot cannot be restored. */
+export type FailureCause = 'action' | 'persist' | 'restore';
+export interface FailureRecord {
+  cause: FailureCause;
+  message: string;
+  parked: boolean;
 }
 
 export interface Transition {
@@ -117,7 +171,7 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
     `SELECT id, campaign_id AS campaignId, influencer_email AS influencerEmail, state,
       machine_version AS machineVersion, snapshot, failure FROM negotiations WHERE id = ?`,
   );
-  const setFailure = db.prepare('UPDATE negotiations SET failure = ?, updated_at = ? WHERE id = ?');
+  const setFailure = db.prepare('UPDATE negotiations SET failure = ?, parked_at = ?, updated_at = ? WHERE id = ?');
 
   function writeTransition(t: Transition, insert: { campaignId: string } | null): void {
     const c = t.snapshot.context;
@@ -165,8 +219,27 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
     load(id: string): StoredNegotiation | undefined {
       return selectOne.get(id) as StoredNegotiation | undefined;
     },
+    /**
+     * A failure on the negotiation's timeline, with the park mark when it is parked and the inbound message that
+     * made it fail dead-lettered (not re-delivered forever), in one transaction.
+     */
+    recordFailure(id: string, failure: FailureRecord, deadLetter: string | null, at: string): void {
+      db.transaction(() => {
+        const owner = selectOne.get(id) as StoredNegotiation | undefined;
+        appendTimeline(db, {
+          negotiationId: id,
+          campaignId: owner?.campaignId ?? null,
+          influencerEmail: owner?.influencerEmail ?? null,
+          at,
+          entry: { type: 'error', ...failure },
+        });
+        if (deadLetter) inbox.fail(deadLetter, failure.message);
+        if (failure.parked) setFailure.run(failure.message, at, at, id);
+      }).immediate();
+    },
+    /** Parks a negotiation with its reason (null un-parks it). */
     markFailed(id: string, failure: string | null, at: string): void {
-      setFailure.run(failure, at, id);
+      setFailure.run(failure, failure == null ? null : at, at, id);
     },
   };
 }

@@ -3,6 +3,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
+import { describeError, isStorageError } from '../persistence/db.ts';
 import { HttpError } from './errors.ts';
 import { type Logger, logContext } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -86,6 +87,19 @@ export function createApp(deps: {
       if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501))
         throw new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
     } catch (error) {
+      if (isStorageError(error)) {
+        // The database cannot take writes now (full disk, I/O error, lock): a temporary condition, not a bug.
+        deps.logger.warn('request refused: database writes failing', { path: ctx.path, error: describeError(error) });
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = {
+          error: {
+            code: 'storage_unavailable',
+            message: `The agent cannot write its database right now (${describeError(error)}); the request was not completed. Try again shortly.`,
+          },
+        };
+        return;
+      }
       const known = error instanceof HttpError;
       if (!known) {
         deps.logger.error('unhandled error', { error: String(error), stack: (error as Error)?.stack });

@@ -82,6 +82,7 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
     const before = current(id);
     checkEscalation(id, escalation);
     if (!host.send(id, event)) {
+      current(id); // a snapshot found unrestorable just now parked it: say so
       throw new HttpError(409, 'invalid_state', refusal(action, id, before.state, before.humanControlled === 1));
     }
     await host.settle(id); // pause/stop wait for an email in flight; report the state it led to
@@ -119,6 +120,8 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
       if (!row) throw new HttpError(404, 'not_found', `No negotiation with id ${id}`);
       if (!row.failure) throw new HttpError(409, 'not_parked', `Negotiation ${id} is not parked`);
       host.unpark(id);
+      const still = queries.negotiation(id)?.failure;
+      if (still) throw new HttpError(409, 'still_parked', `Negotiation ${id} is parked again: ${still}`);
       await host.settle(id);
       return { id, previousState: row.state, state: queries.negotiation(id)?.state ?? row.state, unparkedBy: by };
     },

@@ -79,13 +79,16 @@ export function createEffects(deps: EffectDeps) {
     /** After the last failed attempt, when the effect must still happen later (a Slack message). */
     giveUp?: (input: I, error: unknown) => void,
   ) {
-    return fromPromise<O, I>(async ({ input }) => {
+    return fromPromise<O, I>(async ({ input, signal }) => {
       await deps.durable(); // the transition that requested this effect is committed before anything is done
+      // Its actor was stopped meanwhile (that transition could not be committed): the restored actor runs it again.
+      signal.throwIfAborted();
       const prior = journal.get(input.key);
       if (prior?.status === 'done') return prior.result as O;
       const negotiationId = negotiationOf(input);
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
       for (let attempt = 1; ; attempt++) {
+        signal.throwIfAborted();
         if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
         try {
           const output = await run(input, mayHaveRun);

@@ -1,19 +1,22 @@
 /**
  * The actor host: keeps live negotiation actors, persists every transition (snapshot + emitted rows in one
  * transaction), restores actors from SQLite on demand and at boot, re-delivers inbox messages not yet taken,
- * and isolates failures: a failing actor is reported, reloaded from its last good snapshot and, after repeated
- * failures, parked — the others keep going.
+ * and isolates failures (decisions D18): a failing actor is reported, reloaded from its last good snapshot and,
+ * after repeated failures, parked; a snapshot that cannot be restored parks its negotiation at once; a transition
+ * the database could not take (full disk) is dropped and its negotiation held until writes work again. The
+ * process and the other negotiations keep going.
  */
 import type { InspectionEvent } from 'xstate';
 import {
   domainStateOf,
   isBusy,
+  type NegotiationContext,
   type NegotiationEmitted,
   type NegotiationEvent,
   type NegotiationInput,
   nextDeadlineAt,
 } from '../machines/negotiation.ts';
-import type { Db } from '../persistence/db.ts';
+import { type Db, describeError, isStorageError, probeWrite } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
 import type { Journal } from '../persistence/journal.ts';
 import {
@@ -21,8 +24,11 @@ import {
   type NegotiationActor,
   type NegotiationMachine,
   type NegotiationSnapshot,
+  type FailureCause,
+  type FailureRecord,
   type Policy,
   restoreNegotiationActor,
+  SnapshotError,
   type Store,
   type Transition,
 } from '../persistence/store.ts';
@@ -31,6 +37,8 @@ import type { Clock } from '../services/clock.ts';
 import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
 import type { CrashHook } from './crash.ts';
 import type { Logger } from './logger.ts';
+import { createGroupCommit } from './group-commit.ts';
+import { createStorageHold } from './storage-hold.ts';
 
 interface Live {
   actor: NegotiationActor;
@@ -56,7 +64,13 @@ export interface HostDeps {
   cacheSize: number;
   crash: CrashHook;
   onDeadlineChange(): void;
-  onFailure(negotiationId: string, message: string, parked: boolean): void;
+  /** A transition of this negotiation was not committed (its timer, if due, must fire again). */
+  onDropped?(negotiationId: string): void;
+  onFailure(negotiationId: string, message: string, parked: boolean, cause: FailureCause): void;
+  /** Database writes started failing (the reason) or work again (null). */
+  onStorage?(problem: string | null): void;
+  /** How often a held negotiation's database is probed for writes again (default 1 s). */
+  storageRetryMs?: number;
   /** An outside observer of every actor (the Stately inspector, the inspection log). */
   inspect?(event: InspectionEvent, negotiationId: string): void;
   onPersist?(id: string, from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
@@ -70,70 +84,35 @@ export function createHost(deps: HostDeps) {
   const failures = new Map<string, number>();
   let delivering: string | null = null; // inbox message being handed to an actor
   let shuttingDown = false;
+  const storage = createStorageHold({
+    probe: () => probeWrite(deps.db),
+    retryMs: deps.storageRetryMs ?? 1000,
+    logger,
+    onChange: deps.onStorage,
+    resume(ids) {
+      for (const id of ids) restart(id);
+      deps.onDeadlineChange(); // due timers whose transitions were dropped fire again
+    },
+  });
 
-  /**
-   * Group commit: the transitions of every actor made in one turn of the event loop are committed in ONE
-   * transaction (one fsync) on the next turn. Nothing leaves the process before its transition is durable:
-   * effects wait for `durable()` first, and what happens after a commit (settle, timers, dashboard) runs after it.
-   */
-  let batch: { transition: Transition; entry: Live; from: DomainState }[] = [];
-  let flushScheduled = false;
-  let durableWaiters: (() => void)[] = [];
+  type Item = { transition: Transition; owner: Live; from: DomainState };
+  const commits = createGroupCommit<Live, Item>({
+    db: deps.db,
+    persist: (transition) => store.persist(transition),
+    committed: afterCommit,
+    failed(entry, id, error) {
+      entry.broken = true; // in-memory state is ahead of the database: use it no more
+      queueMicrotask(() => fail(id, entry, error, 'persist'));
+    },
+    flushed: () => inFlight.clear(),
+    onAfterCommitError: (item, error) =>
+      logger.error('after-commit step failed', { negotiationId: item.transition.id, error: describeError(error) }),
+  });
+  const durable = commits.durable;
   // Delivered to an actor but not yet committed as taken: never delivered twice meanwhile.
   const inFlight = new Set<string>();
 
-  function scheduleFlush() {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    setImmediate(flush);
-  }
-
-  function flush() {
-    flushScheduled = false;
-    const items = batch;
-    batch = [];
-    const waiters = durableWaiters;
-    durableWaiters = [];
-    let committed = items;
-    if (items.length) {
-      try {
-        deps.db
-          .transaction(() => {
-            for (const item of items) store.persist(item.transition);
-          })
-          .immediate();
-      } catch {
-        // Commit what can be committed, negotiation by negotiation; a negotiation whose writes fail is reloaded.
-        committed = [];
-        for (const entry of new Set(items.map((i) => i.entry))) {
-          const own = items.filter((i) => i.entry === entry);
-          try {
-            deps.db
-              .transaction(() => {
-                for (const item of own) store.persist(item.transition);
-              })
-              .immediate();
-            committed.push(...own);
-          } catch (error) {
-            entry.broken = true; // in-memory state is ahead of the database: use it no more
-            const { id } = own[0].transition;
-            queueMicrotask(() => fail(id, entry, error, 'persist'));
-          }
-        }
-      }
-    }
-    inFlight.clear();
-    for (const item of committed) afterCommit(item);
-    for (const resolve of waiters) resolve();
-  }
-
-  /** Resolves once every transition made so far is committed (effects wait for this before acting). */
-  function durable(): Promise<void> {
-    scheduleFlush();
-    return new Promise((resolve) => durableWaiters.push(resolve));
-  }
-
-  function afterCommit({ transition: t, entry, from }: (typeof batch)[number]) {
+  function afterCommit({ transition: t, owner: entry, from }: Item) {
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
     deps.crash('after_persist');
@@ -160,7 +139,7 @@ export function createHost(deps: HostDeps) {
     const actor = create((event) => {
       deps.inspect?.(event, id);
       if (event.type === '@xstate.snapshot' && entry && event.actorRef === entry.actor)
-        onSnapshot(id, entry, event.event.type);
+        onSnapshot(id, entry, event.event);
     });
     entry = { actor, json, state, deadline: null, emitted: [], completions: [], settled: new Set(), stopping: false };
     actor.on('*', (e) => entry.emitted.push(e as NegotiationEmitted));
@@ -169,10 +148,17 @@ export function createHost(deps: HostDeps) {
     return entry;
   }
 
-  function onSnapshot(id: string, entry: Live, eventType: string) {
+  function onSnapshot(id: string, entry: Live, event: { type: string; error?: unknown }) {
     if (entry.stopping || entry.broken || shuttingDown) return;
     const snapshot = entry.actor.getSnapshot();
     if (snapshot.status === 'error') return; // reported through the error observer; never persisted (fact 5)
+    if (event.type.startsWith('xstate.error.actor') && isStorageError(event.error)) {
+      // An effect failed because the database refused its journal write (a full disk), not because of the
+      // outside world: that outcome is not kept; the negotiation waits for writes and runs the effect again.
+      entry.broken = true;
+      queueMicrotask(() => fail(id, entry, event.error, 'persist'));
+      return;
+    }
     const json = JSON.stringify(entry.actor.getPersistedSnapshot());
     const emitted = entry.emitted.splice(0);
     const completions = entry.completions.splice(0);
@@ -183,23 +169,38 @@ export function createHost(deps: HostDeps) {
       snapshot,
       json,
       previousState: from,
-      event: eventType,
+      event: event.type,
       emitted,
       completions,
       at: clock.iso(),
     };
     entry.json = json;
     entry.state = domainStateOf(snapshot);
-    batch.push({ transition, entry, from });
-    scheduleFlush();
+    commits.push({ transition, owner: entry, from });
+  }
+
+  /** Stops a live actor without persisting anything more; waiters are released. */
+  function unload(id: string, entry: Live) {
+    entry.stopping = true;
+    entry.actor.stop();
+    if (live.get(id) === entry) live.delete(id);
+    for (const resolve of entry.settled) resolve();
+    entry.settled.clear();
   }
 
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
     if (entry.stopping || shuttingDown) return;
-    entry.stopping = true;
-    entry.actor.stop();
-    live.delete(id);
-    for (const resolve of entry.settled) resolve();
+    unload(id, entry);
+    deps.onDropped?.(id);
+    if (isStorageError(error)) {
+      // Not this negotiation's fault: it is not counted towards parking, only held until writes work again.
+      logger.warn('negotiation held: its transition could not be written', {
+        negotiationId: id,
+        error: describeError(error),
+      });
+      storage.hold(error, id);
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     const count = (failures.get(id) ?? 0) + 1;
     failures.set(id, count);
@@ -211,39 +212,60 @@ export function createHost(deps: HostDeps) {
       stack: (error as Error)?.stack,
       parked,
     });
-    try {
-      deps.db
-        .transaction(() => {
-          const owner = store.load(id);
-          appendTimeline(deps.db, {
-            negotiationId: id,
-            campaignId: owner?.campaignId ?? null,
-            influencerEmail: owner?.influencerEmail ?? null,
-            at: clock.iso(),
-            entry: { type: 'error', cause, message, parked },
-          });
-          // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
-          if (cause === 'action' && delivering) deps.inbox.fail(delivering, message);
-          if (parked) store.markFailed(id, message, clock.iso());
-        })
-        .immediate();
-    } catch (writeError) {
-      logger.error('could not record actor failure', { negotiationId: id, error: String(writeError) });
-    }
-    deps.onFailure(id, message, parked);
+    // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
+    const deadLetter = cause === 'action' ? delivering : null;
+    if (record(id, { cause, message, parked }, deadLetter)) deps.onFailure(id, message, parked, cause);
     if (!parked) setImmediate(() => restart(id));
+  }
+
+  /** Parks a negotiation whose snapshot cannot be restored (or read): one reason, one notice, no retry. */
+  function park(id: string, error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error('negotiation parked: its saved state cannot be restored', { negotiationId: id, error: message });
+    if (record(id, { cause: 'restore', message, parked: true }, null)) deps.onFailure(id, message, true, 'restore');
+  }
+
+  /** The failure on the negotiation's timeline (and the park mark); false when it could not be written. */
+  function record(id: string, failure: FailureRecord, deadLetter: string | null): boolean {
+    try {
+      store.recordFailure(id, failure, deadLetter, clock.iso());
+      return true;
+    } catch (writeError) {
+      logger.error('could not record the negotiation failure', { negotiationId: id, error: describeError(writeError) });
+      if (isStorageError(writeError)) storage.hold(writeError, id); // recorded when it fails again after writes work
+      return false;
+    }
   }
 
   function restart(id: string) {
     if (shuttingDown || live.has(id)) return;
-    if (load(id)) drain(id);
+    try {
+      if (load(id)) drain(id);
+    } catch (error) {
+      onLoadError(id, error);
+    }
   }
 
-  /** Hands a negotiation every inbox message it has not taken yet, oldest first. */
+  /** A load or hand-over that threw: a storage error holds the negotiation; anything else is logged, never thrown. */
+  function onLoadError(id: string, error: unknown) {
+    if (isStorageError(error)) storage.hold(error, id);
+    else logger.error('negotiation could not be loaded', { negotiationId: id, error: describeError(error) });
+  }
+
+  /** Hands a negotiation every inbox message it has not taken yet, oldest first. Never throws. */
   function drain(id: string) {
-    for (const message of deps.inbox.pending(id)) deliver(message);
+    try {
+      for (const message of deps.inbox.pending(id)) deliver(message);
+    } catch (error) {
+      onLoadError(id, error);
+    }
   }
 
+  /**
+   * The live actor of a negotiation, restored from its snapshot if needed (the one guarded restore: boot, timers,
+   * inbox, commands and read models all come here). Undefined when it does not exist or is parked; a snapshot
+   * that cannot be restored parks it. Throws the storage error while the database cannot be written.
+   */
   function load(id: string): Live | undefined {
     const existing = live.get(id);
     if (existing) {
@@ -251,21 +273,25 @@ export function createHost(deps: HostDeps) {
       live.set(id, existing);
       return existing;
     }
-    if (batch.length) flush(); // the database must hold every transition before an actor is restored from it
+    if (storage.failure) throw storage.failure; // nothing it did could be committed; resumed when writes work
+    if (commits.pending()) commits.flush(); // the database must hold every transition before a restore from it
     const row = store.load(id);
     if (!row || row.failure) return undefined;
-    let entry: Live;
+    let entry: Live | undefined;
     try {
       entry = attach(id, (inspect) => restoreNegotiationActor(deps.machine, row, { inspect }), row.snapshot, row.state);
+      entry.actor.start();
+      entry.deadline = nextDeadlineAt(entry.actor.getSnapshot(), deps.policy);
     } catch (error) {
-      store.markFailed(id, error instanceof Error ? error.message : String(error), clock.iso());
-      deps.onFailure(id, String(error), true);
+      if (entry) unload(id, entry);
+      park(
+        id,
+        error instanceof SnapshotError ? error : new SnapshotError(`negotiation ${id}: ${describeError(error)}`),
+      );
       return undefined;
     }
-    entry.actor.start();
-    entry.deadline = nextDeadlineAt(entry.actor.getSnapshot(), deps.policy);
     evictIdle();
-    return entry;
+    return entry.stopping ? undefined : entry; // an actor that failed while starting was reported already
   }
 
   function evict(id: string, entry: Live) {
@@ -283,6 +309,17 @@ export function createHost(deps: HostDeps) {
     }
   }
 
+  /** Whether the actor can take the event now; a snapshot whose guards throw on it parks the negotiation. */
+  function accepts(id: string, entry: Live, event: NegotiationEvent): boolean {
+    try {
+      return entry.actor.getSnapshot().can(event);
+    } catch (error) {
+      unload(id, entry);
+      park(id, new SnapshotError(`negotiation ${id} cannot take ${event.type}: ${describeError(error)}`));
+      return false;
+    }
+  }
+
   function deliver(message: InboxMessage): void {
     // already taken (or dead-lettered, or taken by a transition not committed yet): never twice
     if (inFlight.has(message.messageId) || !deps.inbox.isPending(message.messageId)) return;
@@ -296,7 +333,7 @@ export function createHost(deps: HostDeps) {
       ...(message.signature ? { signature: message.signature } : {}),
     };
     const event: NegotiationEvent = { type: 'REPLY', reply };
-    if (entry?.actor.getSnapshot().can(event)) {
+    if (entry && accepts(message.negotiationId, entry, event)) {
       inFlight.add(message.messageId);
       delivering = message.messageId;
       try {
@@ -306,9 +343,10 @@ export function createHost(deps: HostDeps) {
       }
       return;
     }
-    // Closed (or parked) negotiation: the reply is still recorded, never answered.
     const row = store.load(message.negotiationId);
-    if (!row) return;
+    // A parked negotiation keeps its mail pending: it is handed over once a person un-parks it.
+    if (!row || row.failure) return;
+    // Closed negotiation: the reply is still recorded, never answered.
     deps.db
       .transaction(() => {
         appendTimeline(deps.db, {
@@ -316,11 +354,7 @@ export function createHost(deps: HostDeps) {
           campaignId: row.campaignId,
           influencerEmail: row.influencerEmail,
           at: clock.iso(),
-          entry: {
-            type: 'email_received',
-            ...reply,
-            note: `not processed: negotiation is ${row.failure ? 'failed' : row.state}`,
-          },
+          entry: { type: 'email_received', ...reply, note: `not processed: negotiation is ${row.state}` },
         });
         deps.inbox.markTaken(message.messageId, clock.iso());
       })
@@ -368,30 +402,58 @@ export function createHost(deps: HostDeps) {
       for (const id of created) live.get(id)?.actor.start();
       evictIdle();
     },
-    /** Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. */
+    /**
+     * Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. Throws the
+     * storage error while the database cannot be written (nothing would be kept).
+     */
     send(id: string, event: NegotiationEvent): boolean {
+      if (storage.failure) throw storage.failure;
       const entry = load(id);
-      if (!entry) return false;
-      if (!entry.actor.getSnapshot().can(event)) return false;
+      if (!entry || !accepts(id, entry, event)) return false;
       entry.actor.send(event);
       return true;
     },
+    /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
     snapshot(id: string): NegotiationSnapshot | undefined {
       return load(id)?.actor.getSnapshot();
     },
-    /** Resolves once the negotiation has no effect in flight (or after `timeoutMs`). */
-    settle(id: string, timeoutMs = 10_000): Promise<void> {
+    /**
+     * The negotiation's current context for read models, through the same guarded restore (the actor is not
+     * started); null when it is parked or its snapshot cannot be restored (then it is parked), undefined if unknown.
+     */
+    context(id: string): NegotiationContext | null | undefined {
+      const existing = live.get(id);
+      if (existing && !existing.stopping && !existing.broken) return existing.actor.getSnapshot().context;
+      const row = store.load(id);
+      if (!row) return undefined;
+      if (row.failure) return null;
+      try {
+        return restoreNegotiationActor(deps.machine, row).getSnapshot().context;
+      } catch (error) {
+        park(id, error);
+        return null;
+      }
+    },
+    /**
+     * Resolves once the negotiation has no effect in flight (or after `timeoutMs`); rejects with the storage
+     * error when what it did could not be committed.
+     */
+    async settle(id: string, timeoutMs = 10_000): Promise<void> {
       const entry = live.get(id);
-      if (!entry || !isBusy(entry.actor.getSnapshot())) return durable(); // what it did is committed
-      return new Promise((resolve) => {
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
-          clearTimeout(timer);
-          entry?.settled.delete(done);
-          resolve();
-        }
-        entry.settled.add(done);
-      });
+      if (!entry || !isBusy(entry.actor.getSnapshot())) {
+        await durable(); // what it did is committed (or dropped)
+      } else {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, timeoutMs);
+          function done() {
+            clearTimeout(timer);
+            entry?.settled.delete(done);
+            resolve();
+          }
+          entry.settled.add(done);
+        });
+      }
+      if (storage.failure && storage.isHeld(id)) throw storage.failure;
     },
     drain,
     /** Lets a parked negotiation run again (after its cause was fixed): reload it and hand it its pending mail. */
@@ -408,16 +470,25 @@ export function createHost(deps: HostDeps) {
     },
     /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */
     boot(busyIds: string[]): { restored: number; redelivered: number } {
-      for (const id of busyIds) load(id);
+      for (const id of busyIds) restart(id);
       const pending = deps.inbox.pending();
-      for (const message of pending) deliver(message);
+      for (const message of pending) {
+        try {
+          deliver(message);
+        } catch (error) {
+          onLoadError(message.negotiationId, error);
+        }
+      }
       return { restored: busyIds.length, redelivered: pending.length };
     },
     durable,
+    /** What database writes fail with right now (null when they work). */
+    storageFailure: (): string | null => storage.failure?.message ?? null,
     /** Commits what is pending, then stops every actor without persisting more. */
     shutdown(): void {
-      flush();
+      commits.flush();
       shuttingDown = true;
+      storage.stop();
       for (const entry of live.values()) {
         entry.stopping = true;
         entry.actor.stop();

@@ -8,8 +8,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { negotiationMachine } from '../machines/negotiation.ts';
-import { openDatabase } from '../persistence/db.ts';
+import { type Db, isStorageError, openDatabase } from '../persistence/db.ts';
 import { createInbox } from '../persistence/inbox.ts';
+import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheckInBackground } from '../persistence/integrity.ts';
+import { lockDataDir } from '../persistence/lock.ts';
 import { createJournal } from '../persistence/journal.ts';
 import { createQueries } from '../persistence/queries.ts';
 import { createStore } from '../persistence/store.ts';
@@ -18,7 +20,6 @@ import { noticeMessage } from '../services/chat/messages.ts';
 import type { ChatPort } from '../services/chat/port.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
 import { createSheetMonitor, describeChange, sqliteSnapshotStore } from '../services/sheet-monitor.ts';
-import { createClock } from '../services/clock.ts';
 import type { MailPort } from '../services/mail/port.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
 import { slackAudit } from '../persistence/audit.ts';
@@ -26,6 +27,7 @@ import { loadKnowledgeBase } from '../services/knowledge.ts';
 import { loadTriggerConfig } from '../services/triggers.ts';
 import { createOfflineNegotiator } from '../services/model/offline.ts';
 import type { ModelPort } from '../services/model/port.ts';
+import { agentClock } from '../services/sandbox/clock.ts';
 import { openSandboxDb } from '../services/sandbox/db.ts';
 import { sandboxFaults } from '../services/sandbox/faults.ts';
 import { createCsvSheet } from '../services/sheets/csv.ts';
@@ -43,6 +45,8 @@ import { createErrorReporter } from './sentry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
+import { createRuntimeNotices } from './notices.ts';
+import { createReadiness } from './readiness.ts';
 import { apiRouter } from './routes/api.ts';
 import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
@@ -56,12 +60,12 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-const HOUR = 3_600_000;
-
 export interface AgentOptions {
   logger?: Logger;
   /** Test seam: wraps the provided machine (e.g. to inject a failing action). */
   adaptMachine?: (machine: typeof negotiationMachine) => typeof negotiationMachine;
+  /** Test seam: the agent's own database connection (e.g. to make it full, as a full disk would). */
+  onDatabase?: (db: Db) => void;
 }
 
 /** The live adapters, loaded only when configured: a sandbox does not pay for them in start time or memory. */
@@ -78,6 +82,20 @@ const loadSlack = async () => ({
 });
 
 export async function startAgent(given: Config, options: AgentOptions = {}): Promise<Agent> {
+  const opened: (() => unknown)[] = []; // what a start that fails half-way closes again (the lock last)
+  try {
+    return await assemble(given, options, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) {
+      try {
+        await close();
+      } catch {}
+    }
+    throw error;
+  }
+}
+
+async function assemble(given: Config, options: AgentOptions, opened: (() => unknown)[]): Promise<Agent> {
   const logger = options.logger ?? createLogger(given.logLevel);
   const started = performance.now();
   const gmailKit = given.mail.provider === 'gmail' ? await loadGmail() : null;
@@ -111,6 +129,7 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   const triggers = loadTriggerConfig(config.triggersFile);
   const faults = sandboxFaults(config); // test only: SANDBOX_FAULTS
+  opened.push(() => faults.stop());
   let model: ModelPort = faults.model(createOfflineNegotiator());
   if (config.model.provider === 'anthropic') {
     const { createAnthropicNegotiator } = await import('../services/model/anthropic.ts');
@@ -123,14 +142,20 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     });
     model = claude;
   }
-  const db = openDatabase(join(config.dataDir, 'agent.db'), config.sqliteSynchronous);
+  // One writer per data directory (D17): a second agent stops here, naming the running one.
+  const lock = lockDataDir(config.dataDir);
+  opened.push(() => lock.release());
+  const dbFile = join(config.dataDir, 'agent.db');
+  const db = openDatabase(dbFile, config.sqliteSynchronous);
+  opened.push(() => db.close());
+  const integrity = databaseBytes(db) > INLINE_CHECK_MAX_BYTES ? quickCheckInBackground(dbFile) : null;
+  opened.push(() => integrity?.stop());
+  options.onDatabase?.(db);
   const sandboxDb = openSandboxDb(join(config.dataDir, 'sandbox.db'));
-  const offsetRow = sandboxDb.prepare("SELECT value FROM settings WHERE key = 'clock.offset_ms'");
-  const writeOffset = sandboxDb.prepare(
-    "INSERT INTO settings (key, value) VALUES ('clock.offset_ms', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  opened.push(() => sandboxDb.close());
+  const { clock, advance: advanceClock } = agentClock(sandboxDb, config.mode, (offsetHours) =>
+    logger.warn('sandbox clock offset ignored in live mode', { offsetHours }),
   );
-  let offsetMs = Number((offsetRow.get() as { value: string } | undefined)?.value ?? 0);
-  const clock = createClock(() => offsetMs);
   const crash = createCrashHook(config);
 
   const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, faults.mail(sandboxDb));
@@ -192,7 +217,16 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   const provided = negotiationMachine.provide({ actors: effects });
   const machine = options.adaptMachine ? options.adaptMachine(provided) : provided;
 
-  const scheduler = createScheduler({ db, clock, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
+  const notices = createRuntimeNotices({
+    chat,
+    outbox,
+    channel: config.slack.escalationChannel,
+    clock,
+    logger,
+    dbFile,
+  });
+  const scheduler = createScheduler({ db, clock, logger, fire: (id, at) => host.send(id, { type: 'TIMEOUT', at }) });
+  opened.push(() => scheduler.stop());
   const inspection = await createInspection(config.inspect, logger);
   const errors = await createErrorReporter(config.sentryDsn, config.mode);
   const host = createHost({
@@ -208,28 +242,19 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     cacheSize: config.actorCacheSize,
     crash,
     onDeadlineChange: () => scheduler.poke(),
+    onDropped: (id) => scheduler.retry(id),
     onPersist: (id, from, to, emitted) => {
       metrics?.observe(from, to, emitted);
       changes.emit('negotiation', { id, from, to, at: clock.iso() });
     },
-    onFailure: (id, message, parked) => {
+    onFailure: (id, message, parked, cause) => {
       metrics?.actorFailures.inc({ parked: String(parked) });
       errors.capture(new Error(message), { negotiation_id: id, parked: String(parked) });
-      const title = parked
-        ? `Negotiation ${id} failed repeatedly and is parked`
-        : `Negotiation ${id} failed and was reloaded`;
-      chat
-        .post({
-          key: `failure:${id}:${clock.iso()}`,
-          channel: config.slack.escalationChannel,
-          kind: 'notice',
-          negotiationId: id,
-          threadTs: null,
-          ...noticeMessage(title, [message]),
-        })
-        .catch((error) => logger.error('failure notice not posted', { id, error: String(error) }));
+      notices.failure(id, message, parked, cause);
     },
+    onStorage: (problem) => notices.storage(problem),
   });
+  opened.push(() => host.shutdown());
   const mailIntake = createMailIntake({
     db,
     mail: mailbox,
@@ -321,7 +346,14 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
   }
 
   // Boot: catch up on mail that arrived while down, restart in-flight work, re-deliver the inbox, re-arm timers.
-  const caughtUp = (await mailIntake.pull()).length;
+  // A database that cannot be written now does not stop the start: the mail is read again on the next pull.
+  const caughtUp = (
+    await mailIntake.pull().catch((error) => {
+      if (!isStorageError(error)) throw error;
+      logger.error('mail catch-up not stored (database writes failing)', { error: String(error) });
+      return [];
+    })
+  ).length;
   const { restored, redelivered } = host.boot(queries.busyIds());
   scheduler.poke();
   await watchKeeper?.start();
@@ -339,25 +371,30 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
         }, config.mail.pollMs).unref()
       : undefined;
 
+  const readiness = createReadiness({
+    db,
+    file: dbFile,
+    dataDir: config.dataDir,
+    integrations: (): Record<string, string> => {
+      const watch = watchKeeper?.status();
+      return watch ? { gmailWatch: watch } : {};
+    },
+    backgroundCheck: integrity?.result,
+    onDamage: (problem) => {
+      logger.error('the database is damaged', { file: dbFile, problem });
+      notices.damage(problem);
+    },
+  });
   const routers = [
     apiRouter({
       db,
-      store,
+      context: (id) => host.context(id),
       queries,
       commands,
       intake,
       metrics,
       rawMail: (messageId) => inbox.raw(messageId),
-      readiness: () => {
-        let database = 'ok';
-        try {
-          db.exec('BEGIN IMMEDIATE; ROLLBACK');
-        } catch (error) {
-          database = `fail: ${String(error)}`;
-        }
-        const watch = watchKeeper?.status() ?? 'not configured';
-        return { database, mode: 'ok', ...(watch === 'not configured' ? {} : { gmailWatch: watch }) };
-      },
+      readiness: () => readiness.checks(),
     }),
     dashboardRouter({ changes }),
     webhookRouter({
@@ -377,20 +414,24 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       logger,
       clickup: clickupIntake && config.clickup ? { secret: config.clickup.secret, intake: clickupIntake } : null,
     }),
-    sandboxRouter({
-      mailbox: sandboxMailbox,
-      slack: sandboxSlack,
-      queries,
-      commands,
-      agentEmail: config.agentEmail,
-      receiveMail,
-      advanceClock: (hours) => {
-        offsetMs += Math.round(hours * HOUR);
-        writeOffset.run(String(offsetMs));
-        scheduler.poke();
-        return { offsetHours: offsetMs / HOUR, now: clock.iso() };
-      },
-    }),
+    // The sandbox stand-ins and its clock exist only in sandbox mode: in live mode every /sandbox/* is a 404.
+    ...(advanceClock
+      ? [
+          sandboxRouter({
+            mailbox: sandboxMailbox,
+            slack: sandboxSlack,
+            queries,
+            commands,
+            agentEmail: config.agentEmail,
+            receiveMail,
+            advanceClock: (hours) => {
+              const moved = advanceClock(hours);
+              scheduler.poke();
+              return moved;
+            },
+          }),
+        ]
+      : []),
   ];
   const app = createApp({
     logger,
@@ -400,7 +441,10 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
     routers,
     protectedPrefixes: ['/api/', '/sandbox/'],
     rawMiddleware: slackApp?.middleware ? [slackApp.middleware] : [],
-    reportError: errors.capture,
+    reportError: (error, tags) => {
+      readiness.observe(error);
+      errors.capture(error, tags);
+    },
   });
   const server = app.listen(config.port, config.host);
   // A request Node's parser refuses (bad request line, huge headers) still gets a JSON 400, like every error.
@@ -448,11 +492,13 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
         host.shutdown();
         inspection?.stop();
         faults.stop();
+        integrity?.stop();
         await errors.close();
         server.closeAllConnections();
         await httpClosed;
         db.close();
         sandboxDb.close();
+        lock.release(); // last: another agent may start on this directory from here on
         logger.info('agent stopped');
       })();
       return closing;

@@ -23,6 +23,8 @@ export function negotiationSummary(n: NegotiationRow) {
     agreedRate: formatMoneyOrNull(n.agreedCents),
     agreedCpm: formatMoneyOrNull(n.agreedCpmCents),
     failure: n.failure,
+    // parked (decisions D18): the negotiation does nothing until a person un-parks it
+    parked: n.failure == null ? null : { reason: n.failure, at: n.parkedAt },
     updatedAt: n.updatedAt,
   };
 }

@@ -602,7 +602,13 @@ function renderList(s) {
           h('div', { class: 'muted small' }, n.influencer?.email ?? ''),
         ),
         h('td', {}, n.campaignId ?? ''),
-        h('td', {}, badge(n.state), n.humanControlled ? h('span', { class: 'tag' }, 'human') : null),
+        h(
+          'td',
+          {},
+          badge(n.state),
+          n.humanControlled ? h('span', { class: 'tag' }, 'human') : null,
+          n.parked ? h('span', { class: 'tag bad', title: n.parked.reason }, 'parked') : null,
+        ),
         h('td', { class: 'num' }, String(n.round ?? 0)),
         h('td', { class: 'num' }, usd(n.lastOfferedRate)),
         h('td', { class: 'num' }, usd(n.theirLastAsk)),
@@ -640,7 +646,7 @@ function renderDetail(s) {
         h('strong', { id: 'detail-state', dataset: { field: 'state', state: n.state } }, badge(n.state)),
       ),
       n.humanControlled ? h('span', { class: 'tag', id: 'detail-human' }, 'under human control') : null,
-      n.failure ? h('span', { class: 'tag bad' }, `parked: ${n.failure}`) : null,
+      n.parked ? h('span', { class: 'tag bad', id: 'detail-parked' }, `parked: ${n.parked.reason}`) : null,
       h(
         'span',
         { class: 'muted small' },

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { NegotiationContext } from '../../machines/negotiation.ts';
 import type { Db } from '../../persistence/db.ts';
 import type { Queries } from '../../persistence/queries.ts';
-import type { Store } from '../../persistence/store.ts';
 import { queryTimeline } from '../../persistence/timeline.ts';
 import { DOMAIN_STATES } from '../../services/domain.ts';
 import { moneyInput } from '../../services/money.ts';
@@ -38,8 +37,9 @@ const actorBody = z.strictObject({ by: z.string().trim().min(1).max(200).optiona
 
 export function apiRouter(deps: {
   db: Db;
-  store: Store;
   queries: Queries;
+  /** The negotiation's context through the host's guarded restore: null when parked, undefined when unknown. */
+  context(negotiationId: string): NegotiationContext | null | undefined;
   commands: Commands;
   intake: CampaignIntake;
   metrics: Metrics | null;
@@ -94,15 +94,14 @@ export function apiRouter(deps: {
   });
   router.get('/api/v1/negotiations/:id', (ctx) => {
     const negotiationId = id(ctx.params.id, 'negotiation');
+    const context = deps.context(negotiationId); // first: a snapshot found unreadable now is parked
     const row = queries.negotiation(negotiationId);
-    const stored = deps.store.load(negotiationId);
-    if (!row || !stored) throw new HttpError(404, 'not_found', `No negotiation with id ${negotiationId}`);
-    const context = JSON.parse(stored.snapshot).context as NegotiationContext;
+    if (!row || context === undefined) throw new HttpError(404, 'not_found', `No negotiation with id ${negotiationId}`);
     ctx.body = {
       ...negotiationSummary(row),
-      contacts: context.contacts.contacts,
-      counterparty: { type: context.contacts.primaryType, agency: context.contacts.agencyName },
-      escalation: escalationView(context.escalation),
+      contacts: context?.contacts.contacts ?? [],
+      counterparty: context ? { type: context.contacts.primaryType, agency: context.contacts.agencyName } : null,
+      escalation: escalationView(context?.escalation ?? null),
       timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => {
         const entry = timelineEntry(e, true);
         const raw = e.type === 'email_received' ? deps.rawMail(String(e.data.messageId)) : null;

@@ -8,6 +8,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import winston from 'winston';
+import { openSandboxDb } from '../../services/sandbox/db.ts';
 import { removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
 import { MAYA, until, waitForState } from '../support/e2e.ts';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.ts';
@@ -165,5 +168,69 @@ describe('live mode against the fakes of every outside service', () => {
     );
     expect(counter.text).to.include('$2,600.00');
     expect(claude.problems()).to.deep.equal([]);
+  });
+});
+
+describe('live mode has no sandbox: no stand-in routes, no movable clock', () => {
+  it('every /sandbox/* route is 404 (the clock included) and a stored clock offset is ignored and logged', async () => {
+    await t?.stop();
+    t = null;
+    const dataDir = tempDir('live-clock-');
+    // An earlier sandbox run on this directory moved its clock 80 hours ahead.
+    const sandbox = openSandboxDb(join(dataDir, 'sandbox.db'));
+    sandbox.prepare("INSERT INTO settings (key, value) VALUES ('clock.offset_ms', ?)").run(String(80 * 3_600_000));
+    sandbox.close();
+    const logged: { message: string; offsetHours?: number }[] = [];
+    const logger = winston.createLogger({
+      level: 'warn',
+      transports: [new winston.transports.Console({ silent: true })],
+    });
+    logger.on('data', (info) => logged.push(info));
+    sheets.setSpreadsheet(SPREADSHEET, {
+      Sheet1: [
+        ['Name', 'Email', 'Platform', 'Average Views'],
+        ['Rita Moreno', 'rita@creators.example', 'instagram', '60,000'],
+      ],
+    });
+    const live = await startTestAgent(liveEnv(), dataDir, { logger });
+    try {
+      expect(logged.some((l) => l.message.includes('clock offset ignored') && l.offsetHours === 80)).to.equal(true);
+      const routes: [string, string, unknown?][] = [
+        ['POST', '/sandbox/clock', { advanceHours: 80 }],
+        ['GET', '/sandbox/mail'],
+        ['POST', '/sandbox/mail', { from: 'rita@creators.example', threadId: 't', text: 'hi' }],
+        ['GET', '/sandbox/slack'],
+        ['POST', '/sandbox/slack/actions', { action: 'approve', negotiationId: 'x', user: 'u', rate: '1' }],
+      ];
+      for (const [method, path, body] of routes) {
+        const res = await live.call(method, path, body, auth);
+        expect(res.status, `${method} ${path}`).to.equal(404);
+      }
+      const created = await live.call(
+        'POST',
+        '/api/v1/campaigns',
+        {
+          id: 'cmp-clock',
+          client: 'Glow Skincare',
+          platform: 'instagram',
+          deliverables: '1 Instagram Reel',
+          cpmTarget: '25',
+          cpmLeniency: '20',
+        },
+        auth,
+      );
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      await until(async () => gmail.sent().find((m) => m.to.includes('rita@creators.example')));
+      // The follow-up is due 72 hours after the real send, not 8 hours before it.
+      const db = new Database(join(dataDir, 'agent.db'), { readonly: true });
+      const { deadline } = (await until(async () =>
+        db.prepare("SELECT next_deadline_at AS deadline FROM negotiations WHERE campaign_id = 'cmp-clock'").get(),
+      )) as { deadline: number };
+      db.close();
+      expect(deadline - Date.now()).to.be.within(71 * 3_600_000, 72 * 3_600_000);
+    } finally {
+      await live.stop();
+      removeDir(dataDir);
+    }
   });
 });
