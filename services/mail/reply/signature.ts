@@ -62,7 +62,7 @@ const SIGN_OFF_PHRASE = new RegExp(
   'u',
 );
 const SIGN_OFF_LEAD = /^[\s,!.…~:;–—()-]*/u;
-const SIGN_OFF_TAIL = /^(?:[\s,!.…():;\u200d\ufe0f]|\p{Extended_Pictographic})$/u;
+const SIGN_OFF_TAIL = /^(?:[\s,!.…():;]|\u200d|\ufe0f|\p{Extended_Pictographic})$/u;
 const SIGN_OFF_NAME = /^\p{Lu}[\p{L}'’.-]*(?:\s\p{Lu}[\p{L}'’.-]*)?$/u;
 /** A sign-off phrase, then only punctuation, emoji and at most a capitalised name ("Thanks, Maya!"). */
 function isSignOff(l: string): boolean {
