@@ -135,6 +135,12 @@ const MIGRATIONS: string[] = [
   CREATE INDEX negotiations_state_created ON negotiations(state, created_at, id);
   CREATE INDEX negotiations_campaign_created ON negotiations(campaign_id, created_at, id);
   `,
+  // 7: the reply extraction's reading (decisions D16): the quoted history it cut away (context for the model,
+  // never their words) and whether their new words could be separated with confidence.
+  `
+  ALTER TABLE inbox ADD COLUMN quoted TEXT;
+  ALTER TABLE inbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {

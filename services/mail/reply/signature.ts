@@ -92,9 +92,17 @@ const isSentence = (l: string) => l.includes('?') || l.length > 90;
  * The signature of the own lines [from, to). `first` is the index of the first own non-blank line of the whole
  * message: a sign-off or a name there is their text ("Thanks!" alone is a reply, not a signature).
  */
-export function findSignature(lines: string[], from: number, to: number, first: number, names: string[]): SignatureCut {
+export function findSignature(
+  lines: string[],
+  from: number,
+  to: number,
+  first: number,
+  names: string[],
+  tick: (i: number) => void,
+): SignatureCut {
   const cut: SignatureCut = { soft: -1, hard: -1, delimiter: false };
   for (let i = from; i < to; i++) {
+    tick(i);
     const l = lines[i].trim();
     if (!l || l.length > MAX_MARKER_LINE) continue;
     if (DELIMITER.test(l) || isFooter(l)) {
