@@ -113,7 +113,7 @@ function timeBig(name: string, size: number): Promise<string> {
       void worker.terminate();
       resolve(`${ms.toFixed(1)} ms`);
     });
-    worker.once('error', (e) => {
+    worker.once('error', (e: Error) => {
       clearTimeout(timer);
       resolve(`error: ${e.message}`);
     });
