@@ -47,7 +47,7 @@ describe('reply corpus end to end through the sandbox (D16)', function () {
   before(async () => {
     const corpus = await loadCorpus();
     t = await startTestAgent();
-    const influencers = corpus.map((f, i) => ({
+    const influencers = corpus.map((_, i) => ({
       name: 'Maya Lopez',
       email: `maya.${i}@gmail.com`,
       platform: 'instagram',

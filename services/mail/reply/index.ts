@@ -8,7 +8,8 @@
  * quoting just those, any other marker quoting everything below it; lines repeating earlier messages of the
  * thread (thread.ts, when the caller passes them); our scope-of-work block pasted in a format nothing else
  * recognised; then the signature of each run of own lines (signature.ts). Bounded: a body over MAX_BODY_CHARS
- * is read up to there, and a scan over TIME_BUDGET_MS stops and reads the reply as uncertain.
+ * (or MAX_LINES) is read up to there, and a scan of a large body over TIME_BUDGET_MS stops and reads the reply
+ * as uncertain.
  */
 import { findHistory, isQuotedLine } from './history.ts';
 import { contactBlock, findSignature, senderNames, signatureEnd } from './signature.ts';
@@ -33,7 +34,10 @@ export interface ExtractedReply {
 }
 
 export const MAX_BODY_CHARS = 2_000_000;
-export const TIME_BUDGET_MS = 30;
+export const MAX_LINES = 100_000; // a real 1 MB email has some 20,000
+export const TIME_BUDGET_MS = 25;
+/** Below this size a scan is short whatever the input (every rule sees bounded lines): no time budget. */
+const BUDGETED_CHARS = 64 * 1024;
 
 type Kind = 'own' | 'quoted' | 'soft' | 'hard';
 
@@ -49,14 +53,17 @@ class OutOfTime extends Error {}
 
 /** LF line ends, no-break/narrow spaces as spaces, no BOM or zero-width marks, no trailing whitespace. */
 export function normaliseBody(text: string): string {
+  return bodyLines(text).join('\n');
+}
+
+function bodyLines(text: string, maxLines?: number): string[] {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u202f\u2007]/g, ' ')
     .replace(/[\ufeff\u200b]/g, '')
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n')
-    .trim();
+    .trim()
+    .split('\n', maxLines)
+    .map((line) => line.trimEnd());
 }
 
 export function extractReply(body: string, hints: ReplyHints = {}): ExtractedReply {
@@ -92,13 +99,23 @@ export function extractNewText(body: string): { text: string; signature: string 
   return { text: text || firstParagraph(lines), signature: signature || null };
 }
 
+let warm = false;
+const WARM_UP =
+  'Ok\n\nBest,\nA\n\n-- \nSent from my iPhone\n\nOn 3/3/26 9:14, A <a@b.c> wrote:\n> x\nFrom: a\nTo: b\nSubject: c';
+
 function readReply(body: string, hints: ReplyHints): Read {
+  const budgeted = body.length > BUDGETED_CHARS;
+  if (budgeted && !warm) {
+    warm = true; // the first call compiles the rules' regexes: not a cost of this body
+    readReply(WARM_UP, { thread: [WARM_UP], senderName: 'A' });
+  }
   const started = performance.now();
   const tick = (i: number) => {
-    if ((i & 31) === 0 && performance.now() - started > TIME_BUDGET_MS) throw new OutOfTime();
+    if (budgeted && (i & 31) === 0 && performance.now() - started > TIME_BUDGET_MS) throw new OutOfTime();
   };
-  const truncated = body.length > MAX_BODY_CHARS;
-  const lines = normaliseBody(truncated ? body.slice(0, MAX_BODY_CHARS) : body).split('\n');
+  const lines = bodyLines(body.length > MAX_BODY_CHARS ? body.slice(0, MAX_BODY_CHARS) : body, MAX_LINES + 1);
+  const truncated = body.length > MAX_BODY_CHARS || lines.length > MAX_LINES;
+  if (lines.length > MAX_LINES) lines.pop();
   const kinds: Kind[] = lines.map((l, i) => {
     tick(i);
     return isQuotedLine(l) ? 'quoted' : 'own';
@@ -126,7 +143,7 @@ function readReply(body: string, hints: ReplyHints): Read {
 
   for (let i = 0; i < lines.length; i++) kinds[i] = own[i] ? 'own' : 'quoted';
   const delimiters = markSignatures(lines, kinds, senderNames(hints.senderName), tick);
-  // Read only up to MAX_BODY_CHARS and still in their text at the end: the rest may hold more of it.
+  // Read only up to MAX_BODY_CHARS or MAX_LINES and still in their text there: the rest may hold more of it.
   if (truncated && kinds.at(-1) === 'own') uncertain = true;
   return { lines, kinds, delimiters, uncertain };
 }

@@ -10,7 +10,8 @@ import { isHistoryFrame } from './history.ts';
 const GRAM = 4;
 const MIN_RUN_WORDS = 10;
 const MAX_THREAD_WORDS = 60_000; // the newest messages first; older ones add little
-const MAX_LINE_WORDS = 400; // a longer line is never taken for a repeat
+const MAX_LINE_CHARS = 4_000; // a longer line is never taken for a repeat
+const MAX_MESSAGE_CHARS = 200_000;
 
 const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
@@ -22,7 +23,7 @@ export function indexThread(messages: string[]): ThreadIndex | null {
   const grams = new Set<string>();
   let budget = MAX_THREAD_WORDS;
   for (const message of messages) {
-    const w = words(message.replace(/^[\s>]+/gm, '')).slice(0, budget);
+    const w = words(message.slice(0, MAX_MESSAGE_CHARS).replace(/^[\s>]+/gm, '')).slice(0, budget);
     budget -= w.length;
     for (let i = 0; i < w.length; i++) {
       for (let n = 1; n <= GRAM && i + n <= w.length; n++) grams.add(w.slice(i, i + n).join(' '));
@@ -32,9 +33,9 @@ export function indexThread(messages: string[]): ThreadIndex | null {
   if (!grams.size) return null;
   return {
     has(line: string) {
+      if (line.length > MAX_LINE_CHARS) return false;
       const w = words(line.replace(/^[\s>]+/, ''));
       if (!w.length) return null;
-      if (w.length > MAX_LINE_WORDS) return false;
       if (w.length <= GRAM) return grams.has(w.join(' '));
       for (let i = 0; i + GRAM <= w.length; i++) if (!grams.has(w.slice(i, i + GRAM).join(' '))) return false;
       return true;
