@@ -135,10 +135,13 @@ function attributionAt(lines: string[], i: number, quoted: boolean[]): number {
   return 0;
 }
 
+/** Ends with a colon, and has a "wrote" verb or an address, and a date or time (or both verb and address). */
 function isAttribution(text: string): boolean {
-  if (!/[:：]$/.test(text) || !DATE_OR_TIME.test(text)) return false;
-  if (HEADER_LINE.test(text) && !WROTE.test(text)) return false;
-  return WROTE.test(text) || ADDRESS.test(text);
+  if (!/[:：]$/.test(text)) return false;
+  const wrote = WROTE.test(text);
+  if (HEADER_LINE.test(text) && !wrote) return false;
+  const address = ADDRESS.test(text);
+  return DATE_OR_TIME.test(text) ? wrote || address : wrote && address;
 }
 
 /** Lines that introduce or frame quoted history (the thread rule moves a repeat's start up over them). */

@@ -34,7 +34,7 @@ const isFooter = (l: string) =>
 // Sign-off phrases alone on a line, optionally followed by a name ("Thanks, Maya") and punctuation or emoji.
 const SIGN_OFFS = [
   // en
-  'best|best regards|best wishes|kind regards|warm regards|warmest regards|regards|many thanks|thanks|thank you|thanks so much|thank you so much|thanks again|thx|cheers|talk soon|speak soon|all the best|warmly|sincerely|yours|yours truly|xo|xoxo|love|take care|with thanks',
+  'best|bests|best regards|best wishes|kind regards|warm regards|warmest regards|warm wishes|regards|rgds|many thanks|thanks|thank you|thanks so much|thank you so much|thank you very much|thanks a lot|thanks again|thx|cheers|hugs|with love|lots of love|talk soon|speak soon|all the best|warmly|sincerely|yours|yours truly|xo|xoxo|love|take care|with thanks',
   // es
   'saludos|un saludo|saludos cordiales|atentamente|abrazos|un abrazo|gracias|muchas gracias|besos|cordialmente|un cordial saludo',
   // fr
@@ -120,12 +120,15 @@ export function findSignature(
 function startsSignature(lines: string[], i: number, to: number, names: string[]): boolean {
   const l = lines[i].trim();
   if (isSignOff(l) || RULE.test(l)) return true;
-  const blankAbove = i > 0 && !lines[i - 1].trim();
+  // A name stands after a blank line or right under a sign-off ("Thanks!" as the whole reply, then the name).
+  const blankAbove = i > 0 && (!lines[i - 1].trim() || isSignOff(lines[i - 1].trim()));
   const lower = l.toLowerCase();
   if (names.some((n) => lower === n || (lower.startsWith(n) && /^[\s|·•,–—/-]/.test(lower.slice(n.length))))) {
     return blankAbove || i === to - 1;
   }
-  if (!blankAbove || l.length > 80 || !NAME.test(l) || NOT_NAMES.test(l) || /[.!?:;]$/.test(l)) return false;
+  if (!blankAbove || l.length > 80 || !NAME.test(l) || NOT_NAMES.test(l.replace(/[\s.!]+$/, ''))) return false;
+  if (/[!?:;]$/.test(l) || /[^\p{Lu}]\.$/u.test(l)) return false; // a sentence, not "Maya L."
+
   // A generic name ends the message or heads contact lines; otherwise it may be a sentence fragment.
   const rest = nextLines(lines, i + 1, to, 9);
   return (
@@ -143,13 +146,17 @@ function nextLines(lines: string[], from: number, to: number, max: number): stri
   return found;
 }
 
-/** What follows a soft marker is short and reads like a signature (a P.S. ends it). */
+// A legal footer under a signature (its sentences are not theirs to negotiate with).
+const DISCLAIMER =
+  /confidential|disclaimer|intended (?:only )?for|privileged|vertraulich|confidentiel|confidencial|riservat|vertrouwelijk|poufn|konfidentiell|fortrolig|конфиденциальн/iu;
+
+/** What follows a soft marker is short and reads like a signature (a P.S. ends it; a legal footer may follow). */
 function signatureFollows(lines: string[], from: number, to: number): boolean {
   let count = 0;
   for (let i = from; i < to; i++) {
     const l = lines[i].trim();
     if (!l) continue;
-    if (PS.test(l)) return true;
+    if (PS.test(l) || DISCLAIMER.test(l)) return true;
     if (++count > 8 || isSentence(l)) return false;
   }
   return true;
