@@ -77,7 +77,7 @@ function isSignOff(l: string): boolean {
 // A signature rule: an em or en dash alone, or a short run of underscores, dashes or equals signs.
 const RULE = /^(?:[—–]|_{2,19}|-{3}|={2,19}|\*{3})$/;
 // A name line: one to three capitalised words, optionally followed by a separator and a title or contact.
-const NAME = /^\p{Lu}[\p{L}'’.-]*(?:\s\p{Lu}[\p{L}'’.-]*){0,2}(?:\s*[|·•,–—/-]\s*\S.*)?$/u;
+const NAME = /^(?:[-~–—]\s?)?\p{Lu}[\p{L}'’.-]*(?:\s\p{Lu}[\p{L}'’.-]*){0,2}(?:\s*[|·•,–—/-]\s*\S.*)?$/u;
 // One-word answers that are not names.
 const NOT_NAMES =
   /^(?:yes|no|ok|okay|deal|sure|done|agreed|perfect|great|cool|nice|awesome|absolutely|definitely|confirmed|sí|si|vale|claro|oui|d'accord|ja|jawohl|genau|klar|sim|certo|perfeito|perfetto|esatto|prima|top|tak|jasne|да|хорошо|ладно|okej|super|parfait|listo|fechado|akkoord)$/iu;
@@ -120,13 +120,17 @@ export function findSignature(
 function startsSignature(lines: string[], i: number, to: number, names: string[]): boolean {
   const l = lines[i].trim();
   if (isSignOff(l) || RULE.test(l)) return true;
-  // A name stands after a blank line or right under a sign-off ("Thanks!" as the whole reply, then the name).
-  const blankAbove = i > 0 && (!lines[i - 1].trim() || isSignOff(lines[i - 1].trim()));
-  const lower = l.toLowerCase();
-  if (names.some((n) => lower === n || (lower.startsWith(n) && /^[\s|·•,–—/-]/.test(lower.slice(n.length))))) {
-    return blankAbove || i === to - 1;
+  // A name stands after a blank line or right under a sign-off ("Thanks!", then the name); a bare name also
+  // right under a finished sentence. With a title or contact after it ("Maya · Rates from ..."), not there.
+  const above = i > 0 ? lines[i - 1].trim() : '';
+  const blankAbove = i > 0 && (!above || isSignOff(above));
+  const bare = /^(?:[-~–—]\s?)?\p{Lu}[\p{L}'’.-]*(?:\s\p{Lu}[\p{L}'’.-]*){0,2}$/u.test(l);
+  const standsAlone = blankAbove || (bare && /[.!?]$/.test(above));
+  const lower = l.replace(/^[-~–—]\s?/, '').toLowerCase();
+  if (names.some((n) => lower === n || (lower.startsWith(n) && /^\s*[|·•,–—/-]/.test(lower.slice(n.length))))) {
+    return standsAlone || (bare && i === to - 1);
   }
-  if (!blankAbove || l.length > 80 || !NAME.test(l) || NOT_NAMES.test(l.replace(/[\s.!]+$/, ''))) return false;
+  if (!standsAlone || l.length > 80 || !NAME.test(l) || NOT_NAMES.test(l.replace(/[\s.!]+$/, ''))) return false;
   if (/[!?:;]$/.test(l) || /[^\p{Lu}]\.$/u.test(l)) return false; // a sentence, not "Maya L."
 
   // A generic name ends the message or heads contact lines; otherwise it may be a sentence fragment.
