@@ -141,6 +141,12 @@ const MIGRATIONS: string[] = [
   ALTER TABLE negotiations ADD COLUMN parked_at TEXT;
   CREATE TABLE write_probe (at TEXT NOT NULL, pad BLOB NOT NULL);
   `,
+  // 8: the reply extraction's reading (decisions D16): the quoted history it cut away (context for the model,
+  // never their words) and whether their new words could be separated with confidence.
+  `
+  ALTER TABLE inbox ADD COLUMN quoted TEXT;
+  ALTER TABLE inbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**

@@ -331,6 +331,9 @@ export function createHost(deps: HostDeps) {
       text: message.text,
       receivedAt: message.receivedAt,
       ...(message.signature ? { signature: message.signature } : {}),
+      // The reply extraction's reading (D16): context only, and whether their words were told apart.
+      ...(message.quoted ? { quoted: message.quoted } : {}),
+      uncertain: message.uncertain === true,
     };
     const event: NegotiationEvent = { type: 'REPLY', reply };
     if (entry && accepts(message.negotiationId, entry, event)) {

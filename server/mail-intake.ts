@@ -2,13 +2,24 @@
  * Inbound mail: reads the mailbox after the persisted cursor, stores every new message of a known thread in
  * the durable inbox (with the cursor, in one transaction), and only then lets the caller acknowledge. Own sent
  * mail is skipped (decisions D9). Delivery to the actors happens after the acknowledgement.
+ *
+ * This is the one place a reply is read, for every mailbox (decisions D16): the body as the sender's client
+ * wrote it goes through the reply extraction, with the thread's earlier messages (our sent emails and their
+ * earlier replies, from the timeline) and the sender's name as hints. The inbox stores their new words, the
+ * quoted context and signature cut away, and whether the words could be told apart with confidence.
  */
 import type { Db } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
 import type { Queries } from '../persistence/queries.ts';
+import { queryTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
 import { addressOf, HistoryTooOldError, type InboundEmail, type MailPort } from '../services/mail/port.ts';
+import { extractReply } from '../services/mail/reply/index.ts';
 import type { Logger } from './logger.ts';
+
+const THREAD_HINTS = 20; // the newest emails of the thread, both directions
+const QUOTED_KEEP = 20_000; // quoted context kept with a reply (the newest history is at its top)
+const SIGNATURE_KEEP = 4_000;
 
 const CURSOR_KEY = 'mail.cursor';
 const DAY_MS = 86_400_000;
@@ -31,25 +42,58 @@ export function createMailIntake(deps: {
   let next: Promise<InboxMessage[]> | null = null; // the one pull every caller arriving meanwhile shares
   const cursorNow = () => (readCursor.get(CURSOR_KEY) as { value: string } | undefined)?.value ?? null;
 
+  /** The earlier emails of a negotiation's thread, newest first: hints for reading a reply (D16). */
+  function threadTexts(negotiationId: string): string[] {
+    return queryTimeline(deps.db, {
+      negotiationId,
+      types: ['email_sent', 'email_received'],
+      order: 'desc',
+      limit: THREAD_HINTS,
+    })
+      .map((e) => String(e.data.text ?? ''))
+      .filter(Boolean);
+  }
+
+  /** Their reply as the negotiation reads it: one extraction for every mailbox. */
+  function read(m: InboundEmail, negotiationId: string): InboxMessage {
+    const senderName = m.from.includes('<') ? m.from.slice(0, m.from.indexOf('<')).replace(/"/g, '').trim() : null;
+    const reply = extractReply(m.body, { thread: threadTexts(negotiationId), senderName });
+    return {
+      messageId: m.messageId,
+      negotiationId,
+      threadId: m.threadId,
+      from: m.from,
+      subject: m.subject,
+      text: reply.text,
+      receivedAt: m.receivedAt,
+      signature: reply.signature?.slice(0, SIGNATURE_KEEP) ?? null,
+      quoted: reply.quoted?.slice(0, QUOTED_KEEP) ?? null,
+      uncertain: reply.uncertain,
+      raw: m.raw ?? null,
+    };
+  }
+
   /** Stores the page's messages of known threads and the new cursor in one transaction; returns what was new. */
   function storePage(page: { messages: InboundEmail[]; cursor: string | null }): InboxMessage[] {
     const stored: InboxMessage[] = [];
     if (!page.messages.length && page.cursor === cursorNow()) return stored; // nothing new: no write, no fsync
+    // Read outside the write transaction: extraction is bounded, but need not hold the writer.
+    const messages: InboxMessage[] = [];
+    for (const m of page.messages) {
+      if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
+      const negotiationId = deps.queries.negotiationByThread(m.threadId);
+      if (!negotiationId) {
+        deps.logger.info('mail on a thread with no negotiation, ignored', {
+          messageId: m.messageId,
+          threadId: m.threadId,
+        });
+        continue;
+      }
+      if (!deps.inbox.has(m.messageId)) messages.push(read(m, negotiationId));
+    }
     deps.db
       .transaction(() => {
-        for (const m of page.messages) {
-          if (addressOf(m.from) === deps.agentEmail.toLowerCase()) continue; // our own sent mail
-          const negotiationId = deps.queries.negotiationByThread(m.threadId);
-          if (!negotiationId) {
-            deps.logger.info('mail on a thread with no negotiation, ignored', {
-              messageId: m.messageId,
-              threadId: m.threadId,
-            });
-            continue;
-          }
-          const message: InboxMessage = { ...m, negotiationId };
-          if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
-        }
+        for (const message of messages) if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
         if (page.cursor != null) writeCursor.run(CURSOR_KEY, page.cursor);
       })
       .immediate();

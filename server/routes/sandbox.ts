@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Queries } from '../../persistence/queries.ts';
 import type { SandboxSlack } from '../../services/chat/sandbox.ts';
 import { addressOf } from '../../services/mail/port.ts';
+import { parseRawEmail } from '../../services/mail/parse.ts';
 import type { SandboxMailbox } from '../../services/mail/sandbox.ts';
 import { moneyInput } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
@@ -12,18 +13,23 @@ import type { Commands } from '../commands.ts';
 import { HttpError } from '../errors.ts';
 import { parseInput } from '../validate.ts';
 
-const inboundMail = z.strictObject({
-  from: z
-    .string()
-    .trim()
-    .min(3)
-    .max(320)
-    .refine((v) => /^[^\s@<>]+@[^\s@<>]+$/.test(addressOf(v)), 'not an email address'),
-  threadId: z.string().trim().min(1).max(200),
-  text: z.string().min(1).max(100_000),
+const MAX_MAIL_CHARS = 2_000_000; // the request body limit (BODY_LIMIT_BYTES) usually binds first
+const address = z
+  .string()
+  .trim()
+  .min(3)
+  .max(320)
+  .refine((v) => /^[^\s@<>]+@[^\s@<>]+$/.test(addressOf(v)), 'not an email address');
+const threadId = z.string().trim().min(1).max(200);
+// `text` is the body exactly as the sender's mail client wrote it; `raw` a whole RFC 5322 message (api.md).
+const inboundText = z.strictObject({
+  from: address,
+  threadId,
+  text: z.string().min(1).max(MAX_MAIL_CHARS),
   subject: z.string().max(1000).optional(),
   messageId: z.string().trim().min(1).max(500).optional(),
 });
+const inboundRaw = z.strictObject({ raw: z.string().min(1).max(MAX_MAIL_CHARS), threadId: threadId.optional() });
 const slackAction = z.strictObject({
   action: z.enum(['approve', 'walk_away', 'take_over', 'resume']),
   negotiationId: z.string().min(1).max(128),
@@ -73,24 +79,59 @@ export function sandboxRouter(deps: {
     });
 
     router.post('/mail', async (ctx) => {
-      const mail = parseInput(inboundMail, ctx.state.body);
+      const body = ctx.state.body;
+      const mail =
+        body && typeof body === 'object' && 'raw' in body
+          ? await fromRaw(parseInput(inboundRaw, body))
+          : fromText(parseInput(inboundText, body));
       const negotiationId = deps.queries.negotiationByThread(mail.threadId);
       if (!negotiationId) throw new HttpError(404, 'unknown_thread', `No negotiation has thread ${mail.threadId}`);
-      const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`;
-      const { duplicate } = mailbox.deliver({
-        messageId,
-        threadId: mail.threadId,
-        from: mail.from,
-        to: deps.agentEmail,
-        subject: mail.subject ?? 'Re: Collaboration Opportunity',
-        text: mail.text,
-      });
+      const { duplicate } = mailbox.deliver({ ...mail, to: deps.agentEmail });
       const handOver = await deps.receiveMail(negotiationId); // durable in the inbox before we acknowledge
       ctx.status = 202;
-      ctx.body = duplicate ? { messageId, duplicate: true } : { messageId };
+      ctx.body = duplicate ? { messageId: mail.messageId, duplicate: true } : { messageId: mail.messageId };
       // After the acknowledgement — also when the client went away ('close' always fires).
       ctx.res.once('close', handOver);
     });
+
+    const fromText = (input: z.infer<typeof inboundText>) => ({
+      messageId: input.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`,
+      threadId: input.threadId,
+      from: input.from,
+      subject: input.subject ?? 'Re: Collaboration Opportunity',
+      text: input.text,
+    });
+
+    /** A whole message, parsed like Gmail's and threaded from In-Reply-To/References unless a threadId is given. */
+    async function fromRaw({ raw, threadId: givenThread }: z.infer<typeof inboundRaw>) {
+      const parsed = await parseRawEmail(raw).catch((error: unknown) => {
+        throw new HttpError(400, 'invalid_request', `raw is not a readable RFC 5322 message: ${String(error)}`);
+      });
+      if (!parsed.from || !/^[^\s@<>]+@[^\s@<>]+$/.test(addressOf(parsed.from))) {
+        throw new HttpError(400, 'invalid_request', 'raw: the message has no From address');
+      }
+      if (!parsed.fullText) throw new HttpError(400, 'invalid_request', 'raw: the message has no text body');
+      const references = [...parsed.references, ...(parsed.inReplyTo ? [parsed.inReplyTo] : [])];
+      const threadId = givenThread ?? mailbox?.threadFor(references);
+      if (!threadId) {
+        throw new HttpError(
+          404,
+          'unknown_thread',
+          references.length
+            ? `No thread holds any message of In-Reply-To/References (${references.join(' ')}); pass "threadId"`
+            : 'raw has no In-Reply-To or References header; pass "threadId"',
+        );
+      }
+      return {
+        messageId: parsed.messageId ?? `<${randomBytes(12).toString('hex')}@sandbox.mail>`,
+        threadId,
+        from: parsed.from,
+        subject: parsed.subject,
+        text: parsed.fullText,
+        inReplyTo: parsed.inReplyTo,
+        references: parsed.references,
+      };
+    }
   }
 
   const slack = deps.slack;

@@ -184,8 +184,8 @@ export async function getMessage(gmail: gmail_v1.Gmail, id: string, userId = 'me
     to: parsed.to,
     subject: parsed.subject,
     text: parsed.text,
+    body: parsed.fullText,
     receivedAt: isoOf(data.internalDate) ?? parsed.date ?? new Date().toISOString(),
-    signature: parsed.signature || null,
     raw: bytes.length <= RAW_LIMIT_BYTES ? bytes.toString('latin1') : null,
     parsed,
   };
@@ -201,8 +201,8 @@ const toInbound = (m: GmailMessage): InboundEmail => ({
   to: m.to,
   subject: m.subject,
   text: m.text,
+  body: m.body,
   receivedAt: m.receivedAt,
-  signature: m.signature,
   raw: m.raw,
 });
 

@@ -27,9 +27,16 @@ export interface InboundEmail {
   from: string; // raw From header
   to: string;
   subject: string;
-  text: string; // the new text of the message (quoted history stripped)
+  /**
+   * The mailbox's own view of the message (Gmail: as a mail client shows it; sandbox: the body). After the
+   * intake has read the reply (server/mail-intake.ts, decisions D16): their new words only.
+   */
+  text: string;
+  /** The whole text as the sender's client wrote it (quoted history and signature included): what the intake reads. */
+  body: string;
   receivedAt: string;
-  signature?: string | null; // what was cut after a "-- " delimiter or a mobile footer
+  // Set by the intake's reply extraction (services/mail/reply), the same for every mailbox:
+  signature?: string | null; // what the signature and footer rules cut off
   quoted?: string | null; // quoted history / forwarded content cut away (context, never their words: D16)
   uncertain?: boolean; // the new text could not be separated with confidence (D16: the reply is unclear)
   raw?: string | null; // the full RFC 2822 message, latin1 (byte for byte)

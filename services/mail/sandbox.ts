@@ -1,6 +1,7 @@
 /**
  * The sandbox mailbox: a local stand-in for Gmail with threads, Message-IDs and In-Reply-To/References.
- * Its history id works like Gmail's: the agent reads everything after its persisted cursor.
+ * Its history id works like Gmail's: the agent reads everything after its persisted cursor. Inbound mail is
+ * kept as the sender's client wrote it; the intake reads the reply from it like Gmail's (decisions D16).
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
@@ -43,6 +44,7 @@ export function createSandboxMailbox(
   const byMessageId = db.prepare(`SELECT ${COLUMNS} FROM mail WHERE message_id = ?`);
   const since = db.prepare(`SELECT ${COLUMNS} FROM mail WHERE history_id > ? ORDER BY history_id LIMIT 500`);
   const threadExists = db.prepare('SELECT 1 FROM mail WHERE thread_id = ? LIMIT 1');
+  const threadOfMessage = db.prepare('SELECT thread_id FROM mail WHERE message_id = ?').pluck();
 
   const receipt = (m: StoredMail): SentEmailReceipt => ({ messageId: m.messageId, threadId: m.threadId, sentAt: m.at });
   const find = (messageId: string) => {
@@ -78,6 +80,7 @@ export function createSandboxMailbox(
         to: m.to,
         subject: m.subject,
         text: m.text,
+        body: m.text,
         receivedAt: m.at,
       }));
       return { messages, cursor: rows.length ? String(rows.at(-1)?.historyId) : cursor };
@@ -87,10 +90,34 @@ export function createSandboxMailbox(
   return {
     ...port,
     /** An email from the outside world arrives in the mailbox; a repeated Message-ID is a no-op. */
-    deliver(email: { messageId: string; threadId: string; from: string; to: string; subject: string; text: string }) {
-      const row = { ...email, direction: 'in', html: null, inReplyTo: null, refs: '[]', at: clock.iso() };
+    deliver(email: {
+      messageId: string;
+      threadId: string;
+      from: string;
+      to: string;
+      subject: string;
+      text: string; // the body as the sender's client wrote it
+      inReplyTo?: string | null;
+      references?: string[];
+    }) {
+      const row = {
+        ...email,
+        direction: 'in',
+        html: null,
+        inReplyTo: email.inReplyTo ?? null,
+        refs: JSON.stringify(email.references ?? []),
+        at: clock.iso(),
+      };
       const duplicate = insert.run(row).changes === 0;
       return { messageId: email.messageId, duplicate };
+    },
+    /** Gmail's threading: the thread of the newest referenced message this mailbox holds, else null. */
+    threadFor(messageIds: string[]): string | null {
+      for (const id of [...messageIds].reverse()) {
+        const thread = threadOfMessage.get(id) as string | undefined;
+        if (thread) return thread;
+      }
+      return null;
     },
     hasThread(threadId: string): boolean {
       return threadExists.get(threadId) !== undefined;

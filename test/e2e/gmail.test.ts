@@ -126,6 +126,38 @@ describe('Gmail (fake Gmail API, real googleapis client)', () => {
     expect(timelineOf(n, 'email_received').map((e) => e.from)).not.to.include(AGENT); // own sent mail skipped
   });
 
+  it('reads a Gmail reply with the same extraction as the sandbox: German Outlook quoting, a rate card signature', async () => {
+    const t = await agent();
+    const { id, outreach } = await started(t);
+    const body = [
+      'Einverstanden, machen wir so.',
+      '',
+      'Viele Grüße',
+      'Maya',
+      'Preise ab 1.200 $ pro Reel',
+      '',
+      '________________________________',
+      `Von: Deals Team <${AGENT}>`,
+      'Gesendet: Dienstag, 3. März 2026 09:14',
+      `An: Maya Lopez <${MAYA}>`,
+      `Betreff: ${outreach.subject}`,
+      '',
+      outreach.text,
+    ].join('\n');
+    await replyTo(outreach, body);
+    expect(await push(t.url)).to.equal(204);
+    const [received] = await until(async () => {
+      const entries = timelineOf(await negotiation(t, id), 'email_received');
+      return entries.length ? entries : undefined;
+    });
+    expect(received).to.include({ text: 'Einverstanden, machen wir so.', uncertain: false });
+    expect(received.signature).to.equal('Viele Grüße\nMaya\nPreise ab 1.200 $ pro Reel');
+    expect(String(received.quoted)).to.include('Scope of Work:');
+    const n = await negotiation(t, id);
+    expect(n.theirLastAsk).not.to.equal('1200.00');
+    expect(n.agreedRate).not.to.equal('1200.00');
+  });
+
   it('the same push delivered 5 times is processed once', async () => {
     const t = await agent();
     const { id, outreach } = await started(t);

@@ -1,0 +1,140 @@
+/**
+ * Every reply of the corpus (test/fixtures/replies/) end to end through the sandbox, in one agent: one
+ * negotiation per fixture at a standing offer of $2,000 for "1 Instagram Reel, 2 Instagram Stories" (80,000
+ * views at a $25 CPM), the reply posted to POST /sandbox/mail as the client wrote it (HTML fixtures as a whole
+ * raw message), the decision read back from the API.
+ *
+ * Asserted now, for every fixture (D16): the negotiation never agrees at, nor records as their ask, an amount
+ * that is not written in the expected new text (our standing offer aside, which an acceptance agrees at), so
+ * an amount only in quoted history or a signature is never theirLastAsk or agreedRate. Each fixture's expected
+ * outcome is recorded beside what the agent did; the run prints how many match, so the assertion can be
+ * tightened to the exact outcome once the money reader (D16) lands.
+ */
+import { expect } from 'chai';
+import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
+import { createCampaign, negotiation, type TimelineItem, timelineOf, until } from '../support/e2e.ts';
+import { amountsIn, loadCorpus, type ReplyFixture, rawMessage } from '../support/reply-corpus.ts';
+
+const STANDING_OFFER = '2000'; // whole dollars, as amountsIn keys them
+
+interface Run {
+  fixture: ReplyFixture;
+  id: string;
+  threadId: string;
+  email: string;
+}
+
+/** What the agent did with the reply, in the corpus's terms. */
+function observed(n: {
+  state: string;
+  theirLastAsk: string | null;
+  agreedRate: string | null;
+  timeline: TimelineItem[];
+}) {
+  if (n.state === 'agreed') return 'accept';
+  if (n.state === 'rejected') return 'reject';
+  if (n.theirLastAsk && Number(n.theirLastAsk) !== Number(STANDING_OFFER)) return `counter ${n.theirLastAsk}`;
+  const last = timelineOf(n, 'email_sent').at(-1);
+  if (last?.kind === 'answer') return 'question';
+  return n.state === 'escalated' ? `unclear (escalated)` : n.state;
+}
+
+describe('reply corpus end to end through the sandbox (D16)', function () {
+  this.timeout(300_000);
+  let t: TestAgent;
+  let runs: Run[];
+
+  before(async () => {
+    const corpus = await loadCorpus();
+    t = await startTestAgent();
+    const influencers = corpus.map((_, i) => ({
+      name: 'Maya Lopez',
+      email: `maya.${i}@gmail.com`,
+      platform: 'instagram',
+      handle: `@maya${i}`,
+      averageViews: 80000,
+    }));
+    const created = await createCampaign(t, glowCampaign({ id: 'cmp-corpus', budget: '10000000', influencers }));
+    expect(created.negotiations).to.have.length(corpus.length);
+    const byEmail = new Map(created.negotiations.map((n) => [n.influencer.email, n.id]));
+    // Every outreach sent: the threads exist and each standing offer is $2,000.
+    const sent = await until(async () => {
+      const res = await t.call('GET', '/sandbox/mail');
+      return res.body.length >= corpus.length ? (res.body as { to: string; threadId: string }[]) : undefined;
+    }, 120_000);
+    const threadOf = new Map(sent.map((m) => [m.to.replace(/^.*<|>$/g, '').toLowerCase(), m.threadId]));
+    runs = corpus.map((fixture, i) => {
+      const email = `maya.${i}@gmail.com`;
+      return { fixture, id: byEmail.get(email) as string, threadId: threadOf.get(email) as string, email };
+    });
+    for (const run of runs) {
+      const n = await negotiation(t, run.id);
+      expect(n.lastOfferedRate, run.fixture.id).to.equal('2000.00');
+    }
+  });
+
+  after(async () => {
+    await t?.stop();
+    if (t) removeDir(t.dataDir);
+  });
+
+  it('every reply goes in through POST /sandbox/mail and is read; nothing quoted or signed is taken as theirs', async () => {
+    for (const { fixture, threadId, email } of runs) {
+      const from = `Maya Lopez <${email}>`;
+      const body =
+        fixture.html !== undefined
+          ? {
+              raw: await rawMessage(fixture, { from, to: 'deals@agency.example', subject: 'Re: Partnership' }),
+              threadId,
+            }
+          : { from, threadId, text: fixture.body, subject: 'Re: Partnership' };
+      const res = await t.call('POST', '/sandbox/mail', body);
+      expect(res.status, `${fixture.id}: ${JSON.stringify(res.body)}`).to.equal(202);
+    }
+
+    const results: { fixture: ReplyFixture; got: string; n: Awaited<ReturnType<typeof negotiation>> }[] = [];
+    for (const run of runs) {
+      const n = await until(async () => {
+        const current = await negotiation(t, run.id);
+        const read = timelineOf(current, 'email_received').length >= 1;
+        return read && !['counter_received', 'initial_offer'].includes(current.state) ? current : undefined;
+      }, 60_000);
+      results.push({ fixture: run.fixture, got: observed(n), n });
+    }
+
+    // Asserted now: nothing from quoted history, a signature or our own emails is taken as theirs, and no deal
+    // closes at an amount they did not write (our standing offer aside). Recorded for the money reader (D16,
+    // in parallel): an ask they did not write at all ("2.800" read as $2.80).
+    const unsafe: string[] = [];
+    const misread: string[] = [];
+    for (const { fixture, n } of results) {
+      const theirs = amountsIn(fixture.text);
+      const notTheirs = [...amountsIn(fixture.body)].filter((a) => !theirs.has(a));
+      const received = timelineOf(n, 'email_received')[0];
+      const ask = n.theirLastAsk ? String(Number(n.theirLastAsk)) : null;
+      const agreed = n.agreedRate ? String(Number(n.agreedRate)) : null;
+      if (ask && notTheirs.includes(ask) && ask !== STANDING_OFFER) {
+        unsafe.push(`${fixture.id}: theirLastAsk ${n.theirLastAsk} stands only in quoted history or a signature`);
+      } else if (ask && !theirs.has(ask) && ask !== STANDING_OFFER) {
+        misread.push(`${fixture.id}: theirLastAsk ${n.theirLastAsk} is not in ${JSON.stringify(fixture.text)}`);
+      }
+      if (agreed && !theirs.has(agreed) && agreed !== STANDING_OFFER) {
+        unsafe.push(`${fixture.id}: agreed at ${n.agreedRate}, not in ${JSON.stringify(fixture.text)}`);
+      }
+      // The reply the negotiation read is their new words (the extraction ran for the sandbox too).
+      if (String(received.text).replace(/\s+/g, ' ').trim() !== fixture.text.replace(/\s+/g, ' ').trim()) {
+        unsafe.push(`${fixture.id}: read ${JSON.stringify(received.text)}`);
+      }
+    }
+    console.log(`      asks not written in their text (money reader, not asserted yet): ${misread.length}`);
+    if (process.env.CORPUS_OUTCOMES) for (const m of misread) console.log(`        ${m}`);
+    const matching = results.filter((r) => r.got === r.fixture.outcome);
+    console.log(`      expected outcome reached: ${matching.length}/${results.length} (not asserted yet)`);
+    if (process.env.CORPUS_OUTCOMES) {
+      for (const r of results)
+        if (r.got !== r.fixture.outcome)
+          console.log(`        ${r.fixture.id}: expected ${r.fixture.outcome}, got ${r.got}`);
+    }
+    expect(unsafe, unsafe.join('\n')).to.deep.equal([]);
+  });
+});
