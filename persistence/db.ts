@@ -135,6 +135,10 @@ const MIGRATIONS: string[] = [
   CREATE INDEX negotiations_state_created ON negotiations(state, created_at, id);
   CREATE INDEX negotiations_campaign_created ON negotiations(campaign_id, created_at, id);
   `,
+  // 7: the parked negotiations (failure set), counted on every /metrics scrape without reading the whole table.
+  `
+  CREATE INDEX negotiations_parked ON negotiations(updated_at) WHERE failure IS NOT NULL;
+  `,
 ];
 
 export function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Db {

@@ -60,6 +60,7 @@ export function apiRouter(deps: {
   });
   if (deps.metrics) {
     const registry = deps.metrics.registry;
+    deps.metrics.watchReadiness(deps.readiness);
     router.get('/metrics', async (ctx) => {
       ctx.type = registry.contentType;
       ctx.body = await registry.metrics();
