@@ -11,7 +11,7 @@ if (!supported) {
     [
       '',
       'This agent needs Node.js 24 LTS (24.3 or newer; 22.19 or newer on the 22 line also works).',
-      `You are running Node.js ${process.version} (${process.execPath}).`,
+      `You are running Node.js v${process.versions.node} (${process.execPath}).`,
       '',
       'Install Node.js 24, then run the command again:',
       '  - with nvm:       nvm install && nvm use      (reads .nvmrc)',

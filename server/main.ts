@@ -43,6 +43,7 @@ import { createErrorReporter } from './sentry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
+import { openApiRouter } from './openapi.ts';
 import { apiRouter } from './routes/api.ts';
 import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
@@ -57,6 +58,8 @@ export interface Agent {
 }
 
 const HOUR = 3_600_000;
+/** Paths that need the bearer token once API_TOKEN is set (decisions D13). */
+const PROTECTED_PREFIXES = ['/api/', '/sandbox/'];
 
 export interface AgentOptions {
   logger?: Logger;
@@ -386,13 +389,14 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
       },
     }),
   ];
+  routers.push(openApiRouter(routers, PROTECTED_PREFIXES)); // GET /api/v1/openapi.json, generated from these
   const app = createApp({
     logger,
     metrics,
     apiToken: config.apiToken,
     bodyLimitBytes: config.bodyLimitBytes,
     routers,
-    protectedPrefixes: ['/api/', '/sandbox/'],
+    protectedPrefixes: PROTECTED_PREFIXES,
     rawMiddleware: slackApp?.middleware ? [slackApp.middleware] : [],
     reportError: errors.capture,
   });

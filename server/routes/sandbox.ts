@@ -12,7 +12,7 @@ import type { Commands } from '../commands.ts';
 import { HttpError } from '../errors.ts';
 import { parseInput } from '../validate.ts';
 
-const inboundMail = z.strictObject({
+export const inboundMail = z.strictObject({
   from: z
     .string()
     .trim()
@@ -24,13 +24,17 @@ const inboundMail = z.strictObject({
   subject: z.string().max(1000).optional(),
   messageId: z.string().trim().min(1).max(500).optional(),
 });
-const slackAction = z.strictObject({
+export const slackAction = z.strictObject({
   action: z.enum(['approve', 'walk_away', 'take_over', 'resume']),
   negotiationId: z.string().min(1).max(128),
   user: z.string().trim().min(1).max(200),
   rate: z.union([z.string().max(40), z.number()]).optional(),
 });
-const clockBody = z.strictObject({
+export const sandboxMailQuery = z.object({
+  to: z.string().max(320).optional(),
+  thread: z.string().max(200).optional(),
+});
+export const clockBody = z.strictObject({
   advanceHours: z
     .number()
     .positive()
@@ -54,8 +58,7 @@ export function sandboxRouter(deps: {
   const mailbox = deps.mailbox;
   if (mailbox) {
     router.get('/mail', (ctx) => {
-      const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
-      const threadId = typeof ctx.query.thread === 'string' ? ctx.query.thread : undefined;
+      const { to, thread: threadId } = parseInput(sandboxMailQuery, ctx.query);
       ctx.body = mailbox.sent({ to, threadId }).map((m) => ({
         messageId: m.messageId,
         threadId: m.threadId,

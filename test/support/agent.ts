@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type Agent, type AgentOptions, startAgent } from '../../server/main.ts';
+import { recordRequests } from './api-coverage.ts';
 
 export interface TestAgent {
   agent: Agent;
@@ -41,7 +42,11 @@ export async function startTestAgent(
     SHEETS_DIR: join(dataDir, 'sheets'),
     ...env,
   };
-  const launch = () => startAgent(loadConfig(baseEnv, dataDir), { logger: createLogger('error', true), ...options });
+  const launch = async () => {
+    const started = await startAgent(loadConfig(baseEnv, dataDir), { logger: createLogger('error', true), ...options });
+    recordRequests(started.server); // which routes the tests exercise (test/support/api-coverage.ts)
+    return started;
+  };
   let agent = await launch();
   const self: TestAgent = {
     agent,
