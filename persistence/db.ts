@@ -147,6 +147,10 @@ const MIGRATIONS: string[] = [
   ALTER TABLE inbox ADD COLUMN quoted TEXT;
   ALTER TABLE inbox ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
   `,
+  // 9: the parked negotiations (failure set), counted on every /metrics scrape without reading the whole table.
+  `
+  CREATE INDEX negotiations_parked ON negotiations(updated_at) WHERE failure IS NOT NULL;
+  `,
 ];
 
 /**

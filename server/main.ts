@@ -47,6 +47,7 @@ import { createMailIntake } from './mail-intake.ts';
 import { createMetrics } from './metrics.ts';
 import { createRuntimeNotices } from './notices.ts';
 import { createReadiness } from './readiness.ts';
+import { openApiRouter } from './openapi.ts';
 import { apiRouter } from './routes/api.ts';
 import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
@@ -59,6 +60,9 @@ export interface Agent {
   bootStats: { restored: number; redelivered: number; caughtUp: number; readyMs: number };
   close(): Promise<void>;
 }
+
+/** Paths that need the bearer token once API_TOKEN is set (decisions D13). */
+const PROTECTED_PREFIXES = ['/api/', '/sandbox/'];
 
 export interface AgentOptions {
   logger?: Logger;
@@ -433,13 +437,14 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
         ]
       : []),
   ];
+  routers.push(openApiRouter(routers, PROTECTED_PREFIXES)); // GET /api/v1/openapi.json, generated from these
   const app = createApp({
     logger,
     metrics,
     apiTokens: config.apiTokens,
     bodyLimitBytes: config.bodyLimitBytes,
     routers,
-    protectedPrefixes: ['/api/', '/sandbox/'],
+    protectedPrefixes: PROTECTED_PREFIXES,
     rawMiddleware: slackApp?.middleware ? [slackApp.middleware] : [],
     reportError: (error, tags) => {
       readiness.observe(error);

@@ -5,14 +5,35 @@ import type { Db } from '../persistence/db.ts';
 import type { DomainState } from '../services/domain.ts';
 import type { ModelCall } from '../services/model/anthropic.ts';
 
+/**
+ * prom-client's totals of its by-type gauges: gauges named like counters (promtool warns), and each one is only
+ * the sum of the by-type gauge beside it (`sum(nodejs_active_handles)`), so they go.
+ */
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export function createMetrics(db: Db) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
   const byState = db.prepare('SELECT state, COUNT(*) AS n FROM negotiations GROUP BY state');
   const pendingInbox = db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE taken_at IS NULL AND failed IS NULL');
   const oldestPending = db
     .prepare('SELECT MIN(stored_at) FROM inbox WHERE taken_at IS NULL AND failed IS NULL')
     .pluck();
+  const parked = db.prepare('SELECT COUNT(*) FROM negotiations WHERE failure IS NOT NULL').pluck();
+  // The latest escalation entry of each escalated negotiation (both lookups are indexed).
+  const oldestEscalation = db
+    .prepare(
+      `SELECT MIN((SELECT at FROM timeline t WHERE t.negotiation_id = n.id AND t.type = 'escalation'
+                   ORDER BY t.id DESC LIMIT 1))
+       FROM negotiations n WHERE n.state = 'escalated'`,
+    )
+    .pluck();
+  let readiness: (() => Record<string, string>) | null = null;
   const m = {
     registry,
     httpRequests: new Counter({
@@ -111,8 +132,41 @@ export function createMetrics(db: Db) {
     },
   });
 
+  new Gauge({
+    name: 'negotiations_parked',
+    help: 'Negotiations parked after repeated failures (failure set; they run again after unpark)',
+    registers: [registry],
+    collect() {
+      this.set(parked.get() as number);
+    },
+  });
+
+  new Gauge({
+    name: 'escalation_oldest_waiting_seconds',
+    help: 'How long the oldest open escalation has waited for the team (0 when none)',
+    registers: [registry],
+    collect() {
+      const oldest = oldestEscalation.get() as string | null;
+      this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
+    },
+  });
+
+  new Gauge({
+    name: 'agent_ready',
+    help: '1 when every readiness check of GET /ready passes, else 0',
+    registers: [registry],
+    collect() {
+      const checks = readiness?.() ?? {};
+      this.set(Object.values(checks).every((v) => v === 'ok') ? 1 : 0);
+    },
+  });
+
   return {
     ...m,
+    /** The checks GET /ready answers with; agent_ready reports the same verdict at every scrape. */
+    watchReadiness(checks: () => Record<string, string>) {
+      readiness = checks;
+    },
     observeModelCall(call: ModelCall) {
       const { kind, model } = call;
       m.modelCalls.inc({ kind, model, outcome: call.ok ? 'ok' : 'error' });

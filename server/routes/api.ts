@@ -22,18 +22,18 @@ function id(value: string | undefined, what: string): string {
   return value;
 }
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   campaign: z.string().regex(ID).optional(),
   state: z.enum(DOMAIN_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).optional(),
 });
 // `by` is still accepted for old clients but ignored: who acted is who authenticated (decisions D19).
-const approveBody = z.strictObject({
+export const approveBody = z.strictObject({
   rate: z.union([z.string().max(40), z.number()]),
   by: z.string().max(200).optional(),
 });
-const actorBody = z.strictObject({ by: z.string().trim().min(1).max(200).optional() });
+export const actorBody = z.strictObject({ by: z.string().trim().min(1).max(200).optional() });
 
 export function apiRouter(deps: {
   db: Db;
@@ -61,6 +61,7 @@ export function apiRouter(deps: {
   });
   if (deps.metrics) {
     const registry = deps.metrics.registry;
+    deps.metrics.watchReadiness(deps.readiness);
     router.get('/metrics', async (ctx) => {
       ctx.type = registry.contentType;
       ctx.body = await registry.metrics();

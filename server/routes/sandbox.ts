@@ -30,7 +30,8 @@ const inboundText = z.strictObject({
   messageId: z.string().trim().min(1).max(500).optional(),
 });
 const inboundRaw = z.strictObject({ raw: z.string().min(1).max(MAX_MAIL_CHARS), threadId: threadId.optional() });
-const slackAction = z.strictObject({
+export const inboundMail = z.union([inboundText, inboundRaw]);
+export const slackAction = z.strictObject({
   action: z.enum(['approve', 'walk_away', 'take_over', 'resume']),
   negotiationId: z.string().min(1).max(128),
   user: z.string().trim().min(1).max(200),
@@ -38,7 +39,11 @@ const slackAction = z.strictObject({
   /** The escalation the clicked button was posted for (D19), as a Slack button carries it; optional. */
   escalation: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
 });
-const clockBody = z.strictObject({
+export const sandboxMailQuery = z.object({
+  to: z.string().max(320).optional(),
+  thread: z.string().max(200).optional(),
+});
+export const clockBody = z.strictObject({
   advanceHours: z
     .number()
     .positive()
@@ -62,8 +67,7 @@ export function sandboxRouter(deps: {
   const mailbox = deps.mailbox;
   if (mailbox) {
     router.get('/mail', (ctx) => {
-      const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
-      const threadId = typeof ctx.query.thread === 'string' ? ctx.query.thread : undefined;
+      const { to, thread: threadId } = parseInput(sandboxMailQuery, ctx.query);
       ctx.body = mailbox.sent({ to, threadId }).map((m) => ({
         messageId: m.messageId,
         threadId: m.threadId,

@@ -6,6 +6,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type Agent, type AgentOptions, startAgent } from '../../server/main.ts';
 import { assertStandInMessages } from './block-kit.ts';
+import { recordRequests } from './api-coverage.ts';
 
 export interface TestAgent {
   agent: Agent;
@@ -42,7 +43,11 @@ export async function startTestAgent(
     SHEETS_DIR: join(dataDir, 'sheets'),
     ...env,
   };
-  const launch = () => startAgent(loadConfig(baseEnv, dataDir), { logger: createLogger('error', true), ...options });
+  const launch = async () => {
+    const started = await startAgent(loadConfig(baseEnv, dataDir), { logger: createLogger('error', true), ...options });
+    recordRequests(started.server); // which routes the tests exercise (test/support/api-coverage.ts)
+    return started;
+  };
   let agent = await launch();
   const self: TestAgent = {
     agent,
