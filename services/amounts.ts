@@ -66,7 +66,10 @@ const MASKS: RegExp[] = [
   /\d+(?:[.,]\d+)?\s*(?:%|percent\b|per\s?cent\b)/gi,
   /https?:\/\/\S+|www\.\S+|\S+@\S+\.\S+/gi,
   /\bnet[\s-]?\d{1,3}\b/gi,
-  new RegExp(String.raw`\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+|de\s+)?(?:${MONTHS})(?:,?\s+\d{4})?|\b(?:${MONTHS})\s+\d{4}\b`, 'giu'),
+  new RegExp(
+    String.raw`\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+|de\s+)?(?:${MONTHS})(?:,?\s+\d{4})?|\b(?:${MONTHS})\s+\d{4}\b`,
+    'giu',
+  ),
   /\b(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}\b/g,
 ];
 
@@ -80,7 +83,10 @@ function maskedSpans(text: string): [number, number][] {
 export function countedAfter(after: string): boolean {
   if (COUNT_AFTER.test(after)) return true;
   const adjectives = COUNT_ADJECTIVES.exec(after)?.[0] ?? '';
-  return adjectives.length > 0 && new RegExp(String.raw`^(?:${COUNTED})(?![\p{L}])`, 'iu').test(after.slice(adjectives.length));
+  return (
+    adjectives.length > 0 &&
+    new RegExp(String.raw`^(?:${COUNTED})(?![\p{L}])`, 'iu').test(after.slice(adjectives.length))
+  );
 }
 
 function currencyAround(text: string, q: Quantity) {

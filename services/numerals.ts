@@ -76,14 +76,16 @@ const SCALE_WORDS: [RegExp, bigint][] = [
     /^(?:thousands?|grand|k|mil|mille|mila|tausend|tsd\.?|duizend|tys\.?|tysiąc|tysiące|tysięcy|tusen|tusind|тысяч[аи]?|тыс\.?)$/i,
     1000n,
   ],
-  [/^(?:millions?|mio\.?|mn|mm|m|millones|millions|millionen|miljoen|milionów|miljon|миллион(?:а|ов)?|млн\.?)$/i, 1_000_000n],
+  [
+    /^(?:millions?|mio\.?|mn|mm|m|millones|millions|millionen|miljoen|milionów|miljon|миллион(?:а|ов)?|млн\.?)$/i,
+    1_000_000n,
+  ],
 ];
 
 export function scaleOf(word: string): bigint | null {
   for (const [pattern, value] of SCALE_WORDS) if (pattern.test(word)) return value;
   return null;
 }
-
 
 /**
  * A number in digits: groups of three after commas, dots, spaces or apostrophes, an optional decimal part. A
@@ -200,7 +202,9 @@ const add = (a: MarkReading, b: MarkReading): MarkReading => {
 /** × n, plus half of n when "and a half" */
 const scaleBy = (a: MarkReading, n: bigint, half: boolean): MarkReading => {
   const f = (c: bigint) => c * n + (half ? 50n * n : 0n);
-  return a.kind === 'definite' ? { kind: 'definite', cents: f(a.cents) } : { ...a, group: f(a.group), decimal: f(a.decimal) };
+  return a.kind === 'definite'
+    ? { kind: 'definite', cents: f(a.cents) }
+    : { ...a, group: f(a.group), decimal: f(a.decimal) };
 };
 
 /** Whether only spaces/hyphens (or a comma before "and") separate two tokens. */
@@ -218,7 +222,17 @@ export function scanQuantities(text: string): Quantity[] {
       // "a few thousand", "thousands": a scale with no count, money of unknown size
       const reading: MarkReading = { kind: 'definite', cents: (start.value ?? 1n) * 100n };
       const { text: t, index, end } = start;
-      found.push({ text: t, index, end, reading, scaled: true, words: true, style: null, plainInteger: false, vague: true });
+      found.push({
+        text: t,
+        index,
+        end,
+        reading,
+        scaled: true,
+        words: true,
+        style: null,
+        plainInteger: false,
+        vague: true,
+      });
       i++;
       continue;
     }
