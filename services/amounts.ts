@@ -29,8 +29,8 @@ const OTHER_SYMBOLS = '€£¥₹₩₽₺₪₱₦₫₴฿₿₸₼₾';
 const OTHER_CODES =
   'EUR|GBP|JPY|CNY|RMB|CAD|AUD|NZD|CHF|INR|MXN|BRL|SEK|NOK|DKK|PLN|ZAR|SGD|HKD|KRW|AED|RUB|UAH|CZK|HUF|RON|TRY|ILS|THB|IDR|PHP|MYR|NGN|ARS|CLP|COP|PEN|SAR|QAR|KWD|EGP|VND|TWD|ISK|BGN';
 const DOLLAR_PREFIX = String.raw`(?:US|U\.S\.|CA|C|AU|A|NZ|HK|SG|S|MX|NT|R|Z)?\$`;
-const USD_WORDS_EN = String.raw`(?:us|u\.s\.|american)\s+dollars?|dollars?|bucks|usd|us\$|us-dollars?`;
-const USD_WORDS_EU = String.raw`d[óo]lares(?:\s+(?:americanos|estadounidenses))?|d[óo]lar(?:\s+americano)?|dollari|dollaro|dolar[óo]w|dolary|dolara|доллар\p{L}*|долл\.?`;
+const USD_WORDS_EN = String.raw`(?:us|u\.s\.|american)\s+dollars?|dollars?|bucks|usd|us\$`;
+const USD_WORDS_EU = String.raw`us-dollars?|d[óo]lares(?:\s+(?:americanos|estadounidenses))?|d[óo]lar(?:\s+americano)?|dollari|dollaro|dolar[óo]w|dolary|dolara|доллар\p{L}*|долл\.?`;
 const OTHER_DOLLARS = String.raw`(?:canadian|australian|aussie|new\s+zealand|nz|hong\s+kong|singapore|mexican|taiwan)\s+dollars?`;
 const OTHER_WORDS = String.raw`${OTHER_DOLLARS}|${OTHER_CODES}|euros?|евро|pounds?(?:\s+sterling)?|sterling|quid|libras?|sterline|yen|yuan|renminbi|rupees?|pesos?|reais|real|z[łl]otych|z[łl]oty|z[łl]|kronor|kroner|kronur|kr\.?|rubles?|roubles?|рубл\p{L}*|руб\.?|francs?|franken|lira|lire|rand|won|shekels?|baht|ringgit|dirhams?|riyals?|forint|koruna|hryvnia|гривен\p{L}*|rupia|rupiah|naira`;
 

@@ -263,6 +263,10 @@ export function scanQuantities(text: string): Quantity[] {
       if (j > i && !joined(text, gapStart, t.index)) break;
       if (t.kind === 'num') {
         const r = t.digits?.reading ?? { kind: 'definite', cents: 0n };
+        // after "2 thousand", only "400" or "4 hundred" continue it ("2 grand 5" is not 2,005)
+        const next = tokens[j + 1];
+        const scaledNext = next?.kind === 'scale' && joined(text, t.end, next.index);
+        if (!current && scaled && !t.suffix && !/^\d{3}$/.test(t.text) && !scaledNext) break;
         if (current) {
           // "2 hundred 50" adds up; "2 4" is two numbers
           if (!(afterHundred && !t.suffix && r.kind === 'definite' && r.cents < 10000n)) break;

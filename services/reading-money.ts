@@ -93,7 +93,7 @@ const GROUP_AFTER = new RegExp(
 const WHOLE_AFTER =
   /^\s*(?:for|covering)\s+(?:the\s+)?(?:whole\s+|full\s+|entire\s+)?(?:package|bundle|everything|all(?:\s+of\s+it)?|the\s+lot|whole\s+thing|set|campaign|deal|collab(?:oration)?|partnership|scope)\b/i;
 const UNIT_BEFORE = new RegExp(
-  String.raw`(?:(?<count>${COUNT})\s+)?${PLATFORM}(?<unit>${UNIT})\s*(?<link>is|are|at|cost|costs|for|:|-|–|—|=|@|x|×|would\s+be|will\s+be)\s*(?:around|about|just|only)?\s*$`,
+  String.raw`(?:(?<count>${COUNT})\s+)?${PLATFORM}(?<unit>${UNIT})\s*(?<link>is|are|at|cost|costs|for|:|-|–|—|=|@|x|×|would\s+be|will\s+be)?\s*(?:around|about|just|only)?\s*$`,
   'i',
 );
 const TIMES_AFTER = new RegExp(
@@ -103,7 +103,7 @@ const TIMES_AFTER = new RegExp(
 const TIMES_BEFORE = /(?<n>\d+)\s*(?:x|×)\s*$/i;
 /** Amounts that are not the price of the package: an add-on, a deposit, a difference. */
 const PART_BEFORE =
-  /(?:\bplus|\+|\badditional|\bextra|\bon\s+top\s+of|\bdeposit\s+of|\bupfront|\bbonus\s+of|\bdifference\s+of|\bincrease\s+of|\braise\s+of|\bbump\s+of|\bbump\s+(?:it\s+)?by|\bincrease\s+(?:it\s+)?by|\braise\s+(?:it\s+)?by|\bmore\s+than|\bover|\babove|\bbeyond|\bhigher\s+than|\bless\s+than|\bbelow|\bunder|\bbetween)\s*$/i;
+  /(?:\badd|\bplus|\+|\badditional|\bextra|\bon\s+top\s+of|\bdeposit\s+of|\bupfront|\bbonus\s+of|\bdifference\s+of|\bincrease\s+of|\braise\s+of|\bbump\s+of|\bbump\s+(?:it\s+)?by|\bincrease\s+(?:it\s+)?by|\braise\s+(?:it\s+)?by|\bmore\s+than|\bover|\babove|\bbeyond|\bhigher\s+than|\bless\s+than|\bbelow|\bunder|\bbetween)\s*$/i;
 const PART_AFTER =
   /^\s*(?:more|extra|on\s+top|additional|upfront|up\s+front|deposit|bonus|in\s+advance|less|higher|lower|above|below|over|difference)\b/i;
 /** How our own offer is repeated: "your offer of $2,000", "the $2,000 you offered". */
@@ -120,7 +120,7 @@ const STRONG_CUE =
 const BARE_FOLLOW =
   /^\s*(?:$|[.,!?;:)\]-]|\b(?:for|and|if|or|per|flat|total|all[\s-]in|net|each|is|would|will|works?|sounds?|please|then|to|plus|but|so|at|with|instead|minimum|min|max|tops|usd|dollars?|would|should|could|and\s+we|sounds|seems|feels|okay|ok)\b)/i;
 
-function termsOf(text: string, ms: Mention[], ctx: MoneyContext): (Term | { unclear: string })[] {
+function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
   const ev = styleEvidence(ms);
   const out: (Term | { unclear: string })[] = [];
   for (const m of ms) {
@@ -160,14 +160,12 @@ function termsOf(text: string, ms: Mention[], ctx: MoneyContext): (Term | { uncl
     }
     const per = PER_UNIT_AFTER.exec(after) ?? (EACH_AFTER.test(after) ? { groups: { unit: 'each' } } : null);
     const unitBefore = UNIT_BEFORE.exec(before);
-    if (
-      per?.groups?.unit ||
-      (unitBefore?.groups &&
-        /^(?:is|are|at|cost|costs|:|-|–|—|=|@|x|×|would\s+be|will\s+be)$/i.test(unitBefore.groups.link.trim()) &&
-        !unitBefore.groups.count) ||
-      (unitBefore?.groups && /^(?:at|@|x|×)$/i.test(unitBefore.groups.link.trim()))
-    ) {
-      const unit = canon(per?.groups?.unit ?? unitBefore?.groups?.unit ?? '') ?? 'unknown';
+    const link = (unitBefore?.groups?.link ?? '').trim();
+    const priceOfUnit =
+      unitBefore?.groups && ((!/^for$/i.test(link) && !unitBefore.groups.count) || /^(?:at|@|x|×)$/i.test(link));
+    if (per?.groups?.unit || priceOfUnit) {
+      const perUnit = per?.groups?.unit === 'each' && unitBefore?.groups ? undefined : per?.groups?.unit;
+      const unit = canon(perUnit ?? unitBefore?.groups?.unit ?? per?.groups?.unit ?? '') ?? 'unknown';
       const tail = per ? after.slice((per as RegExpExecArray)[0]?.length ?? 0) : after;
       const times = TIMES_AFTER.exec(tail);
       const timesBefore = TIMES_BEFORE.exec(before);
@@ -191,7 +189,7 @@ function termsOf(text: string, ms: Mention[], ctx: MoneyContext): (Term | { uncl
       out.push({ cents, mention: m, basis: 'group', units });
       continue;
     }
-    if (unitBefore?.groups?.count && /^for$/i.test(unitBefore.groups.link.trim())) {
+    if (unitBefore?.groups?.count && /^for$/i.test(link)) {
       // "2 Reels for $1,600"
       const unit = canon(unitBefore.groups.unit) ?? 'unknown';
       out.push({ cents, mention: m, basis: 'group', units: [{ unit, count: countOf(unitBefore.groups.count) }] });
@@ -207,7 +205,7 @@ const mul = (cents: Cents, n: number): Cents => cents * n;
 /** Reads the amount their new text asks for (normalized text). */
 export function readMoney(text: string, ctx: MoneyContext): MoneyReading {
   const ms = mentions(text);
-  const terms = termsOf(text, ms, ctx);
+  const terms = termsOf(text, ms);
   const problem = terms.find((t): t is { unclear: string } => 'unclear' in t);
   if (problem) return { kind: 'unclear', why: problem.unclear };
   const priced = terms as Term[];

@@ -58,7 +58,7 @@ export const REJECT = new RegExp(
   [
     String.raw`\bnot\s+interested\b|\bpass\s+on\s+(?:this|that|it)\b|\b(?:i'?ll|will|going\s+to|gonna|have\s+to|must|(?:i'?d|would)\s+(?:rather|like\s+to))\s+pass\b`,
     String.raw`\bno,?\s+thanks?\b|\bno,?\s+thank\s+you\b|\bdeclin(?:e|ing)\b|\bnot\s+(?:a|the\s+right|a\s+good|the\s+best)\s+fit\b|\bnot\s+for\s+me\b`,
-    String.raw`\bcan'?t\s+do\s+(?:it|this|that)\b|\bcannot\s+do\s+(?:it|this|that)\b|\bwon'?t\s+be\s+able\b|\bwill\s+not\s+be\s+able\b|\bi'?m\s+out\b|\bnot\s+(?:at\s+)?this\s+time\b|\bnot\s+taking\s+(?:on\s+)?(?:any\s+)?(?:new\s+)?(?:deals|campaigns|partnerships|collaborations)\b`,
+    String.raw`\b(?:can'?t|cannot)\s+do\s+(?:it|this|that)\b(?!\s+(?:for|at)\b)|\b(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:do\s+(?:it|this|that|this\s+one)|take\s+(?:it|this)\s+on|make\s+it\s+work|join|participate)\b(?!\s+(?:for|at)\b)|\bi'?m\s+out\b|\bnot\s+(?:at\s+)?this\s+time\b|\bnot\s+taking\s+(?:on\s+)?(?:any\s+)?(?:new\s+)?(?:deals|campaigns|partnerships|collaborations)\b`,
     String.raw`\bno\s+gracias\b|\bno\s+me\s+interesa\b|\bnon\s+merci\b|\bpas\s+intéressée?\b|\bje\s+(?:vais\s+)?passer?\b|\bnein,?\s+danke\b|\bkein\s+interesse\b|\bnão,?\s+obrigad[oa]\b|\bnão\s+tenho\s+interesse\b|\bno,?\s+grazie\b|\bnon\s+mi\s+interessa\b|\bnee,?\s+bedankt\b|\bgeen\s+interesse\b|\bnie,?\s+dzi[ęe]kuj[ęe]\b|\bnie\s+jestem\s+zainteresowan\p{L}*|\bnej\s+tack\b|\bnei\s+takk\b|\bnej\s+tak\b|нет,?\s+спасибо|не\s+интересно`,
   ].join('|'),
   'iu',
@@ -70,10 +70,10 @@ export const HESITATE =
   /\blet\s+me\s+(?:check|think|see|get\s+back|confirm|discuss|talk|ask|consult|run|review|look|sleep)\b|\bget\s+back\s+to\s+you\b|\bcircle\s+back\b|\bthink\s+(?:about\s+it|it\s+over)\b|\bneed\s+(?:to\s+(?:check|think|discuss|talk|confirm|run|ask|review)|(?:some\s+)?time)\b|\b(?:will|i'?ll)\s+(?:let\s+you\s+know|check|confirm|get\s+back|think)\b|\brun\s+(?:it|this)\s+by\b|\bcheck\s+with\b|\bsleep\s+on\s+it\b|\bnot\s+sure\b|\bunsure\b|\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\btentative(?:ly)?\b|\bin\s+principle\b|\bpending\b|\bdepends\b|\bconsidering\b|\bhmm+\b/i;
 /** A condition or a reservation attached to a yes. */
 export const CONDITION =
-  /\bif\b|\bas\s+long\s+as\b|\bprovided\b|\bon\s+(?:the\s+)?condition\b|\bassuming\b|\bunless\b|\bsubject\s+to\b|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b|\bsi\b(?=\s+\p{L})|\bpero\b|\bmais\b|\baber\b|\bmas\b|\bma\b|\bmaar\b|\bale\b|\bmen\b|\bно\b/iu;
+  /\bif\b|\bas\s+long\s+as\b|\bprovided\b|\bon\s+(?:the\s+)?condition\b|\bassuming\b|\bunless\b|\bsubject\s+to\b|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b|\bsi\b(?=\s+\p{L})|\bpero\b|\bmais\b|\baber\b|\bmas\b|\bma\b|\bmaar\b|\bale\b|\bmen\b|(?<!\p{L})но(?!\p{L})/iu;
 /** A negation in the same clause before an acceptance phrase ("that no longer works for me"). */
 export const NEGATION =
-  /\b(?:not|no|never|cannot|can'?t|won'?t|don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t|unable|hardly|no\s+longer|nicht|kein|pas|jamais|não|nunca|non|nie|inte|ikke|не)\b|n't\b/iu;
+  /\b(?:not|no|never|cannot|can'?t|won'?t|don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t|unable|hardly|no\s+longer|nicht|kein|pas|jamais|não|nunca|non|nie|inte|ikke)\b|n't\b|(?<!\p{L})не(?!\p{L})/iu;
 
 /** Questions about terms, payment or a different package: an acceptance with one of these is not plain. */
 export const TERMS =
@@ -89,7 +89,7 @@ export const LEGAL = new RegExp(
     String.raw`\bexclusiv\w*|\bnon-?compete\b|\bcontract\w*|\b(?:agency|management|talent|representation|licen[cs]e|usage)\s+agreements?\b|\b(?:sign|review|send|draft)\s+(?:the\s+|an\s+|our\s+|your\s+)?agreement\b`,
     String.raw`\blawyers?\b|\battorneys?\b|\blegal\b|\bcounsel\b|\bsolicitors?\b|\bnda\b|\bnon-?disclosure\b|\bconfidentiality\s+agreement\b`,
     String.raw`\bwhite-?list\w*|\ballow-?list\w*|\bspark\s+ads?\b|\bpartnership\s+ads?\b|\busage\s+(?:rights?|terms|period)\b|\bperpetu\w*|\bbuy-?outs?\b|\blicens\w*|\bintellectual\s+property\b|\bownership\s+of\b|\bindemn\w*|\bliabilit\w*|\bterms\s+and\s+conditions\b|\bt&cs?\b|\bclauses?\b|\bpaid\s+(?:usage|media|ads?)\b|\bboost(?:ing)?\s+rights\b`,
-    String.raw`\bexclusivi\w*|\bexklusiv\w*|\besclusiv\w*|\bekskluzywn\w*|эксклюзив\p{L}*|\bcontrato\b|\bcontrat\b|\bvertr[aä]g\w*|\bcontratto\b|\bdogovor\b|договор\p{L}*|\babogad\w*|\bavocat\w*|\banw[aä]lt\w*|\badvogad\w*|\bavvocat\w*|\badvocaat\b|\bprawnik\w*|\badvokat\w*|юрист\p{L}*`,
+    String.raw`\bexclusivi\w*|\bexklusiv\w*|\besclusiv\w*|\bekskluzywn\w*|эксклюзив\p{L}*|\bcontrato\b|\bcontrat\b|\bvertr[aä]g\w*|\bcontratto\b|договор(?:а|у|ом|е|ы|ов)?(?!\p{L})|\babogad\w*|\bavocat\w*|\banw[aä]lt\w*|\badvogad\w*|\bavvocat\w*|\badvocaat\b|\bprawnik\w*|\badvokat\w*|юрист\p{L}*`,
     String.raw`\bderechos\s+de\s+(?:uso|imagen)\b|\bdroits?\s+d'(?:utilisation|usage|image)\b|\bnutzungsrechte?\b|\bdireitos\s+de\s+(?:uso|imagem)\b|\bdiritti\s+d'(?:uso|immagine)\b|\bgebruiksrechten\b|\bprawa?\s+do\s+(?:wykorzystania|wizerunku)\b|\banvändningsrätt\w*|\bbrugsret\w*|\bbruksrett\w*|права\s+на\s+использование`,
   ].join('|'),
   'iu',

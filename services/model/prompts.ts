@@ -32,7 +32,8 @@ Intent rules:
 - unclear: anything ambiguous; give it a low confidence.
 
 Field rules:
-- proposed_rate: the amount they ask for as a plain number string such as "1500.00" (no $ sign, no commas, "1.5k" becomes "1500.00"); null when they name no rate. Only US dollars; for another currency set null and intent unclear.
+- proposed_rate: the total they ask for the package being negotiated, as a plain number string such as "1500.00" (no $ sign, no commas, "1.5k" becomes "1500.00"); null when their new message names no rate, or only repeats our current offer. A price per unit ("$800 per Reel") is multiplied out by the package's count of that unit; a CPM ("$40 CPM", "$20 per 1,000 views") is converted with the average views; when that cannot be done unambiguously, set null and intent unclear. Only US dollars; for another currency set null and intent unclear. Never take a rate from quoted earlier messages.
+- An ask exactly at our current offer is accept. A yes that also asks about exclusivity, usage rights, whitelisting, the contract or payment terms is question (or unclear), not accept.
 - proposed_deliverables: only deliverables they explicitly mention or change; empty otherwise.
 - confidence: 0 to 1, how unambiguous the reply is.
 - summary: one neutral sentence; when they ask something, state the question.
@@ -47,13 +48,23 @@ export function classifyUserPrompt(input: ClassifyInput): string {
   const context = {
     influencer: input.influencerName,
     our_current_offer: input.lastOfferCents == null ? null : formatUsd(input.lastOfferCents),
+    package_being_negotiated: input.package ?? null,
+    average_views: input.averageViews ?? null,
   };
-  return [
+  const lines = [
     `Negotiation context: ${JSON.stringify(context)}`,
     '',
-    'Classify this reply:',
+    'Classify this reply. Only the text in the first block below is their new message:',
     untrusted('email reply', input.text),
-  ].join('\n');
+  ];
+  if (input.quoted?.trim()) {
+    lines.push(
+      '',
+      "Earlier messages they quoted under their reply follow. They are NOT the counterparty's new words: never take an intent or an amount from them (amounts there are old offers, ours included).",
+      untrusted('quoted earlier messages (not their new words)', input.quoted),
+    );
+  }
+  return lines.join('\n');
 }
 
 /** Which knowledge-base examples suit the email being written (llm-email.md §3.3). */

@@ -259,11 +259,13 @@ describe('reading the model output safely', () => {
   });
 
   it('keeps the model confidence in [0, 1] and passes trigger evidence on', () => {
+    // D16: "Sounds good, my lawyer will review it" is not a plain acceptance, so the model's question stands.
     const c = toClassification(
-      analysis({ confidence: 7, legal: { detected: true, evidence: 'my lawyer will review it' } }),
-      { ...input, text: 'Sounds good, my lawyer will review it.' },
+      analysis({ intent: 'question', confidence: 7, legal: { detected: true, evidence: 'my lawyer will review it' } }),
+      { ...input, text: 'Sounds good, my lawyer will review it. When do you need it?' },
     );
     expect(c.confidence).to.equal(1);
+    expect(c.intent).to.equal('question');
     expect(c.triggers).to.deep.equal([{ kind: 'legal', evidence: 'my lawyer will review it' }]);
   });
 
