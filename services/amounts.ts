@@ -107,6 +107,10 @@ function currencyAround(text: string, q: Quantity) {
   return { currency, start, end, euHint: Boolean(suf?.groups?.eu) };
 }
 
+/** A bare 19xx/20xx after these words is a year ("in 2026", "for 2026", "the 2026 campaign"). */
+export const YEAR_BEFORE =
+  /\b(?:in|since|until|till|by|during|of|from|through|for|early|late|mid|spring|summer|fall|autumn|winter|q[1-4]|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|this|next|last|the|year|copyright|©|est\.?|founded|born|class\s+of)\s*,?\s*$/i;
+
 /** Every quantity of normalized text with its currency and role, in order. */
 export function mentions(text: string): Mention[] {
   const masks = maskedSpans(text);

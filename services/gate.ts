@@ -2,7 +2,7 @@
  * The deterministic validation gate (D10). It checks the model's prose, before the SOW block is inserted:
  * the block itself carries the usage rights and a struck-through ask, so it is never part of the check.
  */
-import { mentions, normalizeText, possibleCents, styleEvidence } from './amounts.ts';
+import { mentions, normalizeText, possibleCents, styleEvidence, YEAR_BEFORE } from './amounts.ts';
 import { type Cents, formatUsd } from './money.ts';
 
 export const SOW_PLACEHOLDER = '{{SOW}}';
@@ -73,14 +73,17 @@ const COMMITMENTS: { pattern: RegExp; what: string }[] = [
 
 /** Saying or implying that we agree to terms: only the agreement confirmation may (D16). */
 const AGREEMENT_CLAIMS =
-  /\b(?:we|i)\s+(?:(?:are|'re|am|'m)\s+(?:happy|glad|pleased|delighted|thrilled)\s+to\s+|(?:hereby|gladly|happily|fully)\s+)?(?:agree|accept)\b|\b(?:we|i)(?:'ve|\s+have)\s+(?:agreed|accepted)\b|\b(?:it'?s|that'?s|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have)\s+(?:a|our)\s+deal\b|\bdone\s+deal\b|\bdeal\s*!|\bdeal\s+is\s+(?:done|set|on|sealed)\b|\bagreed\b|\b(?:reached|have|made|sealed|closed)\s+(?:an?\s+|the\s+|our\s+)?(?:agreement|deal)\b|\bconfirm(?:ed|ing|s)?\s+(?:at|the\s+deal|the\s+agreement|our\s+agreement|the\s+partnership|our\s+partnership|your\s+(?:rate|ask|price|offer|terms)|the\s+(?:rate|booking|collaboration))\b|\b(?:happy|pleased|glad|thrilled|delighted|excited)\s+to\s+confirm\b|\block(?:ed)?\s+(?:it\s+)?in\b|\bwelcome\s+(?:aboard|to\s+the\s+team)\b|\byour\s+(?:rate|price|ask|offer|terms|proposal|fee)\s+(?:works|is\s+(?:fine|accepted|approved|agreed|good)|has\s+been\s+(?:accepted|approved))\b|\b(?:we|i)\s+(?:can|will|'ll)\s+(?:do|pay|meet|go\s+with|move\s+forward\s+with|proceed\s+(?:with|at))\s+your\s+(?:rate|price|ask|offer|fee|number|figure)\b|\bpleasure\s+doing\s+business\b|\bsigned,?\s+sealed\b|\b(?:de\s+acuerdo|trato\s+hecho|d'accord|marché\s+conclu|einverstanden|abgemacht|fechado|combinado|affare\s+fatto|akkoord|договорились)\b/i;
+  /\b(?:we|i)\s+(?:(?:are|'re|am|'m)\s+(?:happy|glad|pleased|delighted|thrilled)\s+to\s+|(?:hereby|gladly|happily|fully)\s+)?(?:agree|accept)\b|\b(?:we|i)(?:'ve|\s+have)\s+(?:agreed|accepted)\b|\b(?:it'?s|that'?s|(?:it|this|that)\s+is|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:yourself|ourselves))\s+(?:a|our)\s+deal\b|\bdone\s+deal\b|\bdeal\s*!|\bdeal\s+is\s+(?:done|set|on|sealed)\b|\bagreed\b|\b(?:reached|have|made|sealed|closed)\s+(?:an?\s+|the\s+|our\s+)?(?:agreement|deal)\b|\bconfirm(?:ed|ing|s)?\s+(?:at|the\s+deal|the\s+agreement|our\s+agreement|the\s+partnership|our\s+partnership|your\s+(?:rate|ask|price|offer|terms)|the\s+(?:rate|booking|collaboration))\b|\b(?:happy|pleased|glad|thrilled|delighted|excited)\s+to\s+confirm\b|\block(?:ed)?\s+(?:it\s+)?in\b|\bwelcome\s+(?:aboard|to\s+the\s+team)\b|\byour\s+(?:rate|price|ask|offer|terms|proposal|fee)\s+(?:works|is\s+(?:fine|accepted|approved|agreed|good)|has\s+been\s+(?:accepted|approved))\b|\b(?:we|i)\s+(?:can|will|'ll)\s+(?:do|pay|meet|go\s+with|move\s+forward\s+with|proceed\s+(?:with|at))\s+your\s+(?:rate|price|ask|offer|fee|number|figure)\b|\bpleasure\s+doing\s+business\b|\bsigned,?\s+sealed\b|\b(?:de\s+acuerdo|trato\s+hecho|d'accord|marché\s+conclu|einverstanden|abgemacht|fechado|combinado|affare\s+fatto|akkoord|договорились)\b/i;
 const NEGATED_CLAIM =
   /\b(?:not|never|cannot|can'?t|won'?t|unable|couldn'?t|don'?t|isn'?t|aren'?t|if|whether|once|until|before|hope|hoping|would\s+love\s+to|looking\s+forward\s+to)\b[^.!?\n]*$/i;
 
 const PAYMENT_WORDS = /payment|paid|processed|invoice|compensat/i;
-/** A bare year is a year after these words ("in 2026", "the 2026 campaign"); "we can offer 2026" is money. */
-const YEAR_BEFORE =
-  /\b(?:in|since|until|till|by|during|of|from|through|early|late|mid|spring|summer|fall|autumn|winter|q[1-4]|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|this|next|last|the|year)\s*,?\s*$/i;
+/** A currency written with no amount we can read beside it ("nueve mil dólares", "a few euros more"). */
+const CURRENCY_WORD =
+  /(?<![\p{L}])(?:dollars?|bucks|usd|us\$|d[óo]lares|d[óo]lar|dollari|dolar[óo]w|доллар\p{L}*|euros?|eur|евро|gbp|pounds?\s+sterling|sterling|yen|yuan|rmb|rupees?|pesos?|reais|z[łl]otych|kronor|kroner|rubles?|roubles?|рубл\p{L}*|francs?|chf|cad|aud|jpy|inr|brl|mxn|sek|nok|dkk|pln)(?![\p{L}])|[$€£¥₹₩₽₺₪₱₦₫₴฿]/giu;
+/** Thousands in words of the D16 languages ("dos mil", "neuf mille", "zweitausend"). */
+const FOREIGN_THOUSANDS =
+  /\b(?:un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|dois|duas|três|quatro|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|dwa|trzy|cztery|pięć|sześć|siedem|osiem|dziewięć|två|tre|fyra|fem|sex|sju|åtta|nio|tio|to|fire|seks|syv|otte|ni|ti)\s+(?:mil|mille|mila|duizend|tysiące|tysięcy|tusen|tusind)\b|\b(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)tausend\w*|(?<![\p{L}])(?:две|два|три|четыре|пять|шесть|семь|восемь|девять|десять)\s+тысяч\p{L}*/iu;
 
 /** Every amount in the prose, in any spelling, that is not an allowed amount (compared as cents). */
 function amountFailures(prose: string, allowedCents: Cents[]): string[] {
@@ -97,6 +100,14 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
     if (values.some((v) => v == null)) bad.push(`"${m.text}" is not a readable USD amount`);
     else if (!values.every((v) => allowedCents.includes(v as Cents))) bad.push(`"${m.text}" is not an allowed amount`);
   }
+  const money = all.filter((m) => m.currency != null);
+  for (const c of text.matchAll(CURRENCY_WORD)) {
+    const at = c.index ?? 0;
+    if (!money.some((m) => at >= m.index && at < m.end))
+      bad.push(`"${c[0]}" names a currency without a readable amount`);
+  }
+  const words = FOREIGN_THOUSANDS.exec(text);
+  if (words) bad.push(`"${words[0]}" is an amount in words`);
   return bad;
 }
 

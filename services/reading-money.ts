@@ -5,7 +5,7 @@
  * be decimal or thousands separators read from evidence or not at all. Amounts that only repeat our standing offer
  * are not an ask; an ask exactly at our offer is an acceptance of it.
  */
-import { centsOf, type Mention, mentions, styleEvidence } from './amounts.ts';
+import { centsOf, type Mention, mentions, styleEvidence, YEAR_BEFORE } from './amounts.ts';
 import type { Cents } from './money.ts';
 import { SMALL_WORDS } from './numerals.ts';
 import { deliverableItems } from './sow.ts';
@@ -79,7 +79,8 @@ interface Term {
 
 const CPM_AFTER =
   /^\s*(?:e?cpm\b|(?:per|\/|a|for\s+every|for\s+each|every)\s*(?:1[,.' ]?000|one\s+thousand|thousand|1k|k|mille|m)\s*(?:views?|impressions?|viewers?|plays?)?(?![\p{L}\d]))/iu;
-const CPM_BEFORE = /\be?cpm\s*(?:rate\s*)?(?:of|is|at|would\s+be|will\s+be|=|:|-)?\s*(?:around|about|roughly|~)?\s*$/i;
+const CPM_BEFORE =
+  /(?:\be?cpm\s*(?:rate\s*)?|\bper\s*(?:1[,.' ]?000|one\s+thousand|thousand|1k|mille)\s*(?:views?|impressions?|plays?)?\s*)(?:of|is|at|would\s+be|will\s+be|=|:|-)?\s*(?:around|about|roughly|~)?\s*$/i;
 const VIEW_AFTER = /^\s*(?:per|\/|a|each|for\s+each|for\s+every)\s*(?:view|impression|play)\b/i;
 const PER_UNIT_AFTER = new RegExp(
   String.raw`^\s*(?:per|\/|a|an|each|for\s+each|for\s+every|every|pro|por|par|je|за|na|p\/)\s*${PLATFORM}(?<unit>${UNIT})\b`,
@@ -128,14 +129,18 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       out.push({ unclear: `a vague amount ("${m.text}")` });
       continue;
     }
-    if (m.role !== 'money') continue;
     const before = text.slice(Math.max(0, m.index - 60), m.index);
     const after = text.slice(m.end, m.end + 80);
+    const cpm = CPM_AFTER.test(after) || CPM_BEFORE.test(before);
+    // A year-like figure is money where a price stands ("happy with 2000"), a small one only as a CPM ("CPM is 30").
+    const yearAsMoney =
+      m.role === 'year' && !YEAR_BEFORE.test(before) && (STRONG_CUE.test(before) || BARE_FOLLOW.test(after));
+    if (m.role !== 'money' && !yearAsMoney && !(m.role === 'small' && cpm)) continue;
     const unmarked = m.currency == null && !m.q.scaled && !m.q.words;
     if (unmarked) {
       // A bare figure is money when words that ask for money stand before it, or nothing else follows it.
       const strong = STRONG_CUE.test(before);
-      if (!strong && !BARE_FOLLOW.test(after) && !CPM_AFTER.test(after) && !PER_UNIT_AFTER.test(after)) continue;
+      if (!strong && !BARE_FOLLOW.test(after) && !cpm && !PER_UNIT_AFTER.test(after)) continue;
     } else if (m.currency == null && m.q.words && !m.q.scaled) continue; // "two", "twenty five": not money
     const cents = centsOf(m, ev);
     if (m.currency === 'other') {
@@ -150,7 +155,7 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       out.push({ unclear: `an amount that is not a price for the package ("${m.text}")` });
       continue;
     }
-    if (CPM_AFTER.test(after) || CPM_BEFORE.test(before)) {
+    if (cpm) {
       out.push({ cents, mention: m, basis: 'cpm', units: [] });
       continue;
     }

@@ -46,7 +46,7 @@ const SHORT_ACCEPT = new Set(
 /** Words that may stand beside them without changing the meaning. */
 const SHORT_FILLER = new Set(
   (
-    'thanks thank you so much very sounds sound good that this it for me us with let lets let’s do go then ' +
+    'thanks thank you so much very sounds sound good that this it for me us with let lets let’s do go then thing ' +
     'i im i’m in count all set happy to of course and a totally really by from my side here we are on board ' +
     'gracias merci danke obrigado obrigada grazie dank dzięki tack takk tak спасибо de acuerdo ça marche ' +
     'bueno bien muy va bene è es está tá mir für mich gut klingt'
@@ -57,13 +57,13 @@ const SHORT_FILLER = new Set(
 export const REJECT = new RegExp(
   [
     String.raw`\bnot\s+interested\b|\bpass\s+on\s+(?:this|that|it)\b|\b(?:i'?ll|will|going\s+to|gonna|have\s+to|must|(?:i'?d|would)\s+(?:rather|like\s+to))\s+pass\b`,
-    String.raw`\bno,?\s+thanks?\b|\bno,?\s+thank\s+you\b|\bdeclin(?:e|ing)\b|\bnot\s+(?:a|the\s+right|a\s+good|the\s+best)\s+fit\b|\bnot\s+for\s+me\b`,
+    String.raw`\b(?:have\s+to|going\s+to|gonna|must|will|'ll)\s+say\s+no\b|\bhard\s+pass\b|\bno,?\s+thanks?\b|\bno,?\s+thank\s+you\b|\bdeclin(?:e|ing)\b|\bnot\s+(?:a|the\s+right|a\s+good|the\s+best)\s+fit\b|\bnot\s+for\s+me\b`,
     String.raw`\b(?:can'?t|cannot)\s+do\s+(?:it|this|that)\b(?!\s+(?:for|at)\b)|\b(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:do\s+(?:it|this|that|this\s+one)|take\s+(?:it|this)\s+on|make\s+it\s+work|join|participate)\b(?!\s+(?:for|at)\b)|\bi'?m\s+out\b|\bnot\s+(?:at\s+)?this\s+time\b|\bnot\s+taking\s+(?:on\s+)?(?:any\s+)?(?:new\s+)?(?:deals|campaigns|partnerships|collaborations)\b`,
     String.raw`\bno\s+gracias\b|\bno\s+me\s+interesa\b|\bnon\s+merci\b|\bpas\s+intéressée?\b|\bje\s+(?:vais\s+)?passer?\b|\bnein,?\s+danke\b|\bkein\s+interesse\b|\bnão,?\s+obrigad[oa]\b|\bnão\s+tenho\s+interesse\b|\bno,?\s+grazie\b|\bnon\s+mi\s+interessa\b|\bnee,?\s+bedankt\b|\bgeen\s+interesse\b|\bnie,?\s+dzi[ęe]kuj[ęe]\b|\bnie\s+jestem\s+zainteresowan\p{L}*|\bnej\s+tack\b|\bnei\s+takk\b|\bnej\s+tak\b|нет,?\s+спасибо|не\s+интересно`,
   ].join('|'),
   'iu',
 );
-const SHORT_REJECT = /^(?:no|nope|nah|no way|non|nein|não|nie|nej|nei|нет)$/iu;
+const SHORT_REJECT = /^(?:no|nope|nah|no way|pass|i'?ll pass|non|nein|não|nie|nej|nei|нет)$/iu;
 
 /** Hesitation, deferral: not an acceptance yet. */
 export const HESITATE =
