@@ -83,15 +83,21 @@ export const TERMS =
 export const DEAL_WORDS =
   /\b(?:reels?|stor(?:y|ies)|posts?|videos?|tiktoks?|shorts?|deliverables?|rate|fee|price|pay|paid|payment|budget|money|cost|usage|rights|exclusiv\w*|contract|terms?|package|scope|cpm)\b/i;
 
-/** Legal language (D5, D16): always escalates, in both adapters. */
-export const LEGAL = new RegExp(
+/** Legal terms (D16): an acceptance that raises them is not a plain acceptance, and they escalate as legal. */
+export const LEGAL_TERMS = new RegExp(
   [
     String.raw`\bexclusiv\w*|\bnon-?compete\b|\bcontract\w*|\b(?:agency|management|talent|representation|licen[cs]e|usage)\s+agreements?\b|\b(?:sign|review|send|draft)\s+(?:the\s+|an\s+|our\s+|your\s+)?agreement\b`,
-    String.raw`\blawyers?\b|\battorneys?\b|\blegal\b|\bcounsel\b|\bsolicitors?\b|\bnda\b|\bnon-?disclosure\b|\bconfidentiality\s+agreement\b`,
+    String.raw`\bnda\b|\bnon-?disclosure\b|\bconfidentiality\s+agreement\b`,
     String.raw`\bwhite-?list\w*|\ballow-?list\w*|\bspark\s+ads?\b|\bpartnership\s+ads?\b|\busage\s+(?:rights?|terms|period)\b|\bperpetu\w*|\bbuy-?outs?\b|\blicens\w*|\bintellectual\s+property\b|\bownership\s+of\b|\bindemn\w*|\bliabilit\w*|\bterms\s+and\s+conditions\b|\bt&cs?\b|\bclauses?\b|\bpaid\s+(?:usage|media|ads?)\b|\bboost(?:ing)?\s+rights\b`,
     String.raw`\bexclusivi\w*|\bexklusiv\w*|\besclusiv\w*|\bekskluzywn\w*|эксклюзив\p{L}*|\bcontrato\b|\bcontrat\b|\bvertr[aä]g\w*|\bcontratto\b|договор(?:а|у|ом|е|ы|ов)?(?!\p{L})|\babogad\w*|\bavocat\w*|\banw[aä]lt\w*|\badvogad\w*|\bavvocat\w*|\badvocaat\b|\bprawnik\w*|\badvokat\w*|юрист\p{L}*`,
     String.raw`\bderechos\s+de\s+(?:uso|imagen)\b|\bdroits?\s+d'(?:utilisation|usage|image)\b|\bnutzungsrechte?\b|\bdireitos\s+de\s+(?:uso|imagem)\b|\bdiritti\s+d'(?:uso|immagine)\b|\bgebruiksrechten\b|\bprawa?\s+do\s+(?:wykorzystania|wizerunku)\b|\banvändningsrätt\w*|\bbrugsret\w*|\bbruksrett\w*|права\s+на\s+использование`,
   ].join('|'),
+  'iu',
+);
+
+/** Legal language (D5): the terms above, and lawyers; always escalates, in both adapters. */
+export const LEGAL = new RegExp(
+  `${LEGAL_TERMS.source}|\\blawyers?\\b|\\battorneys?\\b|\\blegal\\b|\\bcounsel\\b|\\bsolicitors?\\b`,
   'iu',
 );
 

@@ -17,7 +17,7 @@ import {
   isShortAcceptance,
   isShortRejection,
   keywordTriggers,
-  LEGAL,
+  LEGAL_TERMS,
   NEGATION,
   REJECT,
   sentences,
@@ -62,7 +62,7 @@ function acceptancePhrase(text: string): boolean {
 /** Whether an acceptance comes with strings attached: a condition, hesitation, or a question about the terms. */
 function reservations(text: string): string | null {
   if (HESITATE.test(text)) return 'hesitates';
-  if (LEGAL.test(text)) return 'raises legal terms';
+  if (LEGAL_TERMS.test(text)) return 'raises legal terms';
   if (TERMS.test(text)) return 'asks about the terms';
   if (CONDITION.test(text)) return 'attaches a condition';
   const questions = sentences(text).filter((s) => s.includes('?'));

@@ -31,8 +31,9 @@ function inputOf(row: Row): ClassifyInput {
   };
 }
 
-const outcome = (c: Classification): Expected => (c.intent === 'counter' && c.askCents != null ? c.askCents : c.intent);
-const show = (e: Expected) => (typeof e === 'number' ? `ask ${e / 100}` : e);
+const outcome = (c: Classification): Expected | 'counter' =>
+  c.intent === 'counter' && c.askCents != null ? c.askCents : c.intent;
+const show = (e: Expected | 'counter') => (typeof e === 'number' ? `ask ${e / 100}` : e);
 const hasLegal = (c: Classification) => c.triggers.some((t) => t.kind === 'legal');
 
 function mismatch(row: Row, c: Classification): string | null {
