@@ -11,7 +11,7 @@ export const ACCEPT = new RegExp(
     String.raw`\bsounds?\s+(?:really\s+|very\s+|so\s+)?(?:good|great|perfect|fine|fair|amazing|awesome|lovely|wonderful|excellent|brilliant|fab)\b`,
     String.raw`\blet'?s\s+(?:do\s+(?:it|this|that)|go(?:\s+for\s+it|\s+ahead)?|move\s+forward|proceed|make\s+it\s+happen|lock\s+it\s+in|get\s+started|go\s+with\s+(?:it|that|your\s+offer))\b`,
     String.raw`\b(?:it'?s|that'?s|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:a|your)self)\s+a\s+deal\b`,
-    String.raw`^\W*deal\b|\bdeal\s*[!.]|\bdone\s+deal\b`,
+    String.raw`(?:^|[.!?;:\n]\s*|\b(?:ok(?:ay)?|yes|yep|sure|great|perfect|then|so)[,!]?\s+)deal\b(?!\s+(?:with|breaker|is\s+off))|\bdone\s+deal\b`,
     String.raw`\b(?:agreed|i\s+agree|we\s+agree|i\s+accept|we\s+accept|i'?m\s+in|count\s+me\s+in|i'?m\s+down|i'?m\s+on\s+board|on\s+board)\b`,
     String.raw`\bworks?\s+(?:for|with)\s+(?:me|us)\b|\b(?:that|this|it|which)\s+(?:totally\s+|definitely\s+)?works\b`,
     String.raw`\b(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:happy|glad|good|fine|ok|okay|thrilled|delighted|excited)\s+(?:with|to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate))\b`,
