@@ -13,7 +13,7 @@ export const ACCEPT = new RegExp(
     String.raw`\b(?:it'?s|that'?s|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:a|your)self)\s+a\s+deal\b`,
     String.raw`(?:^|[.!?;:\n]\s*|\b(?:ok(?:ay)?|yes|yep|sure|great|perfect|then|so)[,!]?\s+)deal\b(?!\s+(?:with|breaker|is\s+off))|\bdone\s+deal\b`,
     String.raw`\b(?:agreed|i\s+agree|we\s+agree|i\s+accept|we\s+accept|i'?m\s+in|count\s+me\s+in|i'?m\s+down|i'?m\s+on\s+board|on\s+board)\b`,
-    String.raw`\bworks?\s+(?:for|with)\s+(?:me|us)\b|\b(?:that|this|it|which)\s+(?:totally\s+|definitely\s+)?works\b`,
+    String.raw`\b(?:that|this|it)(?:'s|\s+is)\s+(?:totally\s+|absolutely\s+|perfectly\s+)?(?:fine|perfect|great|good|ok|okay|acceptable)(?:\s+(?:with|for|by)\s+(?:me|us))?\s*(?:[.!]|$)|\bworks?\s+(?:for|with)\s+(?:me|us)\b|\b(?:that|this|it|which)\s+(?:totally\s+|definitely\s+)?works\b`,
     String.raw`\b(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:happy|glad|good|fine|ok|okay|thrilled|delighted|excited)\s+(?:with|to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate))\b`,
     String.raw`\bhappy\s+to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate|be\s+(?:a\s+)?part)\b`,
     String.raw`\b(?:i'?ll|i\s+will)\s+take\s+it\b|\bgo\s+ahead\b|\b(?:looks|sounds)\s+good\b|\ball\s+good\b|\bfine\s+(?:by|with)\s+me\b|\bgood\s+(?:for|with)\s+me\b`,
