@@ -108,7 +108,12 @@ export const ROWS: Row[] = [
   { t: '$1,000 per Reel.', e: 'accept', pkg: TWO_REELS },
   { t: 'I charge 800 per reel', e: 160000, pkg: TWO_REELS },
   { t: '$1,300 for the Reel alone.', e: 'unclear' },
+  { t: 'Stories are $300 each and the Reel is $1,200.', e: 180000 },
+  { t: 'The Reel is $1,000 and each Story $500.', e: 'accept' },
+  { t: '$2,400 + tax.', e: 'unclear' },
+  { t: 'I charge $2,400 per month.', e: 'unclear' },
   // --- CPM quotes ---
+  { t: 'My CPM is 30.', e: 240000 },
   { t: 'I work at a $30 CPM.', e: 240000 },
   { t: 'My CPM is $35.', e: 280000 },
   { t: '$28 per 1,000 views is my standard.', e: 224000 },
@@ -130,7 +135,10 @@ export const ROWS: Row[] = [
   { t: 'The $2,000 you offered is fine, let’s do it.', e: 'accept' },
   { t: 'Deal at $2,000.', e: 'accept' },
   { t: 'Sounds good at 2000!', e: 'accept' },
+  { t: 'Happy with 2000.', e: 'accept' },
+  { t: 'Usually I charge 3,000 but for you 2,700.', e: 'unclear' },
   // --- short acceptances ---
+  { t: 'Yes, that’s fine.', e: 'accept' },
   { t: 'ok', e: 'accept' },
   { t: 'Okay!', e: 'accept' },
   { t: 'Deal.', e: 'accept' },
@@ -196,6 +204,9 @@ export const ROWS: Row[] = [
   { t: 'Nein danke, kein Interesse.', e: 'reject' },
   { t: 'Nej tack.', e: 'reject' },
   { t: 'Нет, спасибо.', e: 'reject' },
+  { t: 'Pass.', e: 'reject' },
+  { t: 'I’m going to have to say no.', e: 'reject' },
+  { t: 'Please walk away from this deal.', e: 'unclear' },
   // --- questions ---
   { t: 'When would the content need to go live?', e: 'question' },
   { t: 'What would the posting timeline be?', e: 'question' },
