@@ -53,7 +53,7 @@ const COUNT_AFTER = new RegExp(
 const COUNT_ADJECTIVES =
   /^(?:\s*(?:\+|-)?\s*)((?:(?:monthly|weekly|daily|average|avg|total|organic|unique|instagram|ig|tiktok|youtube|yt|facebook|fb|twitter|x|snapchat|pinterest|linkedin|twitch|more|extra|additional|new|separate|dedicated|feed|in-feed|static|short|long|live|active|engaged|loyal|real|paid|sponsored|story|video|photo|carousel|more|of|my|the|your|those|these|such|similar)\s+){0,3})/i;
 const LABEL_BEFORE =
-  /(?:#|\bno\.?|\bnumber|\bnr\.?|\border|\binvoice|\bref(?:erence)?|\bticket|\broom|\bsuite|\bapt\.?|\bunit|\bzip|\bpostal(?:\s+code)?|\bcode|\bext\.?|\bflight|\btel\.?|\bphone|\bcall(?:\s+me)?(?:\s+at|\s+on)?|\btext(?:\s+me)?(?:\s+at|\s+on)?|\bwhatsapp|\bversion|\bv|\bstep|\boption|\bday|\bweek|\bpage|\bchapter|\bepisode|\bpart|\bseason|\btop|\bQ|\bPO|\bid|\baccount|\bnet|\bage|\baged|\bsize|\blevel|\bpoint|\bpoints|\broute|\bbox|\bbuilding|\bfloor|\blot|\bseat|\bgate|\bplatform|\btrack|\bchannel|\bmodel|\biphone|\bpixel|\bgalaxy|\bwindows|\bstreet|\bst\.?|\bavenue|\bave\.?|\broad|\brd\.?)\s*[:#]?\s*$/i;
+  /(?:#|\bno\.?|\bnumber|\bnr\.?|\border|\binvoice|\bref(?:erence)?|\bticket|\broom|\bsuite|\bapt\.?|\bunit|\bzip|\bpostal(?:\s+code)?|\bcode|\bext\.?|\bflight|\btel\.?|\bphone|\bcall(?:\s+me)?(?:\s+at|\s+on)?|\btext(?:\s+me)?(?:\s+at|\s+on)?|\bwhatsapp|\bversion|\bv|\bstep|\boption|\bday|\bweek|\bpage|\bchapter|\bepisode|\bpart|\bseason|\btop|\bQ|\bPO|\bid|\baccount|\bnet|\bage|\baged|\bsize|\blevel|\bpoint|\bpoints|\broute|\bbox|\bbuilding|\bfloor|\blot|\bseat|\bgate|\bplatform|\btrack|\btracking|\bchannel|\bmodel|\biphone|\bpixel|\bgalaxy|\bwindows|\bstreet|\bst\.?|\bavenue|\bave\.?|\broad|\brd\.?|\bpin|\bpassword|\bcoupon|\bpromo|\bdiscount\s+code)(?:\s+(?:is|was|number|no\.?|nr\.?|#|code|id))*\s*[:#]?\s*$/i;
 
 const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre';
@@ -62,7 +62,10 @@ const MONTHS =
 const MASKS: RegExp[] = [
   /\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\/\d{1,2}\b/g,
   /\b\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?![\p{L}])/giu,
-  /\+\d[\d\s().-]{6,}\d|\(\d{3}\)\s*\d{3}[\s.-]\d{4}|\b\d{3}[.-]\d{3}[.-]\d{4}\b|\b\d{3}-\d{4}\b/g,
+  /\+\d[\d\s().-]{6,}\d|\(\d{3}\)\s*\d{3}[\s.-]\d{4}|\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b|\b\d{3}-\d{4}\b|\b\d{2,4}(?:\s\d{2,4}){3,}\b/g,
+  // ids and references ("4471-2290"), US zip codes ("CA 94043")
+  /(?<![$\d,.])\b\d{3,}(?:-\d{3,})+\b(?!\s*(?:\$|usd|dollars?))/gi,
+  /\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b/g,
   /\d+(?:[.,]\d+)?\s*(?:%|percent\b|per\s?cent\b)/gi,
   /https?:\/\/\S+|www\.\S+|\S+@\S+\.\S+/gi,
   /\bnet[\s-]?\d{1,3}\b/gi,

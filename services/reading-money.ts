@@ -97,6 +97,27 @@ const UNIT_BEFORE = new RegExp(
   String.raw`(?:(?<count>${COUNT})\s+)?${PLATFORM}(?<unit>${UNIT})\s*(?<link>is|are|at|cost|costs|for|:|-|–|—|=|@|x|×|would\s+be|will\s+be)?\s*(?:around|about|just|only)?\s*$`,
   'i',
 );
+const LIST_BEFORE = new RegExp(
+  String.raw`(?<list>(?:${COUNT}\s+)?${PLATFORM}(?:${UNIT})(?:\s*(?:,|and|&|\+|plus)\s*(?:the\s+)?(?:${COUNT}\s+)?${PLATFORM}(?:${UNIT}))*)(?:\s+(?:for|at|is|are|would\s+be|will\s+be)|\s*(?::|=|-|–))\s*(?:just|only|around|about)?\s*$`,
+  'i',
+);
+
+/** The units a list names, with their counts ("1 Reel and 2 Stories", "the Reel and the Stories"). */
+function unitsOf(list: string): { unit: string; count: number | null; one?: boolean }[] {
+  return [...list.matchAll(new RegExp(`(?:(${COUNT})\\s+)?${PLATFORM}(${UNIT})\\b`, 'gi'))].map((u) => ({
+    unit: canon(u[2]) ?? 'unknown',
+    count: /^(?:the|both|all|a|an|my|your)$/i.test(u[1] ?? '') ? null : countOf(u[1]),
+    one: /^(?:a|an|one|each|every)$/i.test(u[1] ?? ''), // "$300 for a Story": a price per Story
+  }));
+}
+
+/** A price for "a Story" is a price per Story; for "the Stories" or "2 Stories", a price for them all. */
+function groupTerm(cents: Cents, m: Mention, units: ReturnType<typeof unitsOf>): Term {
+  if (units.length === 1 && units[0].one)
+    return { cents, mention: m, basis: 'unit', units: [{ unit: units[0].unit, count: null }] };
+  return { cents, mention: m, basis: 'group', units: units.map(({ unit, count }) => ({ unit, count })) };
+}
+
 const TIMES_AFTER = new RegExp(
   String.raw`^\s*[,;(]?\s*(?:so\s+)?(?:x|×|times)\s*(?<n>\d+)\b|^\s*[,;(]?\s*(?:for\s+|x\s*|×\s*)?(?<n2>${COUNT})\s+${PLATFORM}(?<unit>${UNIT})\b`,
   'i',
@@ -151,6 +172,10 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       out.push({ unclear: `an amount whose separators can be read two ways ("${m.text}")` });
       continue;
     }
+    if (/\d\s*(?:-|–|—|to|and|or)\s*[$€£]?\s*$/i.test(before) || /^\s*(?:-|–|—|to|or)\s*[$€£]?\s*\d/i.test(after)) {
+      out.push({ unclear: `a range of amounts ("${m.text}")` });
+      continue;
+    }
     if (PART_BEFORE.test(before) || PART_AFTER.test(after)) {
       out.push({ unclear: `an amount that is not a price for the package ("${m.text}")` });
       continue;
@@ -161,6 +186,13 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
     }
     if (VIEW_AFTER.test(after)) {
       out.push({ cents, mention: m, basis: 'view', units: [] });
+      continue;
+    }
+    const listBefore = LIST_BEFORE.exec(before);
+    const several = listBefore?.groups?.list ? unitsOf(listBefore.groups.list) : [];
+    if (several.length > 1 && !PER_UNIT_AFTER.test(after) && !EACH_AFTER.test(after)) {
+      // "1 Reel and 2 Stories for $2,300", "Reel + Stories: $2,300"
+      out.push({ cents, mention: m, basis: 'group', units: several });
       continue;
     }
     const per = PER_UNIT_AFTER.exec(after) ?? (EACH_AFTER.test(after) ? { groups: { unit: 'each' } } : null);
@@ -185,19 +217,12 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
     }
     const group = GROUP_AFTER.exec(after);
     if (group?.groups?.list && !WHOLE_AFTER.test(after)) {
-      const units = [...group.groups.list.matchAll(new RegExp(`(?:(${COUNT})\\s+)?${PLATFORM}(${UNIT})\\b`, 'gi'))].map(
-        (u) => ({
-          unit: canon(u[2]) ?? 'unknown',
-          count: /^(?:the|both|all|a|an)$/i.test(u[1] ?? '') ? null : countOf(u[1]),
-        }),
-      );
-      out.push({ cents, mention: m, basis: 'group', units });
+      out.push(groupTerm(cents, m, unitsOf(group.groups.list)));
       continue;
     }
-    if (unitBefore?.groups?.count && /^for$/i.test(link)) {
-      // "2 Reels for $1,600"
-      const unit = canon(unitBefore.groups.unit) ?? 'unknown';
-      out.push({ cents, mention: m, basis: 'group', units: [{ unit, count: countOf(unitBefore.groups.count) }] });
+    if (listBefore?.groups?.list && counted) {
+      // "2 Reels for $1,600", "1 Reel and 2 Stories for $2,300"
+      out.push(groupTerm(cents, m, unitsOf(listBefore.groups.list)));
       continue;
     }
     out.push({ cents, mention: m, basis: 'flat', units: [] });
