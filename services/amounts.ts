@@ -66,8 +66,8 @@ const MASKS: RegExp[] = [
   // ids and references ("4471-2290"), US zip codes ("CA 94043")
   /(?<![$\d,.])\b\d{3,}(?:-\d{3,})+\b(?!\s*(?:\$|usd|dollars?))/gi,
   /\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b/g,
-  /\d+(?:[.,]\d+)?\s*(?:%|percent\b|per\s?cent\b)/gi,
-  /https?:\/\/\S+|www\.\S+|\S+@\S+\.\S+/gi,
+  /(?<![\d.,])\d+(?:[.,]\d+)?\s*(?:%|percent\b|per\s?cent\b)/gi,
+  /https?:\/\/\S+|www\.\S+|(?<![^\s<("'])[^\s@<>()]+@[^\s@]+\.\S+/gi,
   /\bnet[\s-]?\d{1,3}\b/gi,
   new RegExp(
     String.raw`\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+|de\s+)?(?:${MONTHS})(?:,?\s+\d{4})?|\b(?:${MONTHS})\s+\d{4}\b`,
@@ -76,10 +76,18 @@ const MASKS: RegExp[] = [
   /\b(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}\b/g,
 ];
 
+/** The masked spans, sorted and merged, so each quantity is checked against them in one sweep. */
 function maskedSpans(text: string): [number, number][] {
   const spans: [number, number][] = [];
   for (const re of MASKS) for (const m of text.matchAll(re)) spans.push([m.index ?? 0, (m.index ?? 0) + m[0].length]);
-  return spans;
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([span[0], span[1]]);
+  }
+  return merged;
 }
 
 /** Whether the words right after a quantity say what it counts ("views", "Reels", "days", "%"). */
@@ -117,14 +125,16 @@ export const YEAR_BEFORE =
 /** Every quantity of normalized text with its currency and role, in order. */
 export function mentions(text: string): Mention[] {
   const masks = maskedSpans(text);
+  let k = 0;
   const out: Mention[] = [];
   for (const q of scanQuantities(text)) {
+    while (k < masks.length && masks[k][1] <= q.index) k++; // quantities come in order
     const { currency, start, end, euHint } = currencyAround(text, q);
     const after = text.slice(q.end, q.end + 60);
     const before = text.slice(Math.max(0, q.index - 24), q.index);
     let role: Role = 'money';
     const value = readingsOf(q.reading)[0];
-    if (masks.some(([a, b]) => q.index < b && q.end > a) && !currency) role = 'masked';
+    if (k < masks.length && masks[k][0] < q.end && !currency) role = 'masked';
     else if (currency) role = q.vague ? 'vague' : 'money';
     else if (countedAfter(after) || LABEL_BEFORE.test(before)) role = 'count';
     else if (q.vague) role = 'vague';

@@ -101,10 +101,11 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
     else if (!values.every((v) => allowedCents.includes(v as Cents))) bad.push(`"${m.text}" is not an allowed amount`);
   }
   const money = all.filter((m) => m.currency != null);
+  let k = 0;
   for (const c of text.matchAll(CURRENCY_WORD)) {
     const at = c.index ?? 0;
-    if (!money.some((m) => at >= m.index && at < m.end))
-      bad.push(`"${c[0]}" names a currency without a readable amount`);
+    while (k < money.length && money[k].end <= at) k++; // both in order of position
+    if (!(k < money.length && money[k].index <= at)) bad.push(`"${c[0]}" names a currency without a readable amount`);
   }
   const words = FOREIGN_THOUSANDS.exec(text);
   if (words) bad.push(`"${words[0]}" is an amount in words`);

@@ -127,7 +127,11 @@ function centsOf(intDigits: string, fraction: string): bigint {
 }
 
 /** Reads one digits form; its marks decide between group and decimal separators. */
+/** More digits than any amount has: read as too large (BigInt parsing of huge runs is slow, and never money). */
+const TOO_LONG: MarkReading = { kind: 'definite', cents: 10n ** 30n };
+
 export function readDigits(raw: string): { reading: MarkReading; style: 'us' | 'eu' | null } {
+  if (raw.length > 40) return { reading: TOO_LONG, style: null };
   const marks = [...raw.matchAll(/[,.' ]/g)].map((m) => ({ ch: m[0], at: m.index ?? 0 }));
   const digitsOnly = (s: string) => s.replace(/[,.' ]/g, '');
   if (marks.length === 0) return { reading: { kind: 'definite', cents: BigInt(raw) * 100n }, style: null };
