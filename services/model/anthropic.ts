@@ -92,6 +92,8 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
     }
   } else if (intent === 'accept' && !(reading.intent === 'accept')) {
     why = reading.declines ? 'the email declines' : 'their words do not show a plain acceptance';
+  } else if (intent === 'counter' && reported === offer && reading.intent === 'accept') {
+    intent = 'accept'; // "my rate is $2,000" read as a counter at our own offer: an acceptance of it (D16)
   } else if (intent === 'counter') {
     why = 'a counter-offer without an amount in their new text';
   } else if ((intent === 'reject' || intent === 'question') && reading.intent === 'accept') {
