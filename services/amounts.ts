@@ -32,14 +32,14 @@ const DOLLAR_PREFIX = String.raw`(?:US|U\.S\.|CA|C|AU|A|NZ|HK|SG|S|MX|NT|R|Z)?\$
 const USD_WORDS_EN = String.raw`(?:us|u\.s\.|american)\s+dollars?|dollars?|bucks|usd|us\$`;
 const USD_WORDS_EU = String.raw`us-dollars?|d[óo]lares(?:\s+(?:americanos|estadounidenses))?|d[óo]lar(?:\s+americano)?|dollari|dollaro|dolar[óo]w|dolary|dolara|доллар\p{L}*|долл\.?`;
 const OTHER_DOLLARS = String.raw`(?:canadian|australian|aussie|new\s+zealand|nz|hong\s+kong|singapore|mexican|taiwan)\s+dollars?`;
-const OTHER_WORDS = String.raw`${OTHER_DOLLARS}|${OTHER_CODES}|euros?|евро|pounds?(?:\s+sterling)?|sterling|quid|libras?|sterline|yen|yuan|renminbi|rupees?|pesos?|reais|real|z[łl]otych|z[łl]oty|z[łl]|kronor|kroner|kronur|kr\.?|rubles?|roubles?|рубл\p{L}*|руб\.?|francs?|franken|lira|lire|rand|won|shekels?|baht|ringgit|dirhams?|riyals?|forint|koruna|hryvnia|гривен\p{L}*|rupia|rupiah|naira`;
+const OTHER_WORDS = String.raw`${OTHER_DOLLARS}|${OTHER_CODES}|euros?|евро|pounds?(?:\s+sterling)?|sterling|quid|libras?|sterline|yen|yuan|renminbi|rupees?|pesos?|reais|z[łl]otych|z[łl]oty|z[łl]|kronor|kroner|kronur|kr\.?|rubles?|roubles?|рубл\p{L}*|руб\.?|francs?|franken|lira|lire|rand|won|shekels?|baht|ringgit|dirhams?|riyals?|forint|koruna|hryvnia|гривен\p{L}*|rupia|rupiah|naira`;
 
 const PREFIX = new RegExp(
   String.raw`(?:(?<usd>(?<![\p{L}])(?:US|U\.S\.)?\$|(?<![\p{L}])usd|(?<![\p{L}])us-dollars?)|(?<other>(?<![\p{L}])${DOLLAR_PREFIX}|[${OTHER_SYMBOLS}]|(?<![\p{L}])(?:${OTHER_CODES}|Rs\.?|kr\.?|zł|R)))[\s:]*$`,
   'iu',
 );
 const SUFFIX = new RegExp(
-  String.raw`^(?:\s*-\s*|\s*)(?:(?<other>${OTHER_WORDS})(?![\p{L}])|(?<usd>${USD_WORDS_EN})(?![\p{L}])|(?<eu>${USD_WORDS_EU})(?![\p{L}])|(?<sym>\$|[${OTHER_SYMBOLS}])(?!\s*\d))`,
+  String.raw`^(?:\s*-\s*|\s*)(?:(?<other>${OTHER_WORDS})(?![\p{L}'])|(?<usd>${USD_WORDS_EN})(?![\p{L}])|(?<eu>${USD_WORDS_EU})(?![\p{L}])|(?<sym>\$|[${OTHER_SYMBOLS}])(?!\s*\d))`,
   'iu',
 );
 

@@ -222,6 +222,25 @@ export function scanQuantities(text: string): Quantity[] {
   while (i < tokens.length) {
     const start = tokens[i];
     const leadA = start.kind === 'a' && tokens[i + 1]?.kind === 'scale' && joined(text, start.end, tokens[i + 1].index);
+    if (leadA && tokens[i - 1]?.kind === 'half' && joined(text, tokens[i - 1].end, start.index)) {
+      // "half a grand": a fraction we do not do arithmetic on; money of unclear size
+      const scale = tokens[i + 1];
+      const reading: MarkReading = { kind: 'definite', cents: (scale.value ?? 1n) * 100n };
+      const index = tokens[i - 1].index;
+      found.push({
+        text: text.slice(index, scale.end),
+        index,
+        end: scale.end,
+        reading,
+        scaled: true,
+        words: true,
+        style: null,
+        plainInteger: false,
+        vague: true,
+      });
+      i += 2;
+      continue;
+    }
     if (start.kind === 'scale' && /^(?:thousands?|grand|hundreds?|millions?)$/i.test(start.text)) {
       // "a few thousand", "thousands": a scale with no count, money of unknown size
       const reading: MarkReading = { kind: 'definite', cents: (start.value ?? 1n) * 100n };

@@ -176,7 +176,11 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       out.push({ unclear: `a range of amounts ("${m.text}")` });
       continue;
     }
-    if (PART_BEFORE.test(before) || PART_AFTER.test(after)) {
+    const floor =
+      /(?:\bno|\bnot|n't|\bnever|\bcannot)(?:\s+[a-z']+){0,5}?\s+(?:less\s+than|below|under|lower\s+than)\s*$/i.test(
+        before,
+      );
+    if (!floor && (PART_BEFORE.test(before) || PART_AFTER.test(after))) {
       out.push({ unclear: `an amount that is not a price for the package ("${m.text}")` });
       continue;
     }
