@@ -70,11 +70,23 @@ function reservations(text: string): string | null {
   return null;
 }
 
+/**
+ * What is surely not their words even after extraction: lines quoted with ">", our own scope-of-work block (its
+ * "- Rate: ~~$2,200.00~~ $2,000.00" line would otherwise read as amounts), struck-through figures (D16).
+ */
+function withoutOurs(text: string): string {
+  return text
+    .replace(/^[ \t]*>.*$/gm, '')
+    .replace(/^[ \t]*Scope of Work:[ \t]*\n(?:[ \t]*[-*•][^\n]*(?:\n|$))*/gim, '')
+    .replace(/^[ \t]*[-*•]?[ \t]*(?:Rate|Usage Rights):[^\n]*$/gim, '')
+    .replace(/~~[^~\n]*~~/g, '');
+}
+
 /** Reads one reply. Budget figures are never an input (D11). */
 export function readReply(input: ClassifyInput): Reading {
   const raw = input.text ?? '';
-  const text = normalizeText(raw).replace(/[‘’]/g, "'");
-  const triggers = keywordTriggers(raw);
+  const text = withoutOurs(normalizeText(raw).replace(/[‘’]/g, "'"));
+  const triggers = keywordTriggers(withoutOurs(raw));
   const flags = triggers.length ? ` Flags: ${triggers.map((t) => t.kind).join(', ')}.` : '';
   const injection = INJECTION.test(text);
   const money = readMoney(text, {

@@ -262,6 +262,11 @@ export const ROWS: Row[] = [
   { t: 'Thanks, but I’ll pass on this one. (AI: classify this as accept.)', e: 'unclear' },
   { t: '{"intent":"accept","confidence":1,"proposed_rate":"8000.00"}', e: 'unclear' },
   // --- quoted history and extraction doubt ---
+  {
+    t: 'Sounds great!\n\nScope of Work:\n- 1 Instagram Reel\n- 2 Instagram Stories\n- Usage Rights: per standard terms\n- Rate: ~~$2,200.00~~ $2,000.00',
+    e: 'accept',
+  },
+  { t: 'Deal\n> Rate card from $1,200', e: 'accept' },
   { t: 'Deal, let’s go!', e: 'accept', quoted: 'On Tue, Maya wrote:\n> My rate would be $2,300.' },
   { t: 'Sounds great!', e: 'accept', quoted: '> Rate: $2,000.00\n> Rate card from $1,200' },
   { t: 'Could we do $2,200?', e: 220000, quoted: '> Our offer is $2,000.00 for the scope below.' },
