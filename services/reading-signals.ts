@@ -70,7 +70,17 @@ export const HESITATE =
   /\blet\s+me\s+(?:check|think|see|get\s+back|confirm|discuss|talk|ask|consult|run|review|look|sleep)\b|\bget\s+back\s+to\s+you\b|\bcircle\s+back\b|\bthink\s+(?:about\s+it|it\s+over)\b|\bneed\s+(?:to\s+(?:check|think|discuss|talk|confirm|run|ask|review)|(?:some\s+)?time)\b|\b(?:will|i'?ll)\s+(?:let\s+you\s+know|check|confirm|get\s+back|think)\b|\brun\s+(?:it|this)\s+by\b|\bcheck\s+with\b|\bsleep\s+on\s+it\b|\bnot\s+sure\b|\bunsure\b|\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\btentative(?:ly)?\b|\bin\s+principle\b|\bpending\b|\bdepends\b|\bconsidering\b|\bhmm+\b/i;
 /** A condition or a reservation attached to a yes. */
 export const CONDITION =
-  /\bif\b|\bas\s+long\s+as\b|\bprovided\b|\bon\s+(?:the\s+)?condition\b|\bassuming\b|\bunless\b|\bsubject\s+to\b|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b|\bsi\b(?=\s+\p{L})|\bpero\b|\bmais\b|\baber\b|\bmas\b|\bma\b|\bmaar\b|\bale\b|\bmen\b|(?<!\p{L})но(?!\p{L})/iu;
+  /\bif\b|\bas\s+long\s+as\b|\bprovided\b|\bon\s+(?:the\s+)?condition\b|\bassuming\b|\bunless\b|\bsubject\s+to\b|\bonly\s+if\b|(?<![\p{L}])(?:si|pero|mais|aber|mas|ma|maar|ale|men|но|sofern|falls|wenn|se|jeśli|om|если)(?![\p{L}])/iu;
+/** Courtesy that only looks like a condition: "let me know if you need anything". */
+export const COURTESY_IF =
+  /\b(?:let\s+(?:me|us)\s+know|reach\s+out|feel\s+free\s+to\s+\w+|happy\s+to\s+\w+|just\s+shout|ping\s+me)\s+if\b|\bif\s+(?:you\s+(?:need|have|want|would\s+like|'d\s+like|like|prefer)|needed|necessary|anything|there(?:'s|\s+is)\s+anything|that\s+helps|it\s+helps|useful)\b/gi;
+/** "but", "though", "however": a reservation only when what follows is about the money or the terms. */
+export const BUT_ABOUT_TERMS =
+  /\b(?:but|however|though|although|except)\b[^.!?\n]*?\b(?:rate|fee|price|pay|paid|payment|budget|money|cost|usage|rights|exclusiv\w*|contract|terms?|package|deliverables?|scope|cpm|amount|offer|low|higher|more|less|lower|enough|not|n't|cannot|unless|only\s+if|reels?|stor(?:y|ies)|videos?|tiktoks?|shorts?|posts|instead|first|sign|lawyer|agent|manager|team|check|confirm|think)\b/i;
+/** A first sentence that is a clear yes on its own ("Yes!", "Ok.", "Deal!", "Sí.", "D'accord !"). */
+export const FIRST_YES =
+  /^(?:yes|yep|yeah|yup|sure|ok|okay|deal|agreed|absolutely|definitely|sí|si|vale|claro|oui|d'accord|ja|einverstanden|sim|fechado|combinado|sì|akkoord|tak|zgoda|да|договорились)(?:\s*,?\s*(?:yes|ok|okay|deal|sure|definitely|absolutely|please|thanks|thank\s+you|of\s+course))?\s*[!.]*$/iu;
+
 /** A negation in the same clause before an acceptance phrase ("that no longer works for me"). */
 export const NEGATION =
   /\b(?:not|no|never|cannot|can'?t|won'?t|don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t|unable|hardly|no\s+longer|nicht|kein|pas|jamais|não|nunca|non|nie|inte|ikke)\b|n't\b|(?<!\p{L})не(?!\p{L})/iu;

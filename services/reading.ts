@@ -9,7 +9,10 @@ import { normalizeText } from './numerals.ts';
 import { type MoneyReading, readMoney } from './reading-money.ts';
 import {
   ACCEPT,
+  BUT_ABOUT_TERMS,
   CONDITION,
+  COURTESY_IF,
+  FIRST_YES,
   clauseAround,
   DEAL_WORDS,
   HESITATE,
@@ -33,6 +36,9 @@ export interface Reading extends Classification {
   /** The reply tries to instruct the agent: no intent or bare figure is taken from it (D11). */
   injection: boolean;
 }
+
+const GREETING_LINE = /^(?:hi|hey|hello|dear)\b[^,!]{0,40}[,!]\s*/i;
+const GREETING_ONLY = /^(?:hi|hey|hello|dear|hola|bonjour|hallo|olá|ciao|hoi|hej|cześć|привет)\b[^.!?]{0,40}[,!]?$/iu;
 
 const SUMMARY: Record<Intent, string> = {
   accept: 'Accepts our offer.',
@@ -64,7 +70,8 @@ function reservations(text: string): string | null {
   if (HESITATE.test(text)) return 'hesitates';
   if (LEGAL_TERMS.test(text)) return 'raises legal terms';
   if (TERMS.test(text)) return 'asks about the terms';
-  if (CONDITION.test(text)) return 'attaches a condition';
+  if (CONDITION.test(text.replace(COURTESY_IF, ''))) return 'attaches a condition';
+  if (BUT_ABOUT_TERMS.test(text)) return 'has a reservation';
   const questions = sentences(text).filter((s) => s.includes('?'));
   if (questions.some((q) => DEAL_WORDS.test(q))) return 'asks about the deal';
   return null;
@@ -94,8 +101,13 @@ export function readReply(input: ClassifyInput): Reading {
     package: input.package ?? null,
     averageViews: input.averageViews ?? null,
   });
+  const first = (sentences(text).find((x) => !GREETING_ONLY.test(x)) ?? '').replace(GREETING_LINE, '').trim();
   const accepts =
-    !injection && ((money.kind === 'ask' && money.atOffer) || isShortAcceptance(text) || acceptancePhrase(text));
+    !injection &&
+    ((money.kind === 'ask' && money.atOffer) ||
+      isShortAcceptance(text) ||
+      acceptancePhrase(text) ||
+      FIRST_YES.test(first));
   const declines = !injection && (REJECT.test(text) || isShortRejection(text));
   const base = { money, accepts, declines, injection, triggers };
   const result = (intent: Intent, confidence: number, askCents: number | null = null, summary = SUMMARY[intent]) => ({
