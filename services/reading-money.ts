@@ -142,8 +142,22 @@ const STRONG_CUE =
 const BARE_FOLLOW =
   /^\s*(?:$|[.,!?;:)\]-]|\b(?:for|and|if|or|per|flat|total|all[\s-]in|net|each|is|would|will|works?|sounds?|please|then|to|plus|but|so|at|with|instead|minimum|min|max|tops|usd|dollars?|would|should|could|and\s+we|sounds|seems|feels|okay|ok)\b)/i;
 
+// Common words of languages that write "2.500" for two thousand five hundred (es, de, pt, it, nl, da/no).
+const DOT_LANGUAGE =
+  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed)(?![\p{L}])/giu;
+const ENGLISH = /(?<![\p{L}])(?:the|and|i|my|is|for|it|to|we|you|this|that|with|rate|would|can|could)(?![\p{L}])/giu;
+
+/** A reply written in a language that writes "2.500" for 2,500 is evidence for that reading (D16). */
+function writesDots(text: string): boolean {
+  const dot = new Set((text.match(DOT_LANGUAGE) ?? []).map((w) => w.toLowerCase())).size;
+  const en = new Set((text.match(ENGLISH) ?? []).map((w) => w.toLowerCase())).size;
+  return dot >= 3 && en <= 1;
+}
+
 function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
   const ev = styleEvidence(ms);
+  // The language settles a dot ("2.500 USD" in Spanish), not a comma (Mexico writes "2,500" as in English).
+  const evDot = { us: ev.us, eu: ev.eu || (!ev.us && writesDots(text)) };
   const out: (Term | { unclear: string })[] = [];
   for (const m of ms) {
     if (m.role === 'vague' && m.currency !== 'other') {
@@ -163,7 +177,7 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       const strong = STRONG_CUE.test(before);
       if (!strong && !BARE_FOLLOW.test(after) && !cpm && !PER_UNIT_AFTER.test(after)) continue;
     } else if (m.currency == null && m.q.words && !m.q.scaled) continue; // "two", "twenty five": not money
-    const cents = centsOf(m, ev);
+    const cents = centsOf(m, m.q.reading.kind === 'ambiguous' && m.q.reading.mark === '.' ? evDot : ev);
     if (m.currency === 'other') {
       out.push({ unclear: `an amount in another currency ("${m.text}")` });
       continue;

@@ -95,6 +95,10 @@ export const ROWS: Row[] = [
   { t: 'My rate is 2.500,00 USD.', e: 250000 },
   { t: 'I can do it for $1.5.', e: 150 },
   { t: 'My rate is 2,50 USD per view.', e: 'unclear', views: null },
+  { t: 'Mi tarifa sería de 2.500 USD por todo.', e: 250000 },
+  { t: 'Mein Preis für das Paket ist 2.500 USD.', e: 250000 },
+  { t: 'Mi tarifa es 2,500 USD.', e: 250000 },
+  { t: 'Ok para mí, 2.000 USD está bien.', e: 'accept' },
   // --- per-unit prices against the package ---
   { t: 'My rate is $800 per Reel.', e: 160000, pkg: TWO_REELS },
   { t: 'My rate is $800 per Reel.', e: 'unclear' },
