@@ -85,6 +85,10 @@ const CURRENCY_WORD =
 const FOREIGN_THOUSANDS =
   /\b(?:un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|dois|duas|três|quatro|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|dwa|trzy|cztery|pięć|sześć|siedem|osiem|dziewięć|två|tre|fyra|fem|sex|sju|åtta|nio|tio|to|fire|seks|syv|otte|ni|ti)\s+(?:mil|mille|mila|duizend|tysiące|tysięcy|tusen|tusind)\b|\b(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)tausend\w*|(?<![\p{L}])(?:две|два|три|четыре|пять|шесть|семь|восемь|девять|десять)\s+тысяч\p{L}*/iu;
 
+/** "the 2026 summer campaign": a year naming something. */
+const YEAR_AFTER =
+  /^\s*(?:summer|spring|fall|autumn|winter|holiday|campaigns?|season|collection|launch|edition|calendar|line|lineup|plans?|goals?|roadmap|drop|programs?|program+e|budget\s+year|fiscal)\b/i;
+
 /** Every amount in the prose, in any spelling, that is not an allowed amount (compared as cents). */
 function amountFailures(prose: string, allowedCents: Cents[]): string[] {
   const text = normalizeText(prose);
@@ -93,7 +97,12 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
   const bad: string[] = [];
   for (const m of all) {
     if (m.currency == null && (m.role === 'masked' || m.role === 'count' || m.role === 'small')) continue;
-    if (m.currency == null && m.role === 'year' && YEAR_BEFORE.test(text.slice(Math.max(0, m.index - 20), m.index)))
+    if (
+      m.currency == null &&
+      m.role === 'year' &&
+      (YEAR_BEFORE.test(text.slice(Math.max(0, m.index - 20), m.index)) ||
+        YEAR_AFTER.test(text.slice(m.end, m.end + 30)))
+    )
       continue;
     if (m.currency == null && m.q.words && !m.q.scaled) continue; // "two Stories", "twenty"
     const values = possibleCents(m, ev);
