@@ -35,7 +35,8 @@ const UNIT_CANON: [RegExp, string][] = [
   [/^pins?$/i, 'pin'],
   [/^(?:deliverables?|pieces?|items?|assets?|each)$/i, 'any'],
 ];
-const UNIT = String.raw`reels?|stor(?:y|ies)|posts?|carousels?|photos?|videos?|tiktoks?|vlogs?|shorts?|integrations?|lives?|livestreams?|streams?|tweets?|pins?|deliverables?|pieces?|items?|assets?`;
+const UNIT =
+  'reels?|stor(?:y|ies)|posts?|carousels?|photos?|videos?|tiktoks?|vlogs?|shorts?|integrations?|lives?|livestreams?|streams?|tweets?|pins?|deliverables?|pieces?|items?|assets?';
 const PLATFORM = String.raw`(?:(?:instagram|insta|ig|tiktok|youtube|yt|feed|in-feed|static|dedicated|short-form|long-form)\s+)?`;
 const COUNT = String.raw`(?:\d+|${Object.keys(SMALL_WORDS).join('|')}|a|an|one|the|both|all(?:\s+(?:two|three|four|five))?)`;
 
