@@ -150,6 +150,11 @@ export interface ClassifyInput {
   text: string;
   influencerName: string;
   lastOfferCents: Cents | null;
+  /** What the reader needs (D16): quoted context, the extraction's doubt, the package and the average views. */
+  quoted: string | null;
+  uncertain: boolean;
+  package: string;
+  averageViews: number;
 }
 export interface DecideActorInput {
   facts: NegotiationFacts;
@@ -314,6 +319,10 @@ function classifyInput(context: Ctx): ClassifyInput {
     text: (context.current as Reply).text,
     influencerName: context.influencer.name,
     lastOfferCents: context.lastOfferCents,
+    quoted: (context.current as Reply).quoted ?? null,
+    uncertain: (context.current as Reply).uncertain === true,
+    package: context.deliverables,
+    averageViews: context.influencer.averageViews,
   };
 }
 

@@ -2,7 +2,7 @@
  * The deterministic validation gate (D10). It checks the model's prose, before the SOW block is inserted:
  * the block itself carries the usage rights and a struck-through ask, so it is never part of the check.
  */
-import { findAmounts, normalizeNumerals, numberWordValues } from './amounts.ts';
+import { mentions, normalizeText, possibleCents, styleEvidence, YEAR_BEFORE } from './amounts.ts';
 import { type Cents, formatUsd } from './money.ts';
 
 export const SOW_PLACEHOLDER = '{{SOW}}';
@@ -33,7 +33,14 @@ export interface GateInput {
 }
 
 export interface GateFailure {
-  check: 'monetary_value' | 'commitment' | 'forbidden_phrase' | 'too_short' | 'sow_placeholder' | 'payment_terms';
+  check:
+    | 'monetary_value'
+    | 'commitment'
+    | 'agreement_claim'
+    | 'forbidden_phrase'
+    | 'too_short'
+    | 'sow_placeholder'
+    | 'payment_terms';
   detail: string;
   severity: 'error' | 'warning';
 }
@@ -45,21 +52,89 @@ export interface GateResult {
 
 // Usage rights only ever appear inside the SOW block, so they count as a commitment in agreement mode too.
 const COMMITMENTS: { pattern: RegExp; what: string }[] = [
-  { pattern: /\bexclusiv(?:e|ity)\b/i, what: 'exclusivity' },
-  { pattern: /\bguarantee(?:s|d|ing)?\b/i, what: 'a guarantee' },
   {
-    pattern: /\bfuture\s+(?:\w+\s+)?(?:deals?|campaigns?|partnerships?|collaborations?)\b/i,
+    pattern:
+      /\b(?:exclusiv|exklusiv|esclusiv|ekskluzyw)\w*|\bnon-?compete\b|\bsole\s+(?:partner|creator|ambassador|brand)\b/i,
+    what: 'exclusivity',
+  },
+  {
+    pattern:
+      /\bguarant(?:ee|ie|ía|ia|ir|ier)\w*|\bwe\s+promise\b|\bpromis(?:e|es|ed|ing)\s+(?:you\s+)?(?:results|views|sales|growth|reach|exposure|success|performance|more)\b|\bassur(?:e|ed|ance)\s+(?:you\s+)?(?:of\s+)?(?:results|views|sales|growth|performance|success)\b|\brisk-?free\b/i,
+    what: 'a guarantee',
+  },
+  {
+    pattern:
+      /\bfuture\s+(?:\w+\s+)?(?:deals?|campaigns?|partnerships?|collaborations?|work|projects?|bookings?)\b|\b(?:ongoing|long-?term|repeat|recurring)\s+(?:\w+\s+)?(?:deals?|campaigns?|partnerships?|collaborations?|work|bookings?)\b|\b(?:more|additional|further)\s+(?:paid\s+)?(?:campaigns|deals|bookings)\s+(?:with\s+you|later|down\s+the\s+line)\b/i,
     what: 'future work',
   },
   { pattern: /\busage\s+rights?\b/i, what: 'usage rights' },
   { pattern: /\brights?\s+extensions?\b/i, what: 'a rights extension' },
 ];
 
+/** Saying or implying that we agree to terms: only the agreement confirmation may (D16). */
+const AGREEMENT_CLAIMS =
+  /\b(?:we|i)\s+(?:(?:are|'re|am|'m)\s+(?:happy|glad|pleased|delighted|thrilled)\s+to\s+|(?:hereby|gladly|happily|fully)\s+)?(?:agree|accept)\b|\b(?:we|i)(?:'ve|\s+have)\s+(?:agreed|accepted)\b|\b(?:it'?s|that'?s|(?:it|this|that)\s+is|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:yourself|ourselves))\s+(?:a|our)\s+deal\b|\bdone\s+deal\b|\bdeal\s*!|\bdeal\s+is\s+(?:done|set|on|sealed)\b|\bagreed\b|\b(?:reached|have|made|sealed|closed)\s+(?:an?\s+|the\s+|our\s+)?(?:agreement|deal)\b|\bconfirm(?:ed|ing|s)?\s+(?:at|the\s+deal|the\s+agreement|our\s+agreement|the\s+partnership|our\s+partnership|your\s+(?:rate|ask|price|offer|terms)|the\s+(?:rate|booking|collaboration))\b|\b(?:happy|pleased|glad|thrilled|delighted|excited)\s+to\s+confirm\b|\block(?:ed)?\s+(?:it\s+)?in\b|\bwelcome\s+(?:aboard|to\s+the\s+team)\b|\byour\s+(?:rate|price|ask|offer|terms|proposal|fee)\s+(?:works|is\s+(?:fine|accepted|approved|agreed|good)|has\s+been\s+(?:accepted|approved))\b|\b(?:we|i)(?:\s+(?:can|will)|'ll)\s+(?:do|pay|meet|go\s+with|move\s+forward\s+with|proceed\s+(?:with|at))\s+your\s+(?:rate|price|ask|offer|fee|number|figure)\b|\bpleasure\s+doing\s+business\b|\bsigned,?\s+sealed\b|\b(?:de\s+acuerdo|trato\s+hecho|d'accord|marché\s+conclu|einverstanden|abgemacht|fechado|combinado|affare\s+fatto|akkoord|договорились)\b/i;
+const NEGATED_CLAIM =
+  /\b(?:not|never|cannot|can'?t|won'?t|unable|couldn'?t|don'?t|isn'?t|aren'?t|if|whether|once|until|before|hope|hoping|would\s+love\s+to|looking\s+forward\s+to)\b[^.!?\n]*$/i;
+
 const PAYMENT_WORDS = /payment|paid|processed|invoice|compensat/i;
-const BARE_NUMBER = /(?<![\w.,$€£¥-])(\d{1,3}(?:,\d{3})+|\d{4,})(?![\w%.,]\d|[\w%])/g;
-// "80,000 views": an audience, not money
-const COUNT_WORDS =
-  /^\s*(?:[a-z-]+\s+)?(?:views?|viewers?|followers?|subscribers?|subs|likes?|impressions?|reach|fans?|plays?|streams?|people|accounts?)\b/i;
+/** A currency written with no amount we can read beside it ("nueve mil dólares", "a few euros more"). */
+const CURRENCY_WORD =
+  /(?<![\p{L}])(?:dollars?|bucks|usd|us\$|d[óo]lares|d[óo]lar|dollari|dolar[óo]w|доллар\p{L}*|euros?|eur|евро|gbp|pounds?\s+sterling|sterling|yen|yuan|rmb|rupees?|pesos?|reais|z[łl]otych|kronor|kroner|rubles?|roubles?|рубл\p{L}*|francs?|chf|cad|aud|jpy|inr|brl|mxn|sek|nok|dkk|pln)(?![\p{L}])|[$€£¥₹₩₽₺₪₱₦₫₴฿](?!\{)/giu;
+/** Thousands in words of the D16 languages ("dos mil", "neuf mille", "zweitausend"). */
+const FOREIGN_THOUSANDS =
+  /\b(?:un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|dois|duas|três|quatro|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|dwa|trzy|cztery|pięć|sześć|siedem|osiem|dziewięć|två|tre|fyra|fem|sex|sju|åtta|nio|tio|to|fire|seks|syv|otte|ni|ti)\s+(?:mil|mille|mila|duizend|tysiące|tysięcy|tusen|tusind)\b|\b(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)tausend\w*|(?<![\p{L}])(?:две|два|три|четыре|пять|шесть|семь|восемь|девять|десять)\s+тысяч\p{L}*/iu;
+
+/** "the 2026 summer campaign": a year naming something. */
+const YEAR_AFTER =
+  /^\s*(?:summer|spring|fall|autumn|winter|holiday|campaigns?|season|collection|launch|edition|calendar|line|lineup|plans?|goals?|roadmap|drop|programs?|program+e|budget\s+year|fiscal)\b/i;
+
+/** Every amount in the prose, in any spelling, that is not an allowed amount (compared as cents). */
+function amountFailures(prose: string, allowedCents: Cents[]): string[] {
+  const text = normalizeText(prose);
+  const all = mentions(text);
+  const ev = styleEvidence(all);
+  const bad: string[] = [];
+  for (const m of all) {
+    if (m.currency == null && (m.role === 'masked' || m.role === 'count' || m.role === 'small')) continue;
+    if (
+      m.currency == null &&
+      m.role === 'year' &&
+      (YEAR_BEFORE.test(text.slice(Math.max(0, m.index - 20), m.index)) ||
+        YEAR_AFTER.test(text.slice(m.end, m.end + 30)))
+    )
+      continue;
+    if (m.currency == null && m.q.words && !m.q.scaled) continue; // "two Stories", "twenty"
+    const values = possibleCents(m, ev);
+    if (values.some((v) => v == null)) bad.push(`"${m.text}" is not a readable USD amount`);
+    else if (!values.every((v) => allowedCents.includes(v as Cents))) bad.push(`"${m.text}" is not an allowed amount`);
+  }
+  const money = all.filter((m) => m.currency != null);
+  let k = 0;
+  for (const c of text.matchAll(CURRENCY_WORD)) {
+    const at = c.index ?? 0;
+    while (k < money.length && money[k].end <= at) k++; // both in order of position
+    if (!(k < money.length && money[k].index <= at)) bad.push(`"${c[0]}" names a currency without a readable amount`);
+  }
+  const words = FOREIGN_THOUSANDS.exec(text);
+  if (words) bad.push(`"${words[0]}" is an amount in words`);
+  return bad;
+}
+
+function agreementClaim(prose: string): string | null {
+  const text = normalizeText(prose).replace(/[‘’]/g, "'");
+  for (const m of text.matchAll(new RegExp(AGREEMENT_CLAIMS.source, 'gi'))) {
+    const clauseStart = Math.max(
+      text.lastIndexOf('.', m.index),
+      text.lastIndexOf('!', m.index - 1),
+      text.lastIndexOf('?', m.index),
+      text.lastIndexOf('\n', m.index),
+    );
+    if (NEGATED_CLAIM.test(text.slice(clauseStart + 1, m.index))) continue;
+    return m[0];
+  }
+  return null;
+}
 
 export function validateEmail(input: GateInput): GateResult {
   const { prose, allowedCents, requireSow, agreement, forbiddenPhrases, minLength = 50 } = input;
@@ -67,38 +142,15 @@ export function validateEmail(input: GateInput): GateResult {
   const error = (check: GateFailure['check'], detail: string) => failures.push({ check, detail, severity: 'error' });
   const allowed = allowedCents.map(formatUsd).join(', ') || 'none';
 
-  const mentions = findAmounts(prose);
-  for (const amount of mentions) {
-    if (amount.cents == null) {
-      error('monetary_value', `"${amount.text}" is not a readable USD amount (allowed: ${allowed})`);
-    } else if (!allowedCents.includes(amount.cents)) {
-      error('monetary_value', `"${amount.text}" is not an allowed amount (allowed: ${allowed})`);
-    }
-  }
-  // A large bare number (no currency) is read as dollars too: "we can do 48700" names an amount all the same.
-  const plain = normalizeNumerals(prose);
-  for (const m of plain.matchAll(BARE_NUMBER)) {
-    const value = Number(m[1].replace(/,/g, ''));
-    const year = /^(19|20)\d\d$/.test(m[1]);
-    const counted = COUNT_WORDS.test(plain.slice((m.index ?? 0) + m[0].length));
-    const covered = mentions.some((a) => a.text.includes(m[1]));
-    if (year || counted || covered || !Number.isSafeInteger(value * 100)) continue;
-    if (!allowedCents.includes(value * 100)) {
-      error('monetary_value', `"${m[1]}" reads as an amount that is not allowed (allowed: ${allowed})`);
-    }
-  }
-  for (const w of numberWordValues(prose)) {
-    const counted = COUNT_WORDS.test(plain.slice(w.index + w.text.length));
-    const covered = mentions.some((a) => a.text.toLowerCase().includes(w.text.toLowerCase()));
-    if (!counted && !covered && !allowedCents.includes(w.value * 100)) {
-      error('monetary_value', `"${w.text}" reads as an amount that is not allowed (allowed: ${allowed})`);
-    }
-  }
+  for (const problem of amountFailures(prose, allowedCents))
+    error('monetary_value', `${problem} (allowed: ${allowed})`);
 
   for (const { pattern, what } of COMMITMENTS) {
     const m = pattern.exec(prose);
     if (m) error('commitment', `Promises ${what}: "${m[0]}"`);
   }
+  const claim = agreement ? null : agreementClaim(prose);
+  if (claim) error('agreement_claim', `Claims or implies an agreement before one exists: "${claim}"`);
 
   const lower = prose.toLowerCase();
   for (const phrase of forbiddenPhrases) {

@@ -59,15 +59,55 @@ const keywords = z
   .array(z.string().trim().min(1, 'a keyword must not be empty').max(200, 'a keyword is at most 200 characters'))
   .max(500, 'at most 500 keywords');
 
-const modelTrigger = z.strictObject({
-  enabled: z.boolean().default(true),
-  always_trigger_keywords: keywords.default([]),
-});
+/**
+ * Legal language always escalates (D5, D16), whatever the model reports: the default keywords of legal_language
+ * (the shipped file lists the same words). A team that edits the list replaces it.
+ */
+export const DEFAULT_LEGAL_KEYWORDS: string[] = [
+  'exclusivity',
+  'exclusive',
+  'exclusively',
+  'non-compete',
+  'contract',
+  'contracts',
+  'contractual',
+  'agency agreement',
+  'management agreement',
+  'lawyer',
+  'lawyers',
+  'attorney',
+  'attorneys',
+  'legal team',
+  'legal counsel',
+  'NDA',
+  'non-disclosure',
+  'confidentiality agreement',
+  'usage rights',
+  'perpetuity',
+  'perpetual',
+  'buyout',
+  'licensing',
+  'whitelisting',
+  'whitelist',
+  'whitelisted',
+  'allowlisting',
+  'spark ads',
+  'paid usage',
+  'intellectual property',
+  'indemnification',
+  'terms and conditions',
+];
+
+const modelTrigger = (defaults: string[] = []) =>
+  z.strictObject({
+    enabled: z.boolean().default(true),
+    always_trigger_keywords: keywords.default(defaults),
+  });
 
 const FILE_SCHEMA = z.strictObject({
-  hostile_tone: modelTrigger.prefault({}),
-  legal_language: modelTrigger.prefault({}),
-  unusual_deliverables: modelTrigger.prefault({}),
+  hostile_tone: modelTrigger().prefault({}),
+  legal_language: modelTrigger(DEFAULT_LEGAL_KEYWORDS).prefault({}),
+  unusual_deliverables: modelTrigger().prefault({}),
   ambiguous_intent: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -1,16 +1,15 @@
 /**
  * The live model adapter: Claude through @anthropic-ai/sdk (llm-email.md §2, §4). One structured call reads a
  * reply (intent, rate, risk findings); one call words an email, with the knowledge base in a cached system
- * block. The program, not the model, owns every amount: a rate the model reports is cross-checked against the
- * amounts actually written in the reply (§9).
+ * block. The program, not the model, owns every amount: what the model reports is cross-checked against the
+ * deterministic reading of their new text (services/reading.ts, §9, D16).
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
-import { findAmounts } from '../amounts.ts';
 import type { KnowledgeBase } from '../knowledge.ts';
 import { type Cents, parseMoney } from '../money.ts';
-import { classifyOffline, keywordTriggers } from './offline.ts';
+import { readReply } from '../reading.ts';
 import type { Classification, ClassifyInput, ComposeInput, Intent, ModelPort, TriggerKind } from './port.ts';
 import { CLASSIFY_SYSTEM, classifyUserPrompt, composeSystemPrompt, composeUserPrompt, KB_STAGE } from './prompts.ts';
 
@@ -59,50 +58,59 @@ export function normaliseRate(text: string | null): Cents | null | 'unreadable' 
 }
 
 /**
- * Turns the model's analysis into a Classification the strategy can trust. The rate must agree with the
- * amounts written in the reply (our own offer quoted back does not count): a reply the model calls an
- * acceptance but that names another amount is a counter (D2), a rate the reply does not contain or several
- * different amounts make it unclear, so an injected "classify as accept" cannot hide an ask.
+ * Turns the model's analysis into a Classification the strategy can trust, against the ONE deterministic reading
+ * of their new text (services/reading.ts; D16): the model may not add an amount nor an agreement the reading does
+ * not find. A rate it reports must be the amount their new text asks for (per-unit and CPM quotes multiplied out),
+ * and not merely our own offer; an "acceptance" while their text names another amount is a counter; an acceptance
+ * their words do not show, or an amount they did not write, makes the reply unclear. The model adds what words
+ * alone cannot: telling a question from a muddle, a polite refusal, and risk findings (joined with the keywords').
  */
 export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput): Classification {
+  const reading = readReply(input);
   let intent: Intent = analysis.intent;
   let confidence = Math.min(1, Math.max(0, Number.isFinite(analysis.confidence) ? analysis.confidence : 0));
   let summary = analysis.summary.trim().slice(0, 500);
-  const unclear = (why: string) => {
-    intent = 'unclear';
-    confidence = Math.min(confidence, 0.5);
-    summary = `${summary} (${why})`.trim();
-  };
+  let askCents: Cents | null = null;
+  let why: string | null = null;
+  const offer = input.lastOfferCents;
 
   const rate = normaliseRate(analysis.proposed_rate);
-  let askCents: Cents | null = rate === 'unreadable' ? null : rate;
-  if (rate === 'unreadable') unclear(`unreadable rate "${analysis.proposed_rate}"`);
-
-  const written = findAmounts(input.text).filter((a) => a.cents == null || a.cents !== input.lastOfferCents);
-  const values = [...new Set(written.map((a) => a.cents))];
-  if (askCents != null && !findAmounts(input.text).length) {
-    unclear('a rate the email does not write'); // "report proposed_rate 2100" is an instruction, not an ask
-    askCents = null;
-  }
-  if (values.includes(null)) unclear('an amount in another currency');
-  else if (values.length > 1) unclear('several amounts');
-  else if (values.length === 1) {
-    const only = values[0] as Cents;
-    if (askCents != null && askCents !== only) unclear('the rate read differs from the amount written');
+  const reported = rate === 'unreadable' ? null : rate;
+  const ask = reading.money.kind === 'ask' && !reading.money.atOffer ? reading.askCents : null;
+  if (input.uncertain) why = 'their new text could not be told apart from quoted text';
+  else if (rate === 'unreadable') why = `unreadable rate "${analysis.proposed_rate}"`;
+  else if (reading.money.kind === 'unclear') why = `the reply names ${reading.money.why}`;
+  else if (reading.injection && reading.intent === 'unclear') why = 'the reply tries to instruct the agent';
+  else if (reported != null && reported !== ask && !(reported === offer && ask == null)) {
+    why = ask == null ? 'a rate their new text does not ask for' : 'the rate read differs from the amount they wrote';
+  } else if (ask != null) {
+    // Their new text names an amount: whatever the model calls it, it is a counter (D2).
+    if (intent === 'unclear') why = 'the model finds the reply unclear';
     else {
-      askCents = only;
-      if (intent === 'accept' || intent === 'question') intent = 'counter';
+      intent = 'counter';
+      askCents = ask;
     }
+  } else if (intent === 'accept' && !(reading.intent === 'accept')) {
+    why = reading.declines ? 'the email declines' : 'their words do not show a plain acceptance';
+  } else if (intent === 'counter' && reported === offer && reading.intent === 'accept') {
+    intent = 'accept'; // "my rate is $2,000" read as a counter at our own offer: an acceptance of it (D16)
+  } else if (intent === 'counter') {
+    why = 'a counter-offer without an amount in their new text';
+  } else if ((intent === 'reject' || intent === 'question') && reading.intent === 'accept') {
+    intent = 'question'; // a yes the model doubts: answer, never close
   }
-
-  // A plain "no" the keywords see is not an acceptance, whatever the model was told to say.
-  if (intent === 'accept' && classifyOffline(input).intent === 'reject') unclear('the email declines');
+  if (why) {
+    intent = 'unclear';
+    askCents = null;
+    confidence = Math.min(confidence, 0.5);
+    summary = `${summary} (${why})`.trim();
+  }
 
   const kinds = ['hostile', 'legal', 'unusual_deliverables'] as const satisfies TriggerKind[];
   const triggers: Classification['triggers'] = kinds
     .filter((kind) => analysis[kind].detected)
     .map((kind) => ({ kind, evidence: (analysis[kind].evidence ?? '').slice(0, 300) }));
-  for (const found of keywordTriggers(input.text)) {
+  for (const found of reading.triggers) {
     if (!triggers.some((t) => t.kind === found.kind)) triggers.push(found);
   }
   return { intent, askCents, confidence, triggers, summary };

@@ -3,95 +3,17 @@
  * rules to classify replies, fixed templates to word emails. The email text is only ever read, never
  * copied into a composed email, and never obeyed (D11).
  */
-import { findAmounts } from '../amounts.ts';
 import { SOW_PLACEHOLDER } from '../gate.ts';
 import { type Cents, formatUsd } from '../money.ts';
-import type { Classification, ClassifyInput, ComposeInput, Intent, ModelPort, TriggerKind } from './port.ts';
+import { readReply, toOfflineClassification } from '../reading.ts';
+import type { Classification, ClassifyInput, ComposeInput, ModelPort } from './port.ts';
 
-const TRIGGERS: { kind: TriggerKind; pattern: RegExp }[] = [
-  {
-    kind: 'legal',
-    pattern:
-      /\b(?:lawyers?|attorneys?|legal|nda|licens(?:e|ed|ing)|contract\s+(?:clauses?|terms)|exclusivity\s+clauses?|terms\s+and\s+conditions)\b/i,
-  },
-  {
-    kind: 'hostile',
-    pattern:
-      /\b(?:scam(?:s|mers?|my)?|take it or leave it|waste of (?:my|our) time|i'?ll post about|i will post about|ridiculous|insult(?:s|ed|ing)?|is this a joke|pathetic)\b/i,
-  },
-  {
-    kind: 'unusual_deliverables',
-    pattern:
-      /\b(?:in[- ]person|(?:event|store|live|guest|personal)\s+appearances?|make an appearance|ambassador(?:ship)?s?|product\s+design|design\s+input|whitelist(?:ing|ed)?|paid\s+(?:ads?|media)(?:\s+licensing)?|attend(?:s|ed|ing|ance)?)\b/i,
-  },
-];
-
-const REJECT =
-  /\b(?:not interested|pass on (?:this|that|it)|(?:i'?ll|will|going to|gonna|have to|must|(?:i'?d|would) (?:rather|like to)) pass|no,? thanks?|no,? thank you|declin(?:e|ing)|not (?:a|the right|a good|the best) fit|can'?t do (?:it|this|that)|cannot do (?:it|this|that)|won'?t be able|will not be able)\b/i;
-
-const ACCEPT =
-  /\b(?:sounds? (?:great|good|perfect)|let'?s do (?:it|this)|(?:it'?s a|that'?s a|we have a|you'?ve got a) deal|agreed|works? for (?:me|us)|happy to (?!discuss|chat|talk|hop|jump|answer|help|share|explain|hear|learn)|i accept|count me in|yes|i'?m in)\b|^deal\b/i;
-
-const NEGATION = /\b(?:not|no longer|never|cannot|dont|doesnt|cant|wont|isnt)\b|n't\b/i;
-
-function sentences(text: string): string[] {
-  return text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function isAcceptance(parts: string[]): boolean {
-  // "That no longer works for me" and "Yes, but..." are not a yes; "can't wait" is not a negation.
-  return parts.some((s) => ACCEPT.test(s) && !NEGATION.test(s.replace(/\bcan'?t wait\b/gi, '')) && !/\bbut\b/i.test(s));
-}
-
-const SUMMARY: Record<Intent, string> = {
-  accept: 'Accepts our offer.',
-  counter: 'Counter-offer.',
-  reject: 'Declines the offer.',
-  question: 'Asks a question without naming a rate.',
-  unclear: 'No clear intent or rate.',
-};
-
-/**
- * Escalation triggers found by keywords, with the sentence as evidence. Claude's findings are joined with
- * these, so a reply cannot talk the model out of a legal or hostile escalation (llm-email.md §9).
- */
-export function keywordTriggers(text: string): Classification['triggers'] {
-  const parts = sentences(text.replace(/[‘’]/g, "'"));
-  return TRIGGERS.flatMap(({ kind, pattern }) => {
-    const evidence = parts.find((s) => pattern.test(s));
-    return evidence ? [{ kind, evidence: evidence.slice(0, 300) }] : [];
-  });
-}
-
+/** The deterministic reading is the classification (services/reading.ts); never obeyed, only read (D11). */
 export function classifyOffline(input: ClassifyInput): Classification {
-  const text = input.text.replace(/[‘’]/g, "'");
-  const parts = sentences(text);
-  const triggers = keywordTriggers(text);
-  const flags = triggers.length ? ` Flags: ${triggers.map((t) => t.kind).join(', ')}.` : '';
-  const result = (intent: Intent, confidence: number, askCents: Cents | null = null, summary = SUMMARY[intent]) => ({
-    intent,
-    askCents,
-    confidence,
-    triggers,
-    summary: summary + flags,
-  });
-
-  // Mentions of our own offer are them quoting it back, not an ask.
-  const mentions = findAmounts(text).filter((a) => a.cents == null || a.cents !== input.lastOfferCents);
-  const asks = [...new Set(mentions.map((a) => a.cents))];
-  if (asks.length > 1 || asks[0] === null) {
-    return result('unclear', 0.4, null, 'Names several amounts or a non-USD amount.');
-  }
-  // Any rate proposal is a counter, however it is worded (D2: an acceptance naming another amount too).
-  if (asks.length === 1) return result('counter', 0.9, asks[0], `Counter-offer at ${formatUsd(asks[0] as Cents)}.`);
-  if (REJECT.test(text)) return result('reject', 0.9);
-  if (isAcceptance(parts)) return result('accept', 0.9);
-  if (text.includes('?')) return result('question', 0.8);
-  return result('unclear', 0.5);
+  return toOfflineClassification(readReply(input));
 }
+
+export { keywordTriggers } from '../reading-signals.ts';
 
 function firstName(name: string): string {
   const first = name.trim().split(/\s+/)[0] ?? '';

@@ -26,6 +26,10 @@ export interface ClassifyInput {
   uncertain?: boolean;
   influencerName: string;
   lastOfferCents: Cents | null;
+  /** The deliverables being negotiated ("1 Instagram Reel, 2 Instagram Stories"): per-unit prices multiply out. */
+  package?: string | null;
+  /** The influencer's average views: a CPM quote converts with it (D16). */
+  averageViews?: number | null;
 }
 
 export type EmailKind = 'outreach' | 'counter' | 'answer' | 'followup' | 'confirmation' | 'exit';

@@ -35,7 +35,8 @@ describe('escalation trigger file', () => {
     const dir = tempDir();
     t = await startTestAgent({ TRIGGERS_FILE: triggersFile(dir, 'legal_language:\n  enabled: false\n') }, dir);
     const s = await started(t);
-    await reply(t, s.threadId, "Sounds great, let's do it! My lawyer will send the contract terms.");
+    // D16: a yes that raises contract terms is not a plain acceptance, so the legal word here is a lawyer's review
+    await reply(t, s.threadId, "Sounds great, let's do it! My lawyer will look it over.");
     const n = await waitForState(t, s.id, 'agreed');
     expect(timelineOf(n, 'escalation')).to.have.length(0);
     expect((await negotiation(t, s.id)).agreedRate).to.equal('2000.00');

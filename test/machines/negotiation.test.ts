@@ -371,6 +371,10 @@ describe('escalated negotiations keep reading replies (D16)', () => {
       text: 'new words',
       influencerName: 'Maya Lopez',
       lastOfferCents: 200000,
+      quoted: null,
+      uncertain: false,
+      package: '1 Instagram Reel, 2 Instagram Stories',
+      averageViews: 80000,
     });
     t = step(t, done('classify', c));
     expect(t.value).to.deep.equal({ active: { escalated: 'relaying' } });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { findAmounts } from '../../services/amounts.ts';
+import { centsOf, findAmounts, mentions, normalizeText, styleEvidence } from '../../services/amounts.ts';
 
 const cents = (text: string) => findAmounts(text).map((a) => a.cents);
 const texts = (text: string) => findAmounts(text).map((a) => a.text);
@@ -78,5 +78,74 @@ describe('findAmounts', () => {
     expect(cents("CHF-free: $2'900")).to.deep.equal([290000]);
     expect(cents('\uff04\uff12\uff0c\uff10\uff10\uff10')).to.deep.equal([200000]);
     expect(cents('$900719925474099999.91 is too large to hold')).to.deep.equal([null]);
+  });
+});
+
+describe('money mentions (services/amounts.ts on services/numerals.ts)', () => {
+  const read = (text: string) => {
+    const t = normalizeText(text);
+    const all = mentions(t);
+    const ev = styleEvidence(all);
+    return all.map((m) => ({ text: m.text, role: m.role, cents: centsOf(m, ev) }));
+  };
+
+  it('reads every digit script and Unicode space as the figure it shows', () => {
+    for (const text of [
+      '$٢٬٥٠٠',
+      '$२५००',
+      '$২৫০০',
+      '$๒๕๐๐',
+      '$𝟐𝟓𝟎𝟎',
+      '＄２，５００',
+      '$2\u00a0500',
+      '$2\u2009500',
+      '$2\u202f500',
+      "$2'500",
+      '$2’500',
+    ]) {
+      expect(
+        read(text).map((m) => m.cents),
+        text,
+      ).to.deep.equal([250000]);
+    }
+  });
+
+  it('reads scale words and number words, mixed with digits', () => {
+    const cases: [string, number][] = [
+      ['twenty-five hundred dollars', 250000],
+      ['2 thousand 4 hundred dollars', 240000],
+      ['24 hundred dollars', 240000],
+      ['nine grand', 900000],
+      ['$9K', 900000],
+      ['2,5k USD', 250000],
+      ['two and a half thousand dollars', 250000],
+      ['one thousand five hundred and fifty dollars', 155000],
+    ];
+    for (const [text, cents] of cases)
+      expect(
+        read(text).map((m) => m.cents),
+        text,
+      ).to.deep.equal([cents]);
+  });
+
+  it('never reads a mark that may be either as the smaller figure; evidence decides', () => {
+    expect(read('$1.500').map((m) => m.cents)).to.deep.equal([null]);
+    expect(read('$1.500 now, $2.500,00 later').map((m) => m.cents)).to.deep.equal([150000, 250000]);
+    expect(read('2.500 dólares').map((m) => m.cents)).to.deep.equal([250000]);
+    expect(read('2.500,00 USD').map((m) => m.cents)).to.deep.equal([250000]);
+    expect(read('$2,500 and 1.500,00 USD').map((m) => m.cents)).to.deep.equal([null, 150000]);
+  });
+
+  it('tells counts, years, dates, times, phones and percentages from money', () => {
+    const roles = read(
+      '2 Reels, 80,000 views, in 2026, on 3/15 at 10:30, call +1 (555) 201-4477, 4.5% engagement, 2500 words',
+    );
+    expect(roles.filter((m) => m.role !== 'masked').map((m) => [m.text, m.role])).to.deep.equal([
+      ['2', 'count'],
+      ['80,000', 'count'],
+      ['2026', 'year'],
+      ['2500', 'count'],
+    ]);
+    expect(roles.some((m) => m.role === 'money')).to.equal(false);
   });
 });

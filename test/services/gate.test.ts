@@ -175,3 +175,87 @@ describe("the original's gate failures (llm-email.md §8.2.4), now passed", () =
     expect(gate(GOOD.replace('package.', 'package for your eighty thousand followers.')).passed).to.equal(true);
   });
 });
+
+describe('the gate reads every spelling of an amount (D10)', () => {
+  const counter = (extra: string) =>
+    gate(
+      `Hi Maya,\n\nThanks for getting back to us. We'd like to propose $2,100 for the package. ${extra}\n\n{{SOW}}\n\nBest,\nDeals Team`,
+      {
+        allowedCents: [210000],
+      },
+    );
+
+  it('refuses the spellings that slipped through before: bare decimals, thousands and hundreds in words', () => {
+    for (const extra of [
+      'We can offer 9,000.00 if needed.',
+      'We can offer 9000.5.',
+      'Maybe 9 thousand?',
+      'Maybe 24 hundred?',
+      'Or 2 thousand 4 hundred.',
+      'Even nine grand.',
+      'Say $9K.',
+      'That is 9.000,00 EUR.',
+      'USD 9000 at most.',
+      'Or 9 000 dollars.',
+      "Or 9'000 dollars.",
+      'Or 9\u00a0000 USD.',
+      'Or ９，０００ dollars.',
+      'Or ٩٠٠٠ dollars.',
+      'Or ९००० USD.',
+      'Or nueve mil dólares.',
+      'Or 9000 złotych.',
+      'Or twenty-four hundred.',
+      'Or $2.100.', // $2.10 or $2,100: one reading is not allowed
+    ]) {
+      const result = counter(extra);
+      expect(
+        result.failures.map((f) => f.check),
+        extra,
+      ).to.include('monetary_value');
+    }
+  });
+
+  it('keeps counts, years, durations, dates and the allowed amount in other spellings', () => {
+    for (const extra of [
+      'Your 80,000 views and 2 Reels, 3 Stories, live within 30 days in 2026.',
+      'We loved your 150 Reels last year; call us at +1 (555) 201-4477 on March 3 at 10:30.',
+      'That is 2,100 USD, or twenty-one hundred dollars, or 2.1k.',
+    ]) {
+      expect(counter(extra).failures, extra).to.deep.equal([]);
+    }
+  });
+
+  it('no email but the confirmation may claim or imply agreement (D16)', () => {
+    for (const claim of [
+      'We agree to your rate, so we have a deal!',
+      "It's a deal.",
+      'We accept your offer.',
+      'Confirmed at that rate.',
+      'Agreed!',
+      'Your rate works for us.',
+      "We'll go with your number.",
+      'Happy to confirm the partnership.',
+    ]) {
+      expect(checks(`${GOOD} ${claim}`), claim).to.deep.equal(['agreement_claim']);
+      expect(checks(`${GOOD} ${claim} Payment follows.`, { agreement: true }), claim).to.deep.equal([]);
+    }
+    for (const fine of [
+      "We can't agree to a higher rate.",
+      "We'd love to reach an agreement.",
+      'Let us know if this works for you.',
+    ]) {
+      expect(checks(`${GOOD} ${fine}`), fine).to.deep.equal([]);
+    }
+  });
+
+  it('refuses widened promises: exclusivity and guarantees in other words', () => {
+    for (const promise of [
+      'We promise results.',
+      'This is risk-free for you.',
+      'We are looking at a long-term partnership.',
+      'Exklusivität is part of it.',
+    ]) {
+      expect(checks(`${GOOD} ${promise}`), promise).to.deep.equal(['commitment']);
+    }
+  });
+});

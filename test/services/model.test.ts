@@ -235,6 +235,55 @@ describe('reading the model output safely', () => {
     expect([c.intent, c.askCents]).to.deep.equal(['counter', 900000]);
   });
 
+  it('an ask exactly at our offer is an acceptance, however the model labels it (D16)', () => {
+    const text = 'My rate for this package is $2,000.';
+    for (const a of [analysis({}), analysis({ intent: 'counter', proposed_rate: '2000.00' })]) {
+      expect(toClassification(a, { ...input, text })).to.include({ intent: 'accept', askCents: null });
+    }
+  });
+
+  it('"Your offer of $2,000 works for me" with the model reporting $2,090 is unclear, never $2,090', () => {
+    const c = toClassification(analysis({ proposed_rate: '2090' }), {
+      ...input,
+      text: 'Your offer of $2,000 works for me',
+    });
+    expect([c.intent, c.askCents]).to.deep.equal(['unclear', null]);
+  });
+
+  it('quoted history is no ask, and an extraction in doubt is unclear whatever the model says', () => {
+    const quoted = 'On Tue, Maya wrote:\n> My rate would be $2,300.';
+    const fromQuote = toClassification(analysis({ intent: 'counter', proposed_rate: '2300' }), {
+      ...input,
+      text: 'Deal, let’s go!',
+      quoted,
+    });
+    expect(fromQuote.intent).to.equal('unclear');
+    expect(toClassification(analysis({}), { ...input, text: 'Deal, let’s go!', quoted })).to.include({
+      intent: 'accept',
+    });
+    const doubt = toClassification(analysis({}), { ...input, text: 'ok', uncertain: true });
+    expect([doubt.intent, doubt.askCents]).to.deep.equal(['unclear', null]);
+  });
+
+  it('per-unit and CPM asks are multiplied out against the package and the views', () => {
+    const ctx = { ...input, package: '2 Instagram Reels', averageViews: 80000 };
+    const perReel = toClassification(analysis({ intent: 'counter', proposed_rate: '1600' }), {
+      ...ctx,
+      text: 'My rate is $800 per Reel',
+    });
+    expect([perReel.intent, perReel.askCents]).to.deep.equal(['counter', 160000]);
+    const raw = toClassification(analysis({ intent: 'counter', proposed_rate: '800' }), {
+      ...ctx,
+      text: 'My rate is $800 per Reel',
+    });
+    expect(raw.intent).to.equal('unclear');
+    const cpm = toClassification(analysis({ intent: 'counter', proposed_rate: '2400' }), {
+      ...ctx,
+      text: 'I work at a $30 CPM.',
+    });
+    expect([cpm.intent, cpm.askCents]).to.deep.equal(['counter', 240000]);
+  });
+
   it('our own offer quoted back is not an ask', () => {
     const c = toClassification(analysis({}), { ...input, text: 'Yes! $2,000 works for me.' });
     expect([c.intent, c.askCents]).to.deep.equal(['accept', null]);
@@ -259,11 +308,13 @@ describe('reading the model output safely', () => {
   });
 
   it('keeps the model confidence in [0, 1] and passes trigger evidence on', () => {
+    // D16: "Sounds good, my lawyer will review it" is not a plain acceptance, so the model's question stands.
     const c = toClassification(
-      analysis({ confidence: 7, legal: { detected: true, evidence: 'my lawyer will review it' } }),
-      { ...input, text: 'Sounds good, my lawyer will review it.' },
+      analysis({ intent: 'question', confidence: 7, legal: { detected: true, evidence: 'my lawyer will review it' } }),
+      { ...input, text: 'Sounds good, my lawyer will review it. When do you need it?' },
     );
     expect(c.confidence).to.equal(1);
+    expect(c.intent).to.equal('question');
     expect(c.triggers).to.deep.equal([{ kind: 'legal', evidence: 'my lawyer will review it' }]);
   });
 

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { Classification } from '../../services/model/port.ts';
 import {
   applyTriggers,
+  DEFAULT_LEGAL_KEYWORDS,
   DEFAULT_TRIGGER_CONFIG,
   findKeyword,
   loadTriggerConfig,
@@ -84,7 +85,8 @@ describe('escalation trigger config', () => {
         ].join('\n'),
       ),
     );
-    expect(c.kinds.legal).to.deep.equal({ enabled: false, keywords: [] });
+    // legal language has default keywords (D16): a file that leaves them out keeps them
+    expect(c.kinds.legal).to.deep.equal({ enabled: false, keywords: DEFAULT_LEGAL_KEYWORDS });
     expect(c.kinds.hostile).to.deep.equal({ enabled: true, keywords: ['scam', 'cease and desist'] });
     expect(c.kinds.unusual_deliverables).to.deep.equal({ enabled: true, keywords: [] });
     expect(c.cpmCeilingEnabled).to.equal(true);
@@ -221,6 +223,7 @@ describe('applyTriggers', () => {
   it('always-trigger keywords add a keyword finding, unless that trigger is disabled', () => {
     const withList = config((x) => {
       x.alwaysTrigger.keywords = ['talk soon'];
+      x.kinds.legal.keywords = []; // the email's "lawyer" would fire the default legal words too
     });
     expect(applyTriggers(withList, classification(), email).triggers).to.deep.equal([
       { kind: 'keyword', evidence: 'Talk soon!' },

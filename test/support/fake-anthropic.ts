@@ -42,20 +42,43 @@ const REQUIRED_FIELDS = [
   'unusual_deliverables',
 ];
 
-/** The email inside the classifier's untrusted block. */
+/** The email inside the classifier's first untrusted block (their new text). */
 export function untrustedText(prompt: string): string {
-  const match = /<<<(UNTRUSTED_[0-9a-f]+)[^\n]*\n([\s\S]*)\n\1>>>/.exec(prompt);
+  const match = /<<<(UNTRUSTED_[0-9a-f]+)[^\n]*\n([\s\S]*?)\n\1>>>/.exec(prompt);
   return match ? match[2] : '';
 }
 
-/** What the offline classifier makes of the email, in the model's output format. */
+/** The quoted context block of a classifier prompt, if any (the second untrusted block). */
+export function quotedText(prompt: string): string | null {
+  const blocks = [...prompt.matchAll(/<<<(UNTRUSTED_[0-9a-f]+)[^\n]*\n([\s\S]*?)\n\1>>>/g)];
+  return blocks[1]?.[2] ?? null;
+}
+
+/** The negotiation context the classifier prompt carries (offer, package, average views). */
+export function promptContext(prompt: string): {
+  our_current_offer?: string | null;
+  package_being_negotiated?: string | null;
+  average_views?: number | null;
+} {
+  const line = /^Negotiation context: (.*)$/m.exec(prompt)?.[1];
+  try {
+    return line ? JSON.parse(line) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What the offline classifier makes of the email, in the model's output format (an honest model). */
 export function offlineAnalysis(call: RecordedCall): ReplyAnalysis {
   const text = untrustedText(call.prompt);
-  const offer = /"our_current_offer":"([^"]+)"/.exec(call.prompt)?.[1];
+  const context = promptContext(call.prompt);
+  const offer = context.our_current_offer;
   const c = classifyOffline({
     text,
     influencerName: '',
     lastOfferCents: offer ? parseMoney(offer) : null,
+    package: context.package_being_negotiated ?? null,
+    averageViews: context.average_views ?? null,
   });
   const finding = (kind: string) => {
     const t = c.triggers.find((x) => x.kind === kind);

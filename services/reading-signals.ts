@@ -1,0 +1,199 @@
+/**
+ * The words of a reply that say what it means, in English and the D16 languages: acceptances (short and long),
+ * refusals, hesitation and conditions, questions about terms, legal language, hostility, unusual asks, and text
+ * that tries to instruct the agent. Used by the reply reader (services/reading.ts) only.
+ */
+import type { Classification, TriggerKind } from './model/port.ts';
+
+/** Clear acceptances, anywhere in a reply (unless negated, conditioned or followed by "but"). */
+export const ACCEPT = new RegExp(
+  [
+    String.raw`\bsounds?\s+(?:really\s+|very\s+|so\s+)?(?:good|great|perfect|fine|fair|amazing|awesome|lovely|wonderful|excellent|brilliant|fab)\b`,
+    String.raw`\blet'?s\s+(?:do\s+(?:it|this|that)|go(?:\s+for\s+it|\s+ahead)?|move\s+forward|proceed|make\s+it\s+happen|lock\s+it\s+in|get\s+started|go\s+with\s+(?:it|that|your\s+offer))\b`,
+    String.raw`\b(?:it'?s|that'?s|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:a|your)self)\s+a\s+deal\b`,
+    String.raw`(?:^|[.!?;:\n]\s*|\b(?:ok(?:ay)?|yes|yep|sure|great|perfect|then|so)[,!]?\s+)deal\b(?!\s+(?:with|breaker|is\s+off))|\bdone\s+deal\b`,
+    String.raw`\b(?:agreed|i\s+agree|we\s+agree|i\s+accept|we\s+accept|i'?m\s+in|count\s+me\s+in|i'?m\s+down|i'?m\s+on\s+board|on\s+board)\b`,
+    String.raw`\b(?:that|this|it)(?:'s|\s+is)\s+(?:totally\s+|absolutely\s+|perfectly\s+)?(?:fine|perfect|great|good|ok|okay|acceptable)(?:\s+(?:with|for|by)\s+(?:me|us))?\s*(?:[.!]|$)|\bworks?\s+(?:for|with)\s+(?:me|us)\b|\b(?:that|this|it|which)\s+(?:totally\s+|definitely\s+)?works\b`,
+    String.raw`\b(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:happy|glad|good|fine|ok|okay|thrilled|delighted|excited)\s+(?:with|to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate))\b`,
+    String.raw`\bhappy\s+to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate|be\s+(?:a\s+)?part)\b`,
+    String.raw`\b(?:i'?ll|i\s+will)\s+take\s+it\b|\bgo\s+ahead\b|\b(?:looks|sounds)\s+good\b|\ball\s+good\b|\bfine\s+(?:by|with)\s+me\b|\bgood\s+(?:for|with)\s+me\b`,
+    String.raw`\bi\s+confirm\b|\bconfirmed\b|\bapproved\b|\baccepted\b|\byes,?\s+please\b|\bwhere\s+do\s+i\s+sign\b|\bcan'?t\s+wait\s+to\s+(?:start|get\s+started|work)\b`,
+    // Spanish, French, German, Portuguese, Italian, Dutch, Polish, Swedish/Danish/Norwegian, Russian
+    String.raw`\bde\s+acuerdo\b|\btrato\s+hecho\b|\bme\s+parece\s+(?:bien|perfecto|genial|estupendo)\b|\bacepto\b|\bcuenta\s+conmigo\b`,
+    String.raw`\bd'accord\b|\bça\s+(?:marche|me\s+va|me\s+convient)\b|\bmarché\s+conclu\b|\bj'accepte\b|\bc'est\s+(?:parfait|bon\s+pour\s+moi)\b`,
+    String.raw`\beinverstanden\b|\bpasst\s+(?:mir|für\s+mich|so)\b|\babgemacht\b|\bgeht\s+klar\b|\bklingt\s+gut\b|\bin\s+ordnung\b|\bmachen\s+wir\b|\bich\s+nehme\s+(?:es\s+|das\s+angebot\s+)?an\b`,
+    String.raw`\bfechado\b|\bcombinado\b|\baceito\b|\bpode\s+ser\b|\b(?:est)?[áa]\s+[óo]timo\b|\bpor\s+mim\s+tudo\s+bem\b|\bperfeito\b`,
+    String.raw`\bva\s+bene\b|\bd'accordo\b|\baccetto\b|\baffare\s+fatto\b|\bci\s+sto\b|\bperfetto\b`,
+    String.raw`\bakkoord\b|\bafgesproken\b|\bklinkt\s+goed\b|\bprima\b`,
+    String.raw`\bzgoda\b|\bumowa\s+stoi\b|\bakceptuj[ęe]\b|\bpasuje\s+mi\b|\bbrzmi\s+dobrze\b|\bwchodz[ęe]\s+w\s+to\b`,
+    String.raw`\blåter\s+bra\b|\bjag\s+accepterar\b|\bdet\s+funkar\b|\blyder\s+godt\b|\bdet\s+passer\b|\bjeg\s+accepterer\b|\bhøres\s+bra\s+ut\b|\bjeg\s+aksepterer\b|\bgreit\b|\baftale\b|\bavtale\b`,
+    String.raw`договорились|согласн[аы]?|меня\s+устраивает|подходит|по\s+рукам|принимаю|идёт|идет`,
+  ].join('|'),
+  'iu',
+);
+
+/** Words a short acceptance may be made of ("ok", "Yes!", "Deal 👍", "Sounds good, thanks!", "Vale, perfecto"). */
+const SHORT_ACCEPT = new Set(
+  (
+    'ok okay okey k kk oki okie yes yep yeah yup ya yea sure deal works work fine great perfect cool alright ' +
+    'agreed done absolutely definitely certainly awesome amazing lovely wonderful excellent fab brilliant ' +
+    'sí si vale claro perfecto genial oui parfait entendu ja gerne einverstanden passt super abgemacht klar sim ' +
+    'fechado combinado perfeito beleza certo sì perfetto akkoord prima top tak zgoda dobrze jasne świetnie ' +
+    'pasuje okej toppen absolut fint greit да хорошо договорились согласна согласен отлично ок ладно ' +
+    '👍 👌 ✅ 🤝 🙌 💯 ✔ ✔️ 🔥 😊 🙂 😀 😁 🎉 ❤️ ♥'
+  ).split(/\s+/),
+);
+/** Words that may stand beside them without changing the meaning. */
+const SHORT_FILLER = new Set(
+  (
+    'thanks thank you so much very sounds sound good that this it for me us with let lets let’s do go then thing ' +
+    'i im i’m in count all set happy to of course and a totally really by from my side here we are on board ' +
+    'gracias merci danke obrigado obrigada grazie dank dzięki tack takk tak спасибо de acuerdo ça marche ' +
+    'bueno bien muy va bene è es está tá mir für mich gut klingt'
+  ).split(/\s+/),
+);
+
+/** Refusals. */
+export const REJECT = new RegExp(
+  [
+    String.raw`\bnot\s+interested\b|\bpass\s+on\s+(?:this|that|it)\b|\b(?:i'?ll|will|going\s+to|gonna|have\s+to|must|(?:i'?d|would)\s+(?:rather|like\s+to))\s+pass\b`,
+    String.raw`\b(?:have\s+to|going\s+to|gonna|must|will|'ll)\s+say\s+no\b|\bhard\s+pass\b|\bno,?\s+thanks?\b|\bno,?\s+thank\s+you\b|\bdeclin(?:e|ing)\b|\bnot\s+(?:a|the\s+right|a\s+good|the\s+best)\s+fit\b|\bnot\s+for\s+me\b`,
+    String.raw`\b(?:can'?t|cannot)\s+do\s+(?:it|this|that)\b(?!\s+(?:for|at)\b)|\b(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:do\s+(?:it|this|that|this\s+one)|take\s+(?:it|this)\s+on|make\s+it\s+work|join|participate)\b(?!\s+(?:for|at)\b)|\bi'?m\s+out\b|\bnot\s+(?:at\s+)?this\s+time\b|\bnot\s+taking\s+(?:on\s+)?(?:any\s+)?(?:new\s+)?(?:deals|campaigns|partnerships|collaborations)\b`,
+    String.raw`\bno\s+gracias\b|\bno\s+me\s+interesa\b|\bnon\s+merci\b|\bpas\s+intéressée?\b|\bje\s+(?:vais\s+)?passer?\b|\bnein,?\s+danke\b|\bkein\s+interesse\b|\bnão,?\s+obrigad[oa]\b|\bnão\s+tenho\s+interesse\b|\bno,?\s+grazie\b|\bnon\s+mi\s+interessa\b|\bnee,?\s+bedankt\b|\bgeen\s+interesse\b|\bnie,?\s+dzi[ęe]kuj[ęe]\b|\bnie\s+jestem\s+zainteresowan\p{L}*|\bnej\s+tack\b|\bnei\s+takk\b|\bnej\s+tak\b|нет,?\s+спасибо|не\s+интересно`,
+  ].join('|'),
+  'iu',
+);
+const SHORT_REJECT = /^(?:no|nope|nah|no way|pass|i'?ll pass|non|nein|não|nie|nej|nei|нет)$/iu;
+
+/** Hesitation, deferral: not an acceptance yet. */
+export const HESITATE =
+  /\blet\s+me\s+(?:check|think|see|get\s+back|confirm|discuss|talk|ask|consult|run|review|look|sleep)\b|\bget\s+back\s+to\s+you\b|\bcircle\s+back\b|\bthink\s+(?:about\s+it|it\s+over)\b|\bneed\s+(?:to\s+(?:check|think|discuss|talk|confirm|run|ask|review)|(?:some\s+)?time)\b|\b(?:will|i'?ll)\s+(?:let\s+you\s+know|check|confirm|get\s+back|think)\b|\brun\s+(?:it|this)\s+by\b|\bcheck\s+with\b|\bsleep\s+on\s+it\b|\bnot\s+sure\b|\bunsure\b|\bmaybe\b|\bperhaps\b|\bpossibly\b|\bprobably\b|\btentative(?:ly)?\b|\bin\s+principle\b|\bpending\b|\bdepends\b|\bconsidering\b|\bhmm+\b/i;
+/** A condition or a reservation attached to a yes. */
+export const CONDITION =
+  /\bif\b|\bas\s+long\s+as\b|\bprovided\b|\bon\s+(?:the\s+)?condition\b|\bassuming\b|\bunless\b|\bsubject\s+to\b|\bonly\s+if\b|(?<![\p{L}])(?:si|pero|mais|aber|mas|ma|maar|ale|men|но|sofern|falls|wenn|se|jeśli|om|если)(?![\p{L}])/iu;
+/** Courtesy that only looks like a condition: "let me know if you need anything". */
+export const COURTESY_IF =
+  /\b(?:let\s+(?:me|us)\s+know|reach\s+out|feel\s+free\s+to\s+\w+|happy\s+to\s+\w+|just\s+shout|ping\s+me)\s+if\b|\bif\s+(?:you\s+(?:need|have|want|would\s+like|'d\s+like|like|prefer)|needed|necessary|anything|there(?:'s|\s+is)\s+anything|that\s+helps|it\s+helps|useful)\b/gi;
+/** "but", "though", "however": a reservation only when what follows is about the money or the terms. */
+export const BUT_ABOUT_TERMS =
+  /\b(?:but|however|though|although|except)\b[^.!?\n]*?\b(?:rate|fee|price|pay|paid|payment|budget|money|cost|usage|rights|exclusiv\w*|contract|terms?|package|deliverables?|scope|cpm|amount|offer|low|higher|more|less|lower|enough|not|n't|cannot|unless|only\s+if|reels?|stor(?:y|ies)|videos?|tiktoks?|shorts?|posts|instead|first|sign|lawyer|agent|manager|team|check|confirm|think)\b/i;
+/** A first sentence that is a clear yes on its own ("Yes!", "Ok.", "Deal!", "Sí.", "D'accord !"). */
+export const FIRST_YES =
+  /^(?:yes|yep|yeah|yup|sure|ok|okay|deal|agreed|absolutely|definitely|sí|si|vale|claro|oui|d'accord|ja|einverstanden|sim|fechado|combinado|sì|akkoord|tak|zgoda|да|договорились)(?:\s*,?\s*(?:yes|ok|okay|deal|sure|definitely|absolutely|please|thanks|thank\s+you|of\s+course))?\s*[!.]*$/iu;
+
+/** A negation in the same clause before an acceptance phrase ("that no longer works for me"). */
+export const NEGATION =
+  /\b(?:not|no|never|cannot|can'?t|won'?t|don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t|unable|hardly|no\s+longer|nicht|kein|pas|jamais|não|nunca|non|nie|inte|ikke)\b|n't\b|(?<!\p{L})не(?!\p{L})/iu;
+
+/** Questions about terms, payment or a different package: an acceptance with one of these is not plain. */
+export const TERMS =
+  /\bpayment\s+terms?\b|\bwhen\s+(?:do|will|would|can)\s+(?:i|we)\s+(?:get\s+)?(?:be\s+)?paid\b|\bpaid\s+(?:upfront|up\s+front|in\s+advance|before|after|on|within)\b|\bupfront\b|\bup\s+front\b|\bin\s+advance\b|\bdeposit\b|\binvoic\w*|\bnet\s*\d+\b|\bpayment\s+(?:schedule|timeline|date|method|plan)\b|\bhow\s+(?:do|will|would)\s+(?:you|i)\s+(?:pay|get\s+paid)\b|\bhalf\s+(?:now|upfront)\b|\binstead\s+of\b|\bswap\b|\bswitch\b|\breplace\b|\bchange\s+(?:the|it|to|one)\b|\bdrop\s+(?:the|one)\b|\bremove\s+(?:the|one)\b|\badd\s+(?:a|an|one|another)\b|\bextra\s+(?:reel|story|stories|post|video)s?\b|\bfewer\b|\bonly\s+(?:do|one|two|the)\b|\brevision\w*|\bkill\s+fee\b|\bcancell?ation\b|\bbonus\b|\bcommission\b|\baffiliate\b|\bperformance\b/i;
+
+/** Words about what is delivered or paid: a question that names one is about the terms, not logistics. */
+export const DEAL_WORDS =
+  /\b(?:reels?|stor(?:y|ies)|posts?|videos?|tiktoks?|shorts?|deliverables?|rate|fee|price|pay|paid|payment|budget|money|cost|usage|rights|exclusiv\w*|contract|terms?|package|scope|cpm)\b/i;
+
+/** Legal terms (D16): an acceptance that raises them is not a plain acceptance, and they escalate as legal. */
+export const LEGAL_TERMS = new RegExp(
+  [
+    String.raw`\bexclusiv\w*|\bnon-?compete\b|\bcontract\w*|\b(?:agency|management|talent|representation|licen[cs]e|usage)\s+agreements?\b|\b(?:sign|review|send|draft)\s+(?:the\s+|an\s+|our\s+|your\s+)?agreement\b`,
+    String.raw`\bnda\b|\bnon-?disclosure\b|\bconfidentiality\s+agreement\b`,
+    String.raw`\bwhite-?list\w*|\ballow-?list\w*|\bspark\s+ads?\b|\bpartnership\s+ads?\b|\busage\s+(?:rights?|terms|period)\b|\bperpetu\w*|\bbuy-?outs?\b|\blicens\w*|\bintellectual\s+property\b|\bownership\s+of\b|\bindemn\w*|\bliabilit\w*|\bterms\s+and\s+conditions\b|\bt&cs?\b|\bclauses?\b|\bpaid\s+(?:usage|media|ads?)\b|\bboost(?:ing)?\s+rights\b`,
+    String.raw`\bexclusivi\w*|\bexklusiv\w*|\besclusiv\w*|\bekskluzywn\w*|эксклюзив\p{L}*|\bcontrato\b|\bcontrat\b|\bvertr[aä]g\w*|\bcontratto\b|договор(?:а|у|ом|е|ы|ов)?(?!\p{L})|\babogad\w*|\bavocat\w*|\banw[aä]lt\w*|\badvogad\w*|\bavvocat\w*|\badvocaat\b|\bprawnik\w*|\badvokat\w*|юрист\p{L}*`,
+    String.raw`\bderechos\s+de\s+(?:uso|imagen)\b|\bdroits?\s+d'(?:utilisation|usage|image)\b|\bnutzungsrechte?\b|\bdireitos\s+de\s+(?:uso|imagem)\b|\bdiritti\s+d'(?:uso|immagine)\b|\bgebruiksrechten\b|\bprawa?\s+do\s+(?:wykorzystania|wizerunku)\b|\banvändningsrätt\w*|\bbrugsret\w*|\bbruksrett\w*|права\s+на\s+использование`,
+  ].join('|'),
+  'iu',
+);
+
+/** Legal language (D5): the terms above, and lawyers; always escalates, in both adapters. */
+export const LEGAL = new RegExp(
+  `${LEGAL_TERMS.source}|\\blawyers?\\b|\\battorneys?\\b|\\blegal\\b|\\bcounsel\\b|\\bsolicitors?\\b`,
+  'iu',
+);
+
+const HOSTILE =
+  /\b(?:scam(?:s|mers?|my)?|take it or leave it|waste of (?:my|our) time|i'?ll post about|i will post about|ridiculous|insult(?:s|ed|ing)?|is this a joke|pathetic|disgusting|shameful|exploitative|lowball(?:ing)?|how dare)\b/i;
+const UNUSUAL =
+  /\b(?:in[- ]person|(?:event|store|live|guest|personal)\s+appearances?|make an appearance|ambassador(?:ship)?s?|product\s+design|design\s+input|attend(?:s|ed|ing|ance)?|meet[- ]and[- ]greet|keynote|speaking\s+(?:slot|gig))\b/i;
+
+/** Text that addresses the AI or fakes system/tool output: it may not set an amount or an intent (D11). */
+export const INJECTION = new RegExp(
+  [
+    String.raw`\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|rules?|prompts?|guidelines|everything|above|previous|prior)\b`,
+    String.raw`(?:^|[\s\[(<*_])(?:system|assistant|developer|admin)\s*(?:note|message|prompt|override|instruction)?\s*[:>\]]`,
+    String.raw`<\/?\s*(?:system|tool_result|tool|untrusted|email|assistant|user)\b|\bUNTRUSTED_[0-9a-f]*|\[\/?system\]`,
+    String.raw`\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|bot|model|assistant|agent|llm|classifier|system)\b`,
+    String.raw`\b(?:classify|report|record|store|set|mark|log)\b[^.\n]{0,40}\b(?:intent|proposed_rate|confidence|agreed\s+rate|as\s+(?:an?\s+)?accept\w*|as\s+agreed)\b`,
+    String.raw`\bproposed_rate\b|\bintent\s*[=:]|\bconfidence\s*[=:]|"intent"\s*:|\byou\s+are\s+now\b|\badmin\s+mode\b|\bas\s+an\s+ai\b`,
+    String.raw`\(\s*(?:ai|bot|assistant|model|agent|llm)\s*:|(?:^|\n)\s*(?:ai|bot|llm)\s*:`,
+  ].join('|'),
+  'i',
+);
+
+export function sentences(text: string): string[] {
+  return text
+    .replace(/[‘’]/g, "'")
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * Escalation triggers found by keywords, with the sentence as evidence. Claude's findings are joined with these, so
+ * a reply cannot talk the model out of a legal or hostile escalation (llm-email.md §9).
+ */
+export function keywordTriggers(text: string): Classification['triggers'] {
+  const parts = sentences(text);
+  const rules: { kind: TriggerKind; pattern: RegExp }[] = [
+    { kind: 'legal', pattern: LEGAL },
+    { kind: 'hostile', pattern: HOSTILE },
+    { kind: 'unusual_deliverables', pattern: UNUSUAL },
+  ];
+  return rules.flatMap(({ kind, pattern }) => {
+    const evidence = parts.find((s) => pattern.test(s));
+    return evidence ? [{ kind, evidence: evidence.slice(0, 300) }] : [];
+  });
+}
+
+const GREETING =
+  /^\s*(?:hi|hey|hello|dear|hiya|hola|bonjour|salut|hallo|olá|ola|ciao|hoi|cześć|hej|привет|здравствуйте)\b[^\n,!]{0,40}[,!]?\s*/iu;
+const SIGN_OFF =
+  /(?:^|\n|[.!]\s+)\s*(?:thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|warmly|xo|xx|x|talk soon|speak soon|ciao|un saludo|saludos|cordialement|merci|bises|viele grüße|lg|grüße|abraços|abraço|beijos|un abbraccio|saluti|groetjes|pozdrawiam|hälsningar|mvh|med vänlig hälsning|с уважением|спасибо)\b[\s\S]*$/iu;
+
+/**
+ * A whole reply that is only a yes: "ok", "Okay!", "Deal 👍", "Yes, sounds good, thanks!", "Vale, perfecto".
+ * Greetings and sign-offs around it do not count.
+ */
+export function isShortAcceptance(text: string): boolean {
+  const core = text.replace(GREETING, '').replace(SIGN_OFF, '').trim() || text.trim();
+  if (core.length > 80 || /\?/.test(core)) return false;
+  const words = core
+    .toLowerCase()
+    .replace(/[.,!;:()"*~-]+/g, ' ')
+    .replace(/(\p{Extended_Pictographic})/gu, ' $1 ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => w.replace(/\ufe0f/g, ''));
+  if (!words.length || words.length > 8) return false;
+  return words.some((w) => SHORT_ACCEPT.has(w)) && words.every((w) => SHORT_ACCEPT.has(w) || SHORT_FILLER.has(w));
+}
+
+export function isShortRejection(text: string): boolean {
+  const core = text.replace(GREETING, '').replace(SIGN_OFF, '').trim();
+  return SHORT_REJECT.test(core.replace(/[.,!]+$/g, '').trim());
+}
+
+/** The clause (sentence part) an index falls in, for negation and condition checks. */
+export function clauseAround(text: string, index: number, length: number): { before: string; after: string } {
+  const start = Math.max(
+    text.lastIndexOf('.', index - 1),
+    text.lastIndexOf('!', index - 1),
+    text.lastIndexOf('?', index - 1),
+    text.lastIndexOf('\n', index - 1),
+    text.lastIndexOf(',', index - 1),
+    text.lastIndexOf(';', index - 1),
+  );
+  const tail = text.slice(index + length);
+  const stop = tail.search(/[.!?\n]/);
+  return { before: text.slice(start + 1, index), after: stop < 0 ? tail : tail.slice(0, stop + 1) };
+}

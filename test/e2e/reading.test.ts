@@ -1,0 +1,97 @@
+/**
+ * How replies are read, end to end through the sandbox (D16): the package and the average views reach the reader
+ * through the negotiation machine, so the measured failures of issue 11 are now read the way a person reads them.
+ * One campaign, one influencer per reply: 80,000 views at a $25 CPM target, our offer $2,000.
+ */
+import { expect } from 'chai';
+import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
+import { createCampaign, negotiation, reply, timelineOf, until, waitForMailCount } from '../support/e2e.ts';
+
+let t: TestAgent | null = null;
+afterEach(async () => {
+  await t?.stop();
+  if (t) removeDir(t.dataDir);
+  t = null;
+});
+
+interface Case {
+  text: string;
+  deliverables?: string;
+  /** What must hold once the reply is decided. */
+  check: (n: {
+    state: string;
+    agreedRate: string | null;
+    theirLastAsk: string | null;
+    timeline: { type: string; trigger?: string }[];
+  }) => void;
+}
+
+const CASES: Case[] = [
+  {
+    text: 'My rate is $800 per Reel',
+    deliverables: '2 Instagram Reels',
+    // $1,600 for the two Reels: at or below our offer, so agreed at their ask (D3.2), never at $800
+    check: (n) => expect([n.state, n.agreedRate]).to.deep.equal(['agreed', '1600.00']),
+  },
+  {
+    text: 'Sounds good if we can make it 2500.',
+    check: (n) => {
+      expect(n.theirLastAsk).to.equal('2500.00');
+      expect(n.agreedRate).not.to.equal('2000.00');
+    },
+  },
+  {
+    text: 'Happy to do it for twenty-five hundred.',
+    check: (n) => {
+      expect(n.theirLastAsk).to.equal('2500.00');
+      expect(n.agreedRate).not.to.equal('2000.00');
+    },
+  },
+  {
+    text: 'My rate for this package is $2,000',
+    check: (n) => expect([n.state, n.agreedRate]).to.deep.equal(['agreed', '2000.00']),
+  },
+  { text: 'ok', check: (n) => expect([n.state, n.agreedRate]).to.deep.equal(['agreed', '2000.00']) },
+  {
+    text: 'Sounds good! Quick question: is there an exclusivity period?',
+    check: (n) => {
+      expect([n.state, n.agreedRate]).to.deep.equal(['escalated', null]);
+      expect(timelineOf(n as never, 'escalation').at(-1)?.trigger).to.equal('legal');
+    },
+  },
+  { text: 'I work at a $30 CPM.', check: (n) => expect(n.theirLastAsk).to.equal('2400.00') },
+  {
+    text: 'My rate is $1.500.',
+    check: (n) => expect([n.state, n.agreedRate, n.theirLastAsk]).to.deep.equal(['escalated', null, null]),
+  },
+];
+
+describe('reading replies end to end (sandbox, D16)', () => {
+  it('per-unit, bare and word amounts, an ask at our offer, "ok", legal questions, CPM and ambiguous marks', async () => {
+    t = await startTestAgent();
+    const agent = t;
+    const people = CASES.map((c, i) => ({ ...c, email: `reader${i}@gmail.com` }));
+    const ids: string[] = [];
+    for (const [i, p] of people.entries()) {
+      const created = await createCampaign(
+        agent,
+        glowCampaign({
+          id: `cmp-read-${i}`,
+          deliverables: p.deliverables ?? '1 Instagram Reel, 2 Instagram Stories',
+          influencers: [{ name: 'Maya Lopez', email: p.email, platform: 'instagram', averageViews: 80000 }],
+        }),
+      );
+      ids.push(created.negotiations[0].id);
+    }
+    for (const [i, p] of people.entries()) {
+      const [opening] = await waitForMailCount(agent, p.email, 1);
+      await reply(agent, opening.threadId, p.text, { from: `Maya Lopez <${p.email}>` });
+      const n = await until(async () => {
+        const x = await negotiation(agent, ids[i]);
+        const received = timelineOf(x, 'email_received').length;
+        return received === 1 && !['counter_received', 'awaiting_reply'].includes(x.state) ? x : undefined;
+      });
+      p.check(n);
+    }
+  });
+});
