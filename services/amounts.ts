@@ -31,6 +31,8 @@ const OTHER_CODES =
 const DOLLAR_PREFIX = String.raw`(?:US|U\.S\.|CA|C|AU|A|NZ|HK|SG|S|MX|NT|R|Z)?\$`;
 const USD_WORDS_EN = String.raw`(?:us|u\.s\.|american)\s+dollars?|dollars?|bucks|usd|us\$`;
 const USD_WORDS_EU = String.raw`us-dollars?|d[óo]lares(?:\s+(?:americanos|estadounidenses))?|d[óo]lar(?:\s+americano)?|dollari|dollaro|dolar[óo]w|dolary|dolara|доллар\p{L}*|долл\.?`;
+// Japanese, Chinese and Korean write words without spaces: "2,800ドルでお願いします" is $2,800.
+const USD_WORDS_CJK = '米ドル|ドル|美元|美金|달러';
 const OTHER_DOLLARS = String.raw`(?:canadian|australian|aussie|new\s+zealand|nz|hong\s+kong|singapore|mexican|taiwan)\s+dollars?`;
 const OTHER_WORDS = String.raw`${OTHER_DOLLARS}|${OTHER_CODES}|euros?|евро|pounds?(?:\s+sterling)?|sterling|quid|libras?|sterline|yen|yuan|renminbi|rupees?|pesos?|reais|z[łl]otych|z[łl]oty|z[łl]|kronor|kroner|kronur|kr\.?|rubles?|roubles?|рубл\p{L}*|руб\.?|francs?|franken|lira|lire|rand|won|shekels?|baht|ringgit|dirhams?|riyals?|forint|koruna|hryvnia|гривен\p{L}*|rupia|rupiah|naira`;
 
@@ -39,7 +41,7 @@ const PREFIX = new RegExp(
   'iu',
 );
 const SUFFIX = new RegExp(
-  String.raw`^(?:\s*-\s*|\s*)(?:(?<other>${OTHER_WORDS})(?![\p{L}'])|(?<usd>${USD_WORDS_EN})(?![\p{L}])|(?<eu>${USD_WORDS_EU})(?![\p{L}])|(?<sym>\$|[${OTHER_SYMBOLS}])(?!\s*\d))`,
+  String.raw`^(?:\s*-\s*|\s*)(?:(?<other>${OTHER_WORDS})(?![\p{L}'])|(?<usd>${USD_WORDS_EN})(?![\p{L}])|(?<eu>${USD_WORDS_EU})(?![\p{L}])|(?<cjk>${USD_WORDS_CJK})|(?<sym>\$|[${OTHER_SYMBOLS}])(?!\s*\d))`,
   'iu',
 );
 
@@ -109,7 +111,7 @@ function currencyAround(text: string, q: Quantity) {
   const marks: ('usd' | 'other')[] = [];
   if (pre?.groups?.usd) marks.push('usd');
   if (pre?.groups?.other) marks.push(/^(?:us|u\.s\.)?\$$/i.test(pre.groups.other) ? 'usd' : 'other');
-  if (suf?.groups?.usd || suf?.groups?.eu) marks.push('usd');
+  if (suf?.groups?.usd || suf?.groups?.eu || suf?.groups?.cjk) marks.push('usd');
   if (suf?.groups?.other) marks.push('other');
   if (suf?.groups?.sym) marks.push(suf.groups.sym === '$' ? 'usd' : 'other');
   if (marks.length) currency = marks.includes('other') ? 'other' : 'usd';

@@ -92,8 +92,10 @@ export function scaleOf(word: string): bigint | null {
  * space or apostrophe separates groups only before exactly three digits, so "2 Reels 3 Stories" stays apart.
  */
 const DIGITS = String.raw`\d{1,3}(?:[,.' ]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)?`;
+// Japanese, Chinese and Korean write numbers against words ("2,800ドル", "約2,800"): their letters do not glue.
+const LATIN_LIKE_LETTER = String.raw`(?:(?![\p{sc=Han}\p{sc=Hira}\p{sc=Kana}\p{sc=Hang}])\p{L})`;
 const TOKEN = new RegExp(
-  String.raw`(?<![\p{L}\d])(?<digits>${DIGITS})(?<suffix>mm|MM|[kKmM])?(?<glued>[\p{L}\d]?)|(?<word>\p{L}+\.?)`,
+  String.raw`(?<!${LATIN_LIKE_LETTER}|\d)(?<digits>${DIGITS})(?<suffix>mm|MM|[kKmM])?(?<glued>(?:${LATIN_LIKE_LETTER}|\d)?)|(?<word>\p{L}+\.?)`,
   'gu',
 );
 

@@ -145,14 +145,15 @@ const BARE_FOLLOW =
 
 // Common words of languages that write "2.500" for two thousand five hundred (es, de, pt, it, nl, da/no).
 const DOT_LANGUAGE =
-  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed)(?![\p{L}])/giu;
+  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed|lo|haría|haria|puedo|hago|mache|würde|kann|wäre|consigo|fazer|faço|faria|posso|farei|farlo|posso|potrei|zou|kan|wil|doe|vragen|dit|pakket|det|gøre|gjøre|kr|hej|hei|vil|til|med|hoi|hallo|servus|olá|ciao|jag|för|gör|skulle)(?![\p{L}])/giu;
 const ENGLISH = /(?<![\p{L}])(?:the|and|i|my|is|for|it|to|we|you|this|that|with|rate|would|can|could)(?![\p{L}])/giu;
 
 /** A reply written in a language that writes "2.500" for 2,500 is evidence for that reading (D16). */
 function writesDots(text: string): boolean {
   const dot = new Set((text.match(DOT_LANGUAGE) ?? []).map((w) => w.toLowerCase())).size;
   const en = new Set((text.match(ENGLISH) ?? []).map((w) => w.toLowerCase())).size;
-  return dot >= 3 && en <= 1;
+  // Short replies ("Hola! Lo haría por $2.800") carry few words: two of that language and none of English will do.
+  return (dot >= 3 && en <= 1) || (dot >= 2 && en === 0);
 }
 
 function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {

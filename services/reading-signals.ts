@@ -5,31 +5,41 @@
  */
 import type { Classification, TriggerKind } from './model/port.ts';
 
+/**
+ * A case-insensitive Unicode pattern whose `\b` are word boundaries for every script: JavaScript's `\b` knows only
+ * ASCII letters, so "ça marche", "zgadzam się" or "c'est validé" would never match at their non-ASCII edges.
+ */
+function words(source: string): RegExp {
+  return new RegExp(
+    source.replace(/\\b/g, String.raw`(?:(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_]))`),
+    'iu',
+  );
+}
+
 /** Clear acceptances, anywhere in a reply (unless negated, conditioned or followed by "but"). */
-export const ACCEPT = new RegExp(
+export const ACCEPT = words(
   [
     String.raw`\bsounds?\s+(?:really\s+|very\s+|so\s+)?(?:good|great|perfect|fine|fair|amazing|awesome|lovely|wonderful|excellent|brilliant|fab)\b`,
     String.raw`\blet'?s\s+(?:do\s+(?:it|this|that)|go(?:\s+for\s+it|\s+ahead)?|move\s+forward|proceed|make\s+it\s+happen|lock\s+it\s+in|get\s+started|go\s+with\s+(?:it|that|your\s+offer))\b`,
     String.raw`\b(?:it'?s|that'?s|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:a|your)self)\s+a\s+deal\b`,
     String.raw`(?:^|[.!?;:\n]\s*|\b(?:ok(?:ay)?|yes|yep|sure|great|perfect|then|so)[,!]?\s+)deal\b(?!\s+(?:with|breaker|is\s+off))|\bdone\s+deal\b`,
-    String.raw`\b(?:agreed|i\s+agree|we\s+agree|i\s+accept|we\s+accept|i'?m\s+in|count\s+me\s+in|i'?m\s+down|i'?m\s+on\s+board|on\s+board)\b`,
+    String.raw`\b(?:agreed|i\s+agree|we\s+agree|i\s+accept|we\s+accept|i'?m\s+(?:so\s+|totally\s+|definitely\s+|100%\s+)?in|count\s+me\s+in|i'?m\s+down|i'?m\s+on\s+board|on\s+board)\b`,
     String.raw`\b(?:that|this|it)(?:'s|\s+is)\s+(?:totally\s+|absolutely\s+|perfectly\s+)?(?:fine|perfect|great|good|ok|okay|acceptable)(?:\s+(?:with|for|by)\s+(?:me|us))?\s*(?:[.!]|$)|\bworks?\s+(?:for|with)\s+(?:me|us)\b|\b(?:that|this|it|which)\s+(?:totally\s+|definitely\s+)?works\b`,
     String.raw`\b(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:happy|glad|good|fine|ok|okay|thrilled|delighted|excited)\s+(?:with|to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate))\b`,
     String.raw`\bhappy\s+to\s+(?:do\s+(?:it|this)|proceed|move\s+forward|go\s+ahead|accept|confirm|join|take\s+(?:it|this)\s+on|work\s+with\s+you|partner|collaborate|be\s+(?:a\s+)?part)\b`,
     String.raw`\b(?:i'?ll|i\s+will)\s+take\s+it\b|\bgo\s+ahead\b|\b(?:looks|sounds)\s+good\b|\ball\s+good\b|\bfine\s+(?:by|with)\s+me\b|\bgood\s+(?:for|with)\s+me\b`,
     String.raw`\bi\s+confirm\b|\bconfirmed\b|\bapproved\b|\baccepted\b|\byes,?\s+please\b|\bwhere\s+do\s+i\s+sign\b|\bcan'?t\s+wait\s+to\s+(?:start|get\s+started|work)\b`,
     // Spanish, French, German, Portuguese, Italian, Dutch, Polish, Swedish/Danish/Norwegian, Russian
-    String.raw`\bde\s+acuerdo\b|\btrato\s+hecho\b|\bme\s+parece\s+(?:bien|perfecto|genial|estupendo)\b|\bacepto\b|\bcuenta\s+conmigo\b`,
-    String.raw`\bd'accord\b|\bça\s+(?:marche|me\s+va|me\s+convient)\b|\bmarché\s+conclu\b|\bj'accepte\b|\bc'est\s+(?:parfait|bon\s+pour\s+moi)\b`,
-    String.raw`\beinverstanden\b|\bpasst\s+(?:mir|für\s+mich|so)\b|\babgemacht\b|\bgeht\s+klar\b|\bklingt\s+gut\b|\bin\s+ordnung\b|\bmachen\s+wir\b|\bich\s+nehme\s+(?:es\s+|das\s+angebot\s+)?an\b`,
-    String.raw`\bfechado\b|\bcombinado\b|\baceito\b|\bpode\s+ser\b|\b(?:est)?[áa]\s+[óo]timo\b|\bpor\s+mim\s+tudo\s+bem\b|\bperfeito\b`,
-    String.raw`\bva\s+bene\b|\bd'accordo\b|\baccetto\b|\baffare\s+fatto\b|\bci\s+sto\b|\bperfetto\b`,
-    String.raw`\bakkoord\b|\bafgesproken\b|\bklinkt\s+goed\b|\bprima\b`,
-    String.raw`\bzgoda\b|\bumowa\s+stoi\b|\bakceptuj[ęe]\b|\bpasuje\s+mi\b|\bbrzmi\s+dobrze\b|\bwchodz[ęe]\s+w\s+to\b`,
-    String.raw`\blåter\s+bra\b|\bjag\s+accepterar\b|\bdet\s+funkar\b|\blyder\s+godt\b|\bdet\s+passer\b|\bjeg\s+accepterer\b|\bhøres\s+bra\s+ut\b|\bjeg\s+aksepterer\b|\bgreit\b|\baftale\b|\bavtale\b`,
-    String.raw`договорились|согласн[аы]?|меня\s+устраивает|подходит|по\s+рукам|принимаю|идёт|идет`,
+    String.raw`\bde\s+acuerdo\b|\btrato\s+hecho\b|\bme\s+parece\s+(?:bien|perfecto|genial|estupendo)\b|\bacepto\b|\bcuenta\s+conmigo\b|(?<![\p{L}])¡?hecho(?![\p{L}])|\bme\s+apunto\b|\blo\s+hago\b|\bvamos\s+(?:con\s+ello|adelante)\b|\bme\s+encaja\b|\bme\s+vale\b`,
+    String.raw`\bd'accord\b|\bça\s+(?:marche|me\s+va|me\s+convient)\b|\bmarché\s+conclu\b|\bj'accepte\b|\bc'est\s+(?:parfait|bon\s+pour\s+moi|validé|ok|d'accord|noté)\b|\b(?:ok|bon|parfait|d'accord)\s+pour\s+moi\b|\bje\s+valide\b|\bje\s+suis\s+partante?\b|\bje\s+suis\s+(?:d'accord|dedans|pour)\b|\bavec\s+plaisir\b|\bon\s+y\s+va\b|\bbanco\b|\bva\s+pour\b`,
+    String.raw`\beinverstanden\b|\bpasst\b|\babgemacht\b|\bgeht\s+klar\b|\bklingt\s+(?:gut|super|toll|prima|perfekt|klasse)\b|\bin\s+ordnung\b|\bmachen\s+wir\b|\bich\s+nehme\s+(?:es\s+|das\s+angebot\s+)?an\b|\bich\s+bin\s+dabei\b|\bich\s+sage\s+zu\b|\bich\s+mache\s+(?:es|das|mit)\b|\bbin\s+dabei\b|\balles\s+klar\b|\bsehr\s+gerne\b|\bgerne\b`,
+    String.raw`\bfechado\b|\bcombinado\b|\baceito\b|\bpode\s+ser\b|\b(?:est)?[áa]\s+[óo]timo\b|\bpor\s+mim\s+tudo\s+bem\b|\bperfeito\b|\bbora\b|\bvamos\s+(?:nessa|lá|fazer)\b|\btô\s+dentro\b|\bestou\s+dentro\b|\btopo\b|\bbeleza\b`,
+    String.raw`\bva\s+bene\b|\bd'accordo\b|\baccetto\b|\baffare\s+fatto\b|\bci\s+sto\b|\bperfetto\b|\bvolentieri\b|\bfacciamolo\b|\bsono\s+dentro\b|\bper\s+me\s+va\s+bene\b`,
+    String.raw`\bakkoord\b|\bafgesproken\b|\bklinkt\s+(?:goed|top|prima|perfect)\b|\bprima\b|\bik\s+doe\s+mee\b|\bik\s+ben\s+erbij\b|\bdoen\s+we\b|\blijkt\s+me\s+(?:goed|prima)\b`,
+    String.raw`\bzgoda\b|\bumowa\s+stoi\b|\bakceptuj[ęe]\b|\bpasuje\s+mi\b|\bbrzmi\s+(?:dobrze|świetnie|super)\b|\bwchodz[ęe]\s+w\s+to\b|\bzgadzam\s+si[ęe]\b|\bjestem\s+za\b|\bdobrze,?\s+robimy\b|\brobimy\s+to\b`,
+    String.raw`\blåter\s+(?:bra|perfekt|toppen|jättebra|kanon)\b|\bjag\s+accepterar\b|\bdet\s+(?:funkar|fungerar)\b|\blyder\s+(?:godt|perfekt|fint|super)\b|\bdet\s+passer\b|\bjeg\s+accepterer\b|\bhøres\s+(?:bra|perfekt)\s+ut\b|\bjeg\s+aksepterer\b|\bgreit\b|\baftale\b|\bavtale\b|\btoppen\b|\bkör\b|\bvi\s+kör\b|\bvi\s+k[øo]rer\b|\bvi\s+kjører\b|\bjag\s+är\s+med\b|\bjeg\s+er\s+med\b|\bdet\s+gör\s+vi\b`,
+    String.raw`договорились|согласн[аы]?|меня\s+устраивает|подходит|по\s+рукам|принимаю|идёт|идет|(?<![\p{L}])давайте(?![\p{L}])|(?<![\p{L}])давай(?![\p{L}])|я\s+в\s+деле|отлично,?\s+(?:делаем|договорились)`,
   ].join('|'),
-  'iu',
 );
 
 /** Words a short acceptance may be made of ("ok", "Yes!", "Deal 👍", "Sounds good, thanks!", "Vale, perfecto"). */
@@ -54,14 +64,13 @@ const SHORT_FILLER = new Set(
 );
 
 /** Refusals. */
-export const REJECT = new RegExp(
+export const REJECT = words(
   [
     String.raw`\bnot\s+interested\b|\bpass\s+on\s+(?:this|that|it)\b|\b(?:i'?ll|will|going\s+to|gonna|have\s+to|must|(?:i'?d|would)\s+(?:rather|like\s+to))\s+pass\b`,
     String.raw`\b(?:have\s+to|going\s+to|gonna|must|will|'ll)\s+say\s+no\b|\bhard\s+pass\b|\bno,?\s+thanks?\b|\bno,?\s+thank\s+you\b|\bdeclin(?:e|ing)\b|\bnot\s+(?:a|the\s+right|a\s+good|the\s+best)\s+fit\b|\bnot\s+for\s+me\b`,
     String.raw`\b(?:can'?t|cannot)\s+do\s+(?:it|this|that)\b(?!\s+(?:for|at)\b)|\b(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:do\s+(?:it|this|that|this\s+one)|take\s+(?:it|this)\s+on|make\s+it\s+work|join|participate)\b(?!\s+(?:for|at)\b)|\bi'?m\s+out\b|\bnot\s+(?:at\s+)?this\s+time\b|\bnot\s+taking\s+(?:on\s+)?(?:any\s+)?(?:new\s+)?(?:deals|campaigns|partnerships|collaborations)\b`,
-    String.raw`\bno\s+gracias\b|\bno\s+me\s+interesa\b|\bnon\s+merci\b|\bpas\s+intéressée?\b|\bje\s+(?:vais\s+)?passer?\b|\bnein,?\s+danke\b|\bkein\s+interesse\b|\bnão,?\s+obrigad[oa]\b|\bnão\s+tenho\s+interesse\b|\bno,?\s+grazie\b|\bnon\s+mi\s+interessa\b|\bnee,?\s+bedankt\b|\bgeen\s+interesse\b|\bnie,?\s+dzi[ęe]kuj[ęe]\b|\bnie\s+jestem\s+zainteresowan\p{L}*|\bnej\s+tack\b|\bnei\s+takk\b|\bnej\s+tak\b|нет,?\s+спасибо|не\s+интересно`,
+    String.raw`\bsit\s+(?:this|that)\s+one\s+out\b|\bsit\s+(?:this|it)\s+out\b|\bgoing\s+to\s+skip\b|\bi'?ll\s+skip\b|\bwe'?ll\s+pass\b|\bno\s+es\s+para\s+m[ií]\b|\bno\s+me\s+encaja\b|\bvoy\s+a\s+pasar\b|\bpaso\s+esta\s+vez\b|\bdeclino\b|\bvais\s+décliner\b|\bdécliner\b|\bje\s+décline\b|\bpasse\s+mon\s+tour\b|\bpas\s+pour\s+moi\b|\bce\s+sera\s+non\b|\bnon\s+fa\s+per\s+me\b|\bdevo\s+rinunciare\b|\brinuncio\b|\bpasso\s+(?:questa\s+volta|stavolta)\b|\bik\s+pas\b|\bik\s+sla\s+(?:deze|dit)\b|\bniet\s+voor\s+mij\b|\bich\s+passe\b|\babsagen\b|\bsage\s+ab\b|\bnicht\s+f[üu]r\s+mich\b|\bvou\s+recusar\b|\bvou\s+passar\b|\bn[ãa]o\s+(?:é|e)\s+(?:pra|para)\s+mim\b|\brecuso\b|\brezygnuj[ęe]\b|\bodpuszcz[ęe]\b|\bnie\s+dla\s+mnie\b|\bjag\s+avstår\b|\bjeg\s+(?:takker\s+nej|står\s+over|avstår|sier\s+nei)\b|откажусь|вынужден[а]?\s+отказаться|не\s+для\s+меня|\bno\s+gracias\b|\bno\s+me\s+interesa\b|\bnon\s+merci\b|\bpas\s+intéressée?\b|\bje\s+(?:vais\s+)?passer?\b|\bnein,?\s+danke\b|\bkein\s+interesse\b|\bnão,?\s+obrigad[oa]\b|\bnão\s+tenho\s+interesse\b|\bno,?\s+grazie\b|\bnon\s+mi\s+interessa\b|\bnee,?\s+bedankt\b|\bgeen\s+interesse\b|\bnie,?\s+dzi[ęe]kuj[ęe]\b|\bnie\s+jestem\s+zainteresowan\p{L}*|\bnej\s+tack\b|\bnei\s+takk\b|\bnej\s+tak\b|нет,?\s+спасибо|не\s+интересно`,
   ].join('|'),
-  'iu',
 );
 const SHORT_REJECT = /^(?:no|nope|nah|no way|pass|i'?ll pass|non|nein|não|nie|nej|nei|нет)$/iu;
 
@@ -94,7 +103,7 @@ export const DEAL_WORDS =
   /\b(?:reels?|stor(?:y|ies)|posts?|videos?|tiktoks?|shorts?|deliverables?|rate|fee|price|pay|paid|payment|budget|money|cost|usage|rights|exclusiv\w*|contract|terms?|package|scope|cpm)\b/i;
 
 /** Legal terms (D16): an acceptance that raises them is not a plain acceptance, and they escalate as legal. */
-export const LEGAL_TERMS = new RegExp(
+export const LEGAL_TERMS = words(
   [
     String.raw`\bexclusiv\w*|\bnon-?compete\b|\bcontract\w*|\b(?:agency|management|talent|representation|licen[cs]e|usage)\s+agreements?\b|\b(?:sign|review|send|draft)\s+(?:the\s+|an\s+|our\s+|your\s+)?agreement\b`,
     String.raw`\bnda\b|\bnon-?disclosure\b|\bconfidentiality\s+agreement\b`,
@@ -102,7 +111,6 @@ export const LEGAL_TERMS = new RegExp(
     String.raw`\bexclusivi\w*|\bexklusiv\w*|\besclusiv\w*|\bekskluzywn\w*|эксклюзив\p{L}*|\bcontrato\b|\bcontrat\b|\bvertr[aä]g\w*|\bcontratto\b|договор(?:а|у|ом|е|ы|ов)?(?!\p{L})|\babogad\w*|\bavocat\w*|\banw[aä]lt\w*|\badvogad\w*|\bavvocat\w*|\badvocaat\b|\bprawnik\w*|\badvokat\w*|юрист\p{L}*`,
     String.raw`\bderechos\s+de\s+(?:uso|imagen)\b|\bdroits?\s+d'(?:utilisation|usage|image)\b|\bnutzungsrechte?\b|\bdireitos\s+de\s+(?:uso|imagem)\b|\bdiritti\s+d'(?:uso|immagine)\b|\bgebruiksrechten\b|\bprawa?\s+do\s+(?:wykorzystania|wizerunku)\b|\banvändningsrätt\w*|\bbrugsret\w*|\bbruksrett\w*|права\s+на\s+использование`,
   ].join('|'),
-  'iu',
 );
 
 /** Legal language (D5): the terms above, and lawyers; always escalates, in both adapters. */

@@ -40,6 +40,9 @@ export interface Reading extends Classification {
 const GREETING_LINE = /^(?:hi|hey|hello|dear)\b[^,!]{0,40}[,!]\s*/i;
 const GREETING_ONLY = /^(?:hi|hey|hello|dear|hola|bonjour|hallo|olá|ciao|hoi|hej|cześć|привет)\b[^.!?]{0,40}[,!]?$/iu;
 
+/** A negation just after the phrase, as German, French and Dutch place it ("Passt mir leider nicht", "ça ne va pas"). */
+const NEGATED_AFTER = /^\s*(?:[\p{L}']+\s+){0,3}(?:nicht|pas|not|niet|nie|inte|ikke|não|nao)(?![\p{L}])/iu;
+
 const SUMMARY: Record<Intent, string> = {
   accept: 'Accepts our offer.',
   counter: 'Counter-offer.',
@@ -55,6 +58,7 @@ function acceptancePhrase(text: string): boolean {
     const { before, after } = clauseAround(text, m.index ?? 0, m[0].length);
     if (
       NEGATION.test(before.replace(/\bcan'?t\s+wait\b/gi, '')) ||
+      NEGATED_AFTER.test(after) ||
       /^\s*\?/.test(after) ||
       (/^[^.!\n]*\?/.test(after) && /^\s*(?:deal|works|agreed)/i.test(m[0]))
     )

@@ -4,11 +4,11 @@
  * views at a $25 CPM), the reply posted to POST /sandbox/mail as the client wrote it (HTML fixtures as a whole
  * raw message), the decision read back from the API.
  *
- * Asserted now, for every fixture (D16): the negotiation never agrees at, nor records as their ask, an amount
- * that is not written in the expected new text (our standing offer aside, which an acceptance agrees at), so
- * an amount only in quoted history or a signature is never theirLastAsk or agreedRate. Each fixture's expected
- * outcome is recorded beside what the agent did; the run prints how many match, so the assertion can be
- * tightened to the exact outcome once the money reader (D16) lands.
+ * Asserted for every fixture (D16): the negotiation never agrees at, nor records as their ask, an amount that is
+ * not written in the expected new text (our standing offer aside, which an acceptance agrees at), so an amount
+ * only in quoted history or a signature is never theirLastAsk or agreedRate; the text it read is their new words;
+ * and it reached the fixture's expected outcome (accept, counter at their ask, answered question, reject, or
+ * escalate).
  */
 import { expect } from 'chai';
 import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
@@ -36,7 +36,7 @@ function observed(n: {
   if (n.theirLastAsk && Number(n.theirLastAsk) !== Number(STANDING_OFFER)) return `counter ${n.theirLastAsk}`;
   const last = timelineOf(n, 'email_sent').at(-1);
   if (last?.kind === 'answer') return 'question';
-  return n.state === 'escalated' ? `unclear (escalated)` : n.state;
+  return n.state === 'escalated' ? 'escalate' : n.state;
 }
 
 describe('reply corpus end to end through the sandbox (D16)', function () {
@@ -102,9 +102,8 @@ describe('reply corpus end to end through the sandbox (D16)', function () {
       results.push({ fixture: run.fixture, got: observed(n), n });
     }
 
-    // Asserted now: nothing from quoted history, a signature or our own emails is taken as theirs, and no deal
-    // closes at an amount they did not write (our standing offer aside). Recorded for the money reader (D16,
-    // in parallel): an ask they did not write at all ("2.800" read as $2.80).
+    // Nothing from quoted history, a signature or our own emails is taken as theirs, no deal closes at an amount
+    // they did not write (our standing offer aside), and no ask is one they did not write at all ("2.800" as $2.80).
     const unsafe: string[] = [];
     const misread: string[] = [];
     for (const { fixture, n } of results) {
@@ -126,15 +125,12 @@ describe('reply corpus end to end through the sandbox (D16)', function () {
         unsafe.push(`${fixture.id}: read ${JSON.stringify(received.text)}`);
       }
     }
-    console.log(`      asks not written in their text (money reader, not asserted yet): ${misread.length}`);
-    if (process.env.CORPUS_OUTCOMES) for (const m of misread) console.log(`        ${m}`);
-    const matching = results.filter((r) => r.got === r.fixture.outcome);
-    console.log(`      expected outcome reached: ${matching.length}/${results.length} (not asserted yet)`);
-    if (process.env.CORPUS_OUTCOMES) {
-      for (const r of results)
-        if (r.got !== r.fixture.outcome)
-          console.log(`        ${r.fixture.id}: expected ${r.fixture.outcome}, got ${r.got}`);
-    }
+    const mismatched = results
+      .filter((r) => r.got !== r.fixture.outcome)
+      .map((r) => `${r.fixture.id}: expected ${r.fixture.outcome}, got ${r.got}`);
+    console.log(`      expected outcome reached: ${results.length - mismatched.length}/${results.length}`);
+    expect(misread, misread.join('\n')).to.deep.equal([]);
+    expect(mismatched, mismatched.join('\n')).to.deep.equal([]);
     expect(unsafe, unsafe.join('\n')).to.deep.equal([]);
   });
 });

@@ -14,7 +14,7 @@ export interface ReplyFixture {
   client: string;
   lang: string;
   shape: string;
-  /** accept | counter 2800.00 | question | reject | unclear (D16, standing offer $2,000). */
+  /** accept | counter 2800.00 | question | reject | escalate (D16, standing offer $2,000). */
   outcome: string;
   /** The counterparty's new words. */
   text: string;
