@@ -47,7 +47,8 @@ describe('reply corpus (D16)', () => {
       expect(clients, client).to.include(client);
     }
     for (const client of ['polymail', 'yandex', 'proton']) expect(clients, client).to.include(client);
-    for (const f of corpus) expect(f.outcome, f.id).to.match(/^(?:accept|question|reject|escalate|counter \d+\.\d{2})$/);
+    for (const f of corpus)
+      expect(f.outcome, f.id).to.match(/^(?:accept|question|reject|escalate|counter \d+\.\d{2})$/);
   });
 
   it('as the intake reads them (thread hints): 0 leaks, at least 95 % exact', () => {
