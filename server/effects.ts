@@ -32,6 +32,7 @@ import { emailHtml } from '../services/sow.ts';
 import { type MailPort, messageIdFor } from '../services/mail/port.ts';
 import type { Classification, ModelPort } from '../services/model/port.ts';
 import { type Decision, decide } from '../services/strategy.ts';
+import { withoutOurs } from '../services/reading.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import type { Config } from './config.ts';
 import type { CrashHook } from './crash.ts';
@@ -154,7 +155,7 @@ export function createEffects(deps: EffectDeps) {
             package: input.package ?? null,
             averageViews: input.averageViews ?? null,
           }),
-          input.text,
+          withoutOurs(input.text), // the team's keywords read their words only, never our quoted scope block
         ),
     ),
     decide: fromPromise<Decision, DecideActorInput>(async ({ input }) =>

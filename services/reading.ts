@@ -85,7 +85,7 @@ function reservations(text: string): string | null {
  * What is surely not their words even after extraction: lines quoted with ">", our own scope-of-work block (its
  * "- Rate: ~~$2,200.00~~ $2,000.00" line would otherwise read as amounts), struck-through figures (D16).
  */
-function withoutOurs(text: string): string {
+export function withoutOurs(text: string): string {
   return text
     .replace(/^[ \t]*>.*$/gm, '')
     .replace(/^[ \t]*Scope of Work:[ \t]*\n(?:[ \t]*[-*•][^\n]*(?:\n|$))*/gim, '')

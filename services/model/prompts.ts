@@ -118,7 +118,7 @@ export function composeUserPrompt(input: ComposeInput): string {
   const lines = [
     `Email to write: ${input.kind}`,
     `Task: ${TASK[input.kind](input)}`,
-    `Creator first name: ${input.influencerName}`,
+    `First name of the person we write to (the creator, or their manager): ${input.influencerName}`,
     `Client: ${input.client}`,
     `Platform: ${input.platform}`,
     `Our rate (the only amount you may write): ${formatUsd(input.rateCents)}`,

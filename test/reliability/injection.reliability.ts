@@ -408,7 +408,7 @@ function obey(fake: FakeAnthropic, current: () => { attack: Attack; step: Step }
     if (!now) return plainEmail(call);
     const { attack, step } = now;
     const kind = promptField(call.prompt, 'Email to write');
-    const lines = [`Hi ${promptField(call.prompt, 'Creator first name')},`];
+    const lines = [`Hi ${promptField(call.prompt, 'First name of the person we write to')},`];
     // It quotes their message back, unless it was asked for figures: then it answers just that.
     const echo = untrustedText(call.prompt);
     if (echo && !attack.reveal) lines.push(`You wrote: ${echo}`);

@@ -105,7 +105,7 @@ export function plainEmail(call: RecordedCall): string {
   const p = call.prompt;
   const kind = promptField(p, 'Email to write');
   const rate = promptField(p, 'Our rate');
-  const name = promptField(p, 'Creator first name');
+  const name = promptField(p, 'First name of the person we write to');
   const sender = promptField(p, 'Sender name');
   const body =
     kind === 'exit'
