@@ -215,6 +215,8 @@ export interface AcceptedInfluencer {
 export interface Skipped {
   name: string;
   reason: string;
+  /** The row's field at fault, when one is (for the dashboard's inline messages). */
+  field?: keyof InfluencerRow;
 }
 
 const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
@@ -223,12 +225,16 @@ const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
 export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfluencer | Skipped {
   const name = row.name?.trim() ?? '';
   const label = name || row.email?.trim() || '(unnamed row)';
-  const skip = (reason: string): Skipped => ({ name: label, reason });
-  if (!name) return skip('no name');
+  const skip = (reason: string, field: keyof InfluencerRow = 'averageViews'): Skipped => ({
+    name: label,
+    reason,
+    field,
+  });
+  if (!name) return skip('no name', 'name');
   const email = row.email?.trim().toLowerCase() ?? '';
-  if (!EMAIL.test(email)) return skip(email ? `invalid email: ${email}` : 'no email address');
+  if (!EMAIL.test(email)) return skip(email ? `invalid email: ${email}` : 'no email address', 'email');
   const platform = (row.platform?.trim().toLowerCase() || terms.platform) as Platform;
-  if (!PLATFORMS.includes(platform)) return skip(`unknown platform: ${row.platform}`);
+  if (!PLATFORMS.includes(platform)) return skip(`unknown platform: ${row.platform}`, 'platform');
   const views = parseViews(row.averageViews);
   if (views == null) return skip(`no usable average views (${JSON.stringify(row.averageViews ?? null)})`);
   const engagementText = row.engagementRate == null ? '' : String(row.engagementRate).replace('%', '').trim();
@@ -255,6 +261,35 @@ export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfl
     },
     openingCents,
   };
+}
+
+/** What becomes of each row of a campaign's list, in order (the intake and its dry run share it). */
+export type RowPlan =
+  | { kind: 'new'; accepted: AcceptedInfluencer }
+  | { kind: 'existing'; accepted: AcceptedInfluencer; negotiationId: string }
+  | { kind: 'skipped'; skipped: Skipped };
+
+/** Validates every row, refuses a second row for the same email, and finds the ones negotiating already. */
+export function planInfluencers(
+  rows: InfluencerRow[],
+  terms: Terms,
+  negotiating: (email: string) => string | undefined,
+): RowPlan[] {
+  const seen = new Set<string>();
+  return rows.map((row): RowPlan => {
+    const result = acceptInfluencer(row, terms);
+    if ('reason' in result) return { kind: 'skipped', skipped: result };
+    const email = result.influencer.email;
+    if (seen.has(email)) {
+      return {
+        kind: 'skipped',
+        skipped: { name: result.influencer.name, reason: `duplicate row for ${email}`, field: 'email' },
+      };
+    }
+    seen.add(email);
+    const known = negotiating(email);
+    return known ? { kind: 'existing', accepted: result, negotiationId: known } : { kind: 'new', accepted: result };
+  });
 }
 
 /** "50,000", 50000, "50000.0", "50K", "1.2M" -> whole views; blank, zero, negative or junk -> null. */
