@@ -45,7 +45,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
 };
 /** One flat file name: no separators, no leading dot, so no `..` and no hidden files. */
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
@@ -290,13 +289,15 @@ export function dashboardRouter(deps: {
   router.get('/dashboard', page);
   router.get('/dashboard/', page);
 
-  router.get('/dashboard/assets/:name', (ctx) => {
-    const name = ctx.params.name ?? '';
+  const asset = (ctx: RouterContext<AppState>, name: string, dir?: string) => {
     const type = CONTENT_TYPES[extname(name).toLowerCase()];
-    const file = ASSET_NAME.test(name) && type ? load(name) : null;
+    const file = ASSET_NAME.test(name) && type ? load(name, dir ? join(webDir, dir) : webDir) : null;
     if (!file || !type) throw new HttpError(404, 'not_found', `No dashboard asset ${name}`);
     serve(ctx, file, type);
-  });
+  };
+  router.get('/dashboard/assets/:name', (ctx) => asset(ctx, ctx.params.name ?? ''));
+  // The page's modules are split by kind: `views/` is the one subdirectory (nothing else below web/ is served).
+  router.get('/dashboard/assets/views/:name', (ctx) => asset(ctx, ctx.params.name ?? '', 'views'));
 
   router.get('/dashboard/vendor/:lib/:name', (ctx) => {
     const { lib = '', name = '' } = ctx.params;
