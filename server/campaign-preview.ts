@@ -12,6 +12,7 @@ import {
   definitionOf,
   type InfluencerRow,
   planInfluencers,
+  skipField,
   termsOf,
 } from '../services/campaigns.ts';
 import { PLATFORMS, type Terms } from '../services/domain.ts';
@@ -141,7 +142,13 @@ export function createCampaignPreview(deps: { queries: Queries; paymentTerms: st
           field: problem?.field ?? null,
         };
       if (plan.kind === 'skipped')
-        return { ...base, ...none, status: 'skipped', reason: plan.skipped.reason, field: plan.skipped.field ?? null };
+        return {
+          ...base,
+          ...none,
+          status: 'skipped',
+          reason: plan.skipped.reason,
+          field: skipField(plan.skipped.reason),
+        };
       const { influencer, openingCents } = plan.accepted;
       return {
         ...base,
@@ -157,10 +164,13 @@ export function createCampaignPreview(deps: { queries: Queries; paymentTerms: st
     const count = (status: PreviewRow['status']) => rows.filter((r) => r.status === status).length;
     const fresh = plans.filter((p) => p.kind === 'new');
     const total = terms ? fresh.reduce((sum, p) => sum + (p.kind === 'new' ? p.accepted.openingCents : 0), 0) : null;
-    if (rawRows && rawRows.length && count('new') + count('existing') === 0 && !errors.length)
+    if (rawRows?.length && !count('new') && !count('existing') && !errors.length)
       errors.push({ field: fromCsv ? 'csv' : 'influencers', message: 'No row can start: fix the rows marked below' });
+    if (rawRows?.length && !count('new') && count('existing'))
+      warnings.push('Everyone in the list is negotiating in this campaign already: nobody new to email');
     return {
-      ok: errors.length === 0,
+      // the campaign would start someone (rows from the sheet are read when it is created)
+      ok: errors.length === 0 && (!rawRows || count('new') > 0),
       errors,
       warnings,
       campaign,

@@ -215,8 +215,6 @@ export interface AcceptedInfluencer {
 export interface Skipped {
   name: string;
   reason: string;
-  /** The row's field at fault, when one is (for the dashboard's inline messages). */
-  field?: keyof InfluencerRow;
 }
 
 const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
@@ -225,16 +223,12 @@ const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
 export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfluencer | Skipped {
   const name = row.name?.trim() ?? '';
   const label = name || row.email?.trim() || '(unnamed row)';
-  const skip = (reason: string, field: keyof InfluencerRow = 'averageViews'): Skipped => ({
-    name: label,
-    reason,
-    field,
-  });
-  if (!name) return skip('no name', 'name');
+  const skip = (reason: string): Skipped => ({ name: label, reason });
+  if (!name) return skip('no name');
   const email = row.email?.trim().toLowerCase() ?? '';
-  if (!EMAIL.test(email)) return skip(email ? `invalid email: ${email}` : 'no email address', 'email');
+  if (!EMAIL.test(email)) return skip(email ? `invalid email: ${email}` : 'no email address');
   const platform = (row.platform?.trim().toLowerCase() || terms.platform) as Platform;
-  if (!PLATFORMS.includes(platform)) return skip(`unknown platform: ${row.platform}`, 'platform');
+  if (!PLATFORMS.includes(platform)) return skip(`unknown platform: ${row.platform}`);
   const views = parseViews(row.averageViews);
   if (views == null) return skip(`no usable average views (${JSON.stringify(row.averageViews ?? null)})`);
   const engagementText = row.engagementRate == null ? '' : String(row.engagementRate).replace('%', '').trim();
@@ -263,6 +257,14 @@ export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfl
   };
 }
 
+/** The row field a skip reason of acceptInfluencer or planInfluencers is about (the dashboard marks it). */
+export function skipField(reason: string): keyof InfluencerRow {
+  if (reason === 'no name') return 'name';
+  if (/^(invalid email|no email address|duplicate row for)/.test(reason)) return 'email';
+  if (reason.startsWith('unknown platform')) return 'platform';
+  return 'averageViews'; // views, and the opening offer computed from them
+}
+
 /** What becomes of each row of a campaign's list, in order (the intake and its dry run share it). */
 export type RowPlan =
   | { kind: 'new'; accepted: AcceptedInfluencer }
@@ -281,10 +283,7 @@ export function planInfluencers(
     if ('reason' in result) return { kind: 'skipped', skipped: result };
     const email = result.influencer.email;
     if (seen.has(email)) {
-      return {
-        kind: 'skipped',
-        skipped: { name: result.influencer.name, reason: `duplicate row for ${email}`, field: 'email' },
-      };
+      return { kind: 'skipped', skipped: { name: result.influencer.name, reason: `duplicate row for ${email}` } };
     }
     seen.add(email);
     const known = negotiating(email);

@@ -64,7 +64,9 @@ export async function approve(id, rate, escalation, where) {
     return;
   }
   const body = escalation ? { rate: amount, escalation } : { rate: amount };
-  const result = await run('approve', where, () => post(`/api/v1/negotiations/${encodeURIComponent(id)}/approve`, body));
+  const result = await run('approve', where, () =>
+    post(`/api/v1/negotiations/${encodeURIComponent(id)}/approve`, body),
+  );
   if (result) notify(`Approved ${usd(amount)}: the counter is on its way`);
 }
 
@@ -117,7 +119,10 @@ export function campaignBody(withCsv) {
     const side = /^usage\.(target|minimum)\.(\w+)$/.exec(name);
     if (side) usage[side[1]][side[2]] = value;
     else if (name === 'deliverableScenarios' || name === 'paymentMethods')
-      body[name] = value.split('\n').map((s) => s.trim()).filter(Boolean);
+      body[name] = value
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (value === 'yes' || value === 'no') body[name] = value === 'yes';
     else if (name === 'targetInfluencerCount' || name === 'revisionRounds')
       body[name] = /^\d+$/.test(value) ? Number(value) : value;

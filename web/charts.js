@@ -41,8 +41,19 @@ export function funnelChart(f) {
     g.append(
       svg('text', { x: 0, y: y + 15, class: 'chart-label' }, String(name)),
       svg('rect', { x: labelW, y: y + 4, width: barW, height: 14, rx: 3, class: 'chart-track' }),
-      svg('rect', { x: labelW, y: y + 4, width: Math.max(width, Number(n) > 0 ? 2 : 0), height: 14, rx: 3, class: `bar-${cls}` }),
-      svg('text', { x: labelW + barW + 6, y: y + 15, class: 'chart-value' }, `${count(Number(n))}${i > 0 ? ` ${pct}%` : ''}`),
+      svg('rect', {
+        x: labelW,
+        y: y + 4,
+        width: Math.max(width, Number(n) > 0 ? 2 : 0),
+        height: 14,
+        rx: 3,
+        class: `bar-${cls}`,
+      }),
+      svg(
+        'text',
+        { x: labelW + barW + 6, y: y + 15, class: 'chart-value' },
+        `${count(Number(n))}${i > 0 ? ` ${pct}%` : ''}`,
+      ),
     );
   });
   const text = rows.map(([name, n]) => `${name} ${count(Number(n))}`).join(', ');
@@ -67,12 +78,20 @@ export function cpmChart(cpm) {
     svg('line', { x1: x(floor), x2: x(floor), y1: 12, y2: 40, class: 'tick-target' }),
     svg('line', { x1: x(ceiling), x2: x(ceiling), y1: 12, y2: 40, class: 'tick-ceiling' }),
     svg('text', { x: x(floor), y: 54, class: 'chart-label', 'text-anchor': 'middle' }, `target ${usdShort(cpm.floor)}`),
-    svg('text', { x: x(ceiling), y: 10, class: 'chart-label', 'text-anchor': 'middle' }, `ceiling ${usdShort(cpm.ceiling)}`),
+    svg(
+      'text',
+      { x: x(ceiling), y: 10, class: 'chart-label', 'text-anchor': 'middle' },
+      `ceiling ${usdShort(cpm.ceiling)}`,
+    ),
   );
   if (achieved !== null) {
     g.append(
       svg('rect', { x: x(achieved) - 4, y: 14, width: 8, height: 24, rx: 2, class: 'marker-achieved' }),
-      svg('text', { x: Math.min(W - 40, x(achieved) + 8), y: 54, class: 'chart-value' }, `now ${usdShort(cpm.achieved)}`),
+      svg(
+        'text',
+        { x: Math.min(W - 40, x(achieved) + 8), y: 54, class: 'chart-value' },
+        `now ${usdShort(cpm.achieved)}`,
+      ),
     );
   }
   const text = `CPM achieved ${achieved === null ? 'none yet' : usdShort(cpm.achieved)}; target ${usdShort(cpm.floor)}, ceiling ${usdShort(cpm.ceiling)}`;
@@ -91,7 +110,14 @@ export function budgetChart(b) {
     'g',
     {},
     svg('rect', { x: 8, y: 8, width: W - 16, height: 18, rx: 3, class: 'chart-track' }),
-    svg('rect', { x: 8, y: 8, width: Math.max(width, committed > 0 ? 2 : 0), height: 18, rx: 3, class: over ? 'bar-over' : 'bar-budget' }),
+    svg('rect', {
+      x: 8,
+      y: 8,
+      width: Math.max(width, committed > 0 ? 2 : 0),
+      height: 18,
+      rx: 3,
+      class: over ? 'bar-over' : 'bar-budget',
+    }),
     svg(
       'text',
       { x: 8, y: 44, class: 'chart-value' },
@@ -128,7 +154,9 @@ export function boundsRuler(p) {
   const floor = cents(b?.floor);
   const ceiling = cents(b?.ceiling);
   if (floor !== null && ceiling !== null)
-    g.append(svg('rect', { x: x(floor), y: 24, width: Math.max(2, x(ceiling) - x(floor)), height: 12, class: 'band-ok' }));
+    g.append(
+      svg('rect', { x: x(floor), y: 24, width: Math.max(2, x(ceiling) - x(floor)), height: 12, class: 'band-ok' }),
+    );
   /** @type {HTMLElement[]} */
   const legend = [];
   for (const [name, value, cls] of marks) {
@@ -144,7 +172,12 @@ export function boundsRuler(p) {
   ]
     .filter(Boolean)
     .join(', ');
-  return h('div', { class: 'ruler-wrap' }, frame(text, g, 48, 'chart ruler'), h('ul', { class: 'ruler-legend', 'aria-hidden': 'true' }, legend));
+  return h(
+    'div',
+    { class: 'ruler-wrap' },
+    frame(text, g, 48, 'chart ruler'),
+    h('ul', { class: 'ruler-legend', 'aria-hidden': 'true' }, legend),
+  );
 }
 
 /**
@@ -160,7 +193,8 @@ export function trackChart(points, bounds) {
   );
   const lo = Math.min(...values) * 0.9;
   const hi = Math.max(...values) * 1.08;
-  const x = (/** @type {number} */ i) => 54 + (points.length === 1 ? (W - 70) / 2 : (i / (points.length - 1)) * (W - 70));
+  const x = (/** @type {number} */ i) =>
+    54 + (points.length === 1 ? (W - 70) / 2 : (i / (points.length - 1)) * (W - 70));
   const y = (/** @type {number} */ v) => H - 18 - ((v - lo) / (hi - lo || 1)) * (H - 30);
   const g = svg('g');
   for (const [name, value, cls] of /** @type {[string, string | null | undefined, string][]} */ ([
@@ -175,7 +209,9 @@ export function trackChart(points, bounds) {
     );
   }
   for (const who of /** @type {const} */ (['us', 'them'])) {
-    const series = points.map((p, i) => ({ p, i })).filter(({ p }) => p.who === who || (who === 'us' && p.who === 'team'));
+    const series = points
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => p.who === who || (who === 'us' && p.who === 'team'));
     if (series.length > 1)
       g.append(
         svg('polyline', {
@@ -190,13 +226,28 @@ export function trackChart(points, bounds) {
       svg(
         'circle',
         { cx: x(i), cy: y(v), r: 4, class: `dot-${p.who}` },
-        svg('title', {}, `${p.who === 'them' ? 'Their ask' : p.who === 'team' ? 'Approved' : 'Our offer'} ${usdShort(p.amount)}`),
+        svg(
+          'title',
+          {},
+          `${p.who === 'them' ? 'Their ask' : p.who === 'team' ? 'Approved' : 'Our offer'} ${usdShort(p.amount)}`,
+        ),
       ),
-      svg('text', { x: x(i), y: y(v) + (p.who === 'them' ? -8 : 16), class: 'chart-value', 'text-anchor': i === points.length - 1 && points.length > 1 ? 'end' : 'middle' }, usdShort(p.amount)),
+      svg(
+        'text',
+        {
+          x: x(i),
+          y: y(v) + (p.who === 'them' ? -8 : 16),
+          class: 'chart-value',
+          'text-anchor': i === points.length - 1 && points.length > 1 ? 'end' : 'middle',
+        },
+        usdShort(p.amount),
+      ),
     );
   });
   const text = points
-    .map((p) => `${p.who === 'them' ? 'they asked' : p.who === 'team' ? 'approved' : 'we offered'} ${usdShort(p.amount)}`)
+    .map(
+      (p) => `${p.who === 'them' ? 'they asked' : p.who === 'team' ? 'approved' : 'we offered'} ${usdShort(p.amount)}`,
+    )
     .join(', then ');
   return frame(`Offers and asks: ${text}`, g, H, 'chart track');
 }

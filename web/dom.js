@@ -17,7 +17,8 @@ export function $(selector) {
 function setProps(el, props) {
   for (const [key, value] of Object.entries(props)) {
     if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+    if (key.startsWith('on') && typeof value === 'function')
+      el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else if (key === 'dataset' && el instanceof HTMLElement) Object.assign(el.dataset, value);
     else if (key === 'value' && 'value' in el) /** @type {HTMLInputElement} */ (el).value = String(value);
     else if (key === 'checked' && el instanceof HTMLInputElement) el.checked = Boolean(value);

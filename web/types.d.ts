@@ -148,7 +148,12 @@ export interface Preview {
 
 export interface Created {
   id: string;
-  negotiations: { id: string; influencer: { name: string; email: string }; state: DomainState; lastOfferedRate?: Money | null }[];
+  negotiations: {
+    id: string;
+    influencer: { name: string; email: string };
+    state: DomainState;
+    lastOfferedRate?: Money | null;
+  }[];
   skipped: { name: string; reason: string }[];
 }
 

@@ -19,7 +19,12 @@ export function mountCampaign(main, id) {
     h('p', { class: 'crumbs' }, h('a', { href: '#' }, '← Needs you & campaigns')),
     head,
     charts,
-    h('section', { 'aria-labelledby': 'campaign-list-title' }, h('h3', { id: 'campaign-list-title' }, 'Negotiations'), list.el),
+    h(
+      'section',
+      { 'aria-labelledby': 'campaign-list-title' },
+      h('h3', { id: 'campaign-list-title' }, 'Negotiations'),
+      list.el,
+    ),
   );
   return {
     /** @param {Ctx} c @param {Ctx | null} p */
@@ -36,13 +41,44 @@ export function mountCampaign(main, id) {
             h(
               'div',
               { class: 'section-head' },
-              h('h2', { id: 'campaign-title' }, campaign.client, h('span', { class: `tag status-${campaign.status}`, id: 'campaign-status', dataset: { status: campaign.status } }, campaign.status)),
+              h(
+                'h2',
+                { id: 'campaign-title' },
+                campaign.client,
+                h(
+                  'span',
+                  {
+                    class: `tag status-${campaign.status}`,
+                    id: 'campaign-status',
+                    dataset: { status: campaign.status },
+                  },
+                  campaign.status,
+                ),
+              ),
               h(
                 'div',
                 { class: 'actions' },
                 campaign.status === 'paused'
-                  ? h('button', { type: 'button', dataset: { action: 'campaign-resume' }, disabled: busy, onclick: () => campaignAction(id, 'resume') }, 'Resume campaign')
-                  : h('button', { type: 'button', dataset: { action: 'campaign-pause' }, disabled: busy || stopped, onclick: () => campaignAction(id, 'pause') }, 'Pause campaign'),
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        dataset: { action: 'campaign-resume' },
+                        disabled: busy,
+                        onclick: () => campaignAction(id, 'resume'),
+                      },
+                      'Resume campaign',
+                    )
+                  : h(
+                      'button',
+                      {
+                        type: 'button',
+                        dataset: { action: 'campaign-pause' },
+                        disabled: busy || stopped,
+                        onclick: () => campaignAction(id, 'pause'),
+                      },
+                      'Pause campaign',
+                    ),
                 h(
                   'button',
                   {
@@ -51,7 +87,11 @@ export function mountCampaign(main, id) {
                     dataset: { action: 'campaign-stop' },
                     disabled: busy || stopped,
                     onclick: () => {
-                      if (confirm(`Stop campaign ${campaign.client} for good? Every open negotiation stops and nobody new is contacted.`))
+                      if (
+                        confirm(
+                          `Stop campaign ${campaign.client} for good? Every open negotiation stops and nobody new is contacted.`,
+                        )
+                      )
                         campaignAction(id, 'stop');
                     },
                   },
@@ -59,7 +99,11 @@ export function mountCampaign(main, id) {
                 ),
               ),
             ),
-            h('p', { class: 'muted' }, `${campaign.id} · ${campaign.platform} · CPM target ${campaign.floorCpm}, ceiling ${campaign.ceilingCpm}`),
+            h(
+              'p',
+              { class: 'muted' },
+              `${campaign.id} · ${campaign.platform} · CPM target ${campaign.floorCpm}, ceiling ${campaign.ceilingCpm}`,
+            ),
             stateBar(campaign),
             problemLine(c, `campaign:${id}`),
           );
@@ -70,9 +114,24 @@ export function mountCampaign(main, id) {
           charts,
           stats
             ? [
-                h('figure', { class: 'chart-card', id: 'funnel' }, h('figcaption', {}, 'Funnel'), funnelChart(stats.funnel)),
-                h('figure', { class: 'chart-card', id: 'cpm' }, h('figcaption', {}, 'CPM achieved'), cpmChart(stats.cpm)),
-                h('figure', { class: 'chart-card', id: 'budget' }, h('figcaption', {}, 'Budget committed'), budgetChart(stats.budget)),
+                h(
+                  'figure',
+                  { class: 'chart-card', id: 'funnel' },
+                  h('figcaption', {}, 'Funnel'),
+                  funnelChart(stats.funnel),
+                ),
+                h(
+                  'figure',
+                  { class: 'chart-card', id: 'cpm' },
+                  h('figcaption', {}, 'CPM achieved'),
+                  cpmChart(stats.cpm),
+                ),
+                h(
+                  'figure',
+                  { class: 'chart-card', id: 'budget' },
+                  h('figcaption', {}, 'Budget committed'),
+                  budgetChart(stats.budget),
+                ),
               ]
             : h('p', { class: 'muted' }, 'Loading…'),
         );

@@ -19,7 +19,17 @@ function decision(c, n) {
   const where = `detail:${n.id}`;
   const busy = Boolean(c.busy);
   if (n.parked)
-    return h('section', { class: 'decision bad', 'aria-label': 'Parked' }, h('h3', {}, 'Parked after failures'), h('p', {}, n.parked.reason), actionButton('Unpark', 'unpark', () => negotiationAction(n.id, 'unpark', where), { primary: true, disabled: busy }), problemLine(c, where));
+    return h(
+      'section',
+      { class: 'decision bad', 'aria-label': 'Parked' },
+      h('h3', {}, 'Parked after failures'),
+      h('p', {}, n.parked.reason),
+      actionButton('Unpark', 'unpark', () => negotiationAction(n.id, 'unpark', where), {
+        primary: true,
+        disabled: busy,
+      }),
+      problemLine(c, where),
+    );
   if (n.state === 'escalated' && n.escalation) {
     const e = n.escalation;
     return h(
@@ -33,17 +43,34 @@ function decision(c, n) {
       h(
         'div',
         { class: 'actions' },
-        actionButton('Walk away', 'walk-away', () => {
-          if (confirm(`Walk away from ${n.influencer.name}? A polite exit email is sent.`)) negotiationAction(n.id, 'walk-away', where);
-        }, { danger: true, disabled: busy }),
-        n.humanControlled ? null : actionButton('Take over', 'claim', () => negotiationAction(n.id, 'claim', where), { disabled: busy }),
+        actionButton(
+          'Walk away',
+          'walk-away',
+          () => {
+            if (confirm(`Walk away from ${n.influencer.name}? A polite exit email is sent.`))
+              negotiationAction(n.id, 'walk-away', where);
+          },
+          { danger: true, disabled: busy },
+        ),
+        n.humanControlled
+          ? null
+          : actionButton('Take over', 'claim', () => negotiationAction(n.id, 'claim', where), { disabled: busy }),
       ),
       e.draft ? fold(`draft:${n.id}`, 'The draft that failed validation', h('pre', {}, e.draft)) : null,
       problemLine(c, where),
     );
   }
   if (n.humanControlled)
-    return h('section', { class: 'decision person' }, h('h3', { id: 'detail-human' }, 'A person holds this thread'), h('p', {}, 'Their replies are recorded and relayed to Slack; the agent does not answer.'), actionButton('Hand back to the agent', 'release', () => negotiationAction(n.id, 'release', where), { disabled: busy }), problemLine(c, where));
+    return h(
+      'section',
+      { class: 'decision person' },
+      h('h3', { id: 'detail-human' }, 'A person holds this thread'),
+      h('p', {}, 'Their replies are recorded and relayed to Slack; the agent does not answer.'),
+      actionButton('Hand back to the agent', 'release', () => negotiationAction(n.id, 'release', where), {
+        disabled: busy,
+      }),
+      problemLine(c, where),
+    );
   return problemLine(c, where);
 }
 
@@ -62,14 +89,24 @@ function controls(c, n) {
     n.humanControlled
       ? actionButton('Hand back', 'release', act('release'), { disabled: busy })
       : actionButton('Take over', 'claim', act('claim'), { disabled: busy || done }),
-    actionButton('Stop', 'stop', () => {
-      if (confirm(`Stop the negotiation with ${n.influencer.name} for good?`)) negotiationAction(n.id, 'stop', where);
-    }, { danger: true, disabled: busy || done }),
+    actionButton(
+      'Stop',
+      'stop',
+      () => {
+        if (confirm(`Stop the negotiation with ${n.influencer.name} for good?`)) negotiationAction(n.id, 'stop', where);
+      },
+      { danger: true, disabled: busy || done },
+    ),
     n.counterparty?.agency
-      ? actionButton(`Stop agency ${n.counterparty.agency}`, 'stop-agency', () => {
-          const agency = n.counterparty?.agency;
-          if (agency && confirm(`Stop every open negotiation with agency ${agency}?`)) stopAgency(agency);
-        }, { danger: true, disabled: busy })
+      ? actionButton(
+          `Stop agency ${n.counterparty.agency}`,
+          'stop-agency',
+          () => {
+            const agency = n.counterparty?.agency;
+            if (agency && confirm(`Stop every open negotiation with agency ${agency}?`)) stopAgency(agency);
+          },
+          { danger: true, disabled: busy },
+        )
       : null,
   );
 }
@@ -78,14 +115,17 @@ function controls(c, n) {
 function summary(n) {
   const b = n.bounds;
   /** @param {string} term @param {import('../dom.js').Child} value @param {string} [field] */
-  const item = (term, value, field) => h('div', {}, h('dt', {}, term), h('dd', { dataset: field ? { field } : {} }, value));
+  const item = (term, value, field) =>
+    h('div', {}, h('dt', {}, term), h('dd', { dataset: field ? { field } : {} }, value));
   return h(
     'dl',
     { class: 'facts' },
     item('Our offer', usd(n.lastOfferedRate), 'offer'),
     item('Their ask', usd(n.theirLastAsk), 'ask'),
     item('Agreed', n.agreedRate ? `${usd(n.agreedRate)} (CPM ${usd(n.agreedCpm)})` : '—', 'agreed'),
-    b ? item('Campaign range', `${usd(b.floor)} – ${usd(b.ceiling)} (CPM ${usd(b.floorCpm)}–${usd(b.ceilingCpm)})`) : null,
+    b
+      ? item('Campaign range', `${usd(b.floor)} – ${usd(b.ceiling)} (CPM ${usd(b.floorCpm)}–${usd(b.ceilingCpm)})`)
+      : null,
     b?.maxWithoutApproval ? item('Max without approval', usd(b.maxWithoutApproval)) : null,
     item('Counters sent', String(n.round)),
   );
@@ -107,7 +147,12 @@ export function mountConversation(main, id) {
       'article',
       { id: 'detail', class: 'conversation', 'aria-labelledby': 'detail-title' },
       head,
-      h('div', { class: 'conv-grid' }, h('div', { class: 'conv-main' }, decide, h('h3', {}, 'Conversation'), thread), h('aside', { class: 'conv-side', 'aria-label': 'Money and actions' }, side, actions, sandbox)),
+      h(
+        'div',
+        { class: 'conv-grid' },
+        h('div', { class: 'conv-main' }, decide, h('h3', {}, 'Conversation'), thread),
+        h('aside', { class: 'conv-side', 'aria-label': 'Money and actions' }, side, actions, sandbox),
+      ),
       details,
     ),
   );
@@ -146,7 +191,17 @@ export function mountConversation(main, id) {
             h('h4', {}, 'Transitions'),
             transitions(n),
             h('h4', {}, 'Contacts'),
-            h('ul', {}, n.contacts.map((x) => h('li', {}, `${x.name ?? '—'} <${x.email}> · ${x.type.replaceAll('_', ' ')}${x.isPrimary ? ' (primary)' : ''}`))),
+            h(
+              'ul',
+              {},
+              n.contacts.map((x) =>
+                h(
+                  'li',
+                  {},
+                  `${x.name ?? '—'} <${x.email}> · ${x.type.replaceAll('_', ' ')}${x.isPrimary ? ' (primary)' : ''}`,
+                ),
+              ),
+            ),
             h('p', { class: 'muted small mono' }, `Negotiation ${n.id} · thread ${n.threadId ?? '—'}`),
           ),
         );

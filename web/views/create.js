@@ -11,7 +11,17 @@ import { problemLine } from './needs.js';
 /** @typedef {import('../store.js').Ctx} Ctx */
 /** @typedef {import('./create-fields.js').Field} Field */
 
-const FIELD_NAMES = { name: 'Name', email: 'Email', platform: 'Platform', handle: 'Handle', averageViews: 'Average Views', engagementRate: 'Engagement Rate', minRate: 'Min Rate', maxRate: 'Max Rate', agency: 'Agency' };
+const FIELD_NAMES = {
+  name: 'Name',
+  email: 'Email',
+  platform: 'Platform',
+  handle: 'Handle',
+  averageViews: 'Average Views',
+  engagementRate: 'Engagement Rate',
+  minRate: 'Min Rate',
+  maxRate: 'Max Rate',
+  agency: 'Agency',
+};
 
 /** @param {string} name */
 const fieldId = (name) => `f-${name.replaceAll('.', '-')}`;
@@ -19,7 +29,13 @@ const fieldId = (name) => `f-${name.replaceAll('.', '-')}`;
 const errId = (name) => `err-${name.split('.')[0]}`;
 
 /** @param {string} text */
-const slug = (text) => text.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+const slug = (text) =>
+  text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
 
 let idTouched = false;
 
@@ -35,13 +51,30 @@ function control(f, values) {
     oninput: (/** @type {Event} */ e) => edit(f.name, /** @type {HTMLInputElement} */ (e.target).value),
   };
   if (f.kind === 'select' || f.kind === 'yesno') {
-    const options = f.kind === 'yesno' ? /** @type {[string, string][]} */ ([['', '—'], ['yes', 'Yes'], ['no', 'No']]) : (f.options ?? []);
-    const el = h('select', { ...common, onchange: common.oninput, oninput: null }, options.map(([v, t]) => h('option', { value: v }, t)));
+    const options =
+      f.kind === 'yesno'
+        ? /** @type {[string, string][]} */ ([
+            ['', '—'],
+            ['yes', 'Yes'],
+            ['no', 'No'],
+          ])
+        : (f.options ?? []);
+    const el = h(
+      'select',
+      { ...common, onchange: common.oninput, oninput: null },
+      options.map(([v, t]) => h('option', { value: v }, t)),
+    );
     el.value = value;
     return el;
   }
   if (f.kind === 'textarea') return h('textarea', { ...common, rows: '3', value });
-  return h('input', { ...common, type: f.kind === 'number' ? 'number' : 'text', value, placeholder: f.placeholder ?? null, autocomplete: 'off' });
+  return h('input', {
+    ...common,
+    type: f.kind === 'number' ? 'number' : 'text',
+    value,
+    placeholder: f.placeholder ?? null,
+    autocomplete: 'off',
+  });
 }
 
 /** @param {string} name @param {string} value */
@@ -104,41 +137,97 @@ export function mountCreate(main) {
     },
   });
   const source = (/** @type {'csv' | 'sheet'} */ value, /** @type {string} */ text) =>
-    h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'source', value, checked: c.source === value, onchange: () => { store.trigger.sourceChosen({ source: value }); schedulePreview(0); } }), text);
+    h(
+      'label',
+      { class: 'radio' },
+      h('input', {
+        type: 'radio',
+        name: 'source',
+        value,
+        checked: c.source === value,
+        onchange: () => {
+          store.trigger.sourceChosen({ source: value });
+          schedulePreview(0);
+        },
+      }),
+      text,
+    );
   const results = h('div', { id: 'preview', 'aria-live': 'polite' });
   const submit = h('div', { class: 'submit-row' });
   const topErrors = h('div', { id: 'form-errors' });
   const form = h(
     'form',
-    { id: 'create-form', class: 'create', novalidate: true, onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), createCampaign()) },
+    {
+      id: 'create-form',
+      class: 'create',
+      novalidate: true,
+      onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), createCampaign()),
+    },
     GROUPS.map((g) => {
-      const fields = h('div', { class: 'fields' }, g.fields.map((f) => field(f, c.fields)));
-      if (g.title.startsWith('Product')) fields.append(h('p', { class: 'field-error', id: 'err-usageRights', role: 'status' }));
-      return g.open ? h('fieldset', {}, h('legend', {}, g.title), fields) : h('details', { class: 'more-fields' }, h('summary', {}, g.title), fields);
+      const fields = h(
+        'div',
+        { class: 'fields' },
+        g.fields.map((f) => field(f, c.fields)),
+      );
+      if (g.title.startsWith('Product'))
+        fields.append(h('p', { class: 'field-error', id: 'err-usageRights', role: 'status' }));
+      return g.open
+        ? h('fieldset', {}, h('legend', {}, g.title), fields)
+        : h('details', { class: 'more-fields' }, h('summary', {}, g.title), fields);
     }),
     h(
       'fieldset',
       { class: 'influencers' },
       h('legend', {}, 'Influencers'),
-      h('div', { class: 'radios', role: 'radiogroup', 'aria-label': 'Where the influencers come from' }, source('csv', 'Paste or upload a CSV'), source('sheet', 'Read them from the sheet tab')),
+      h(
+        'div',
+        { class: 'radios', role: 'radiogroup', 'aria-label': 'Where the influencers come from' },
+        source('csv', 'Paste or upload a CSV'),
+        source('sheet', 'Read them from the sheet tab'),
+      ),
       h(
         'div',
         { class: 'csv-source' },
         h('label', { for: 'f-csv' }, 'The sheet as CSV (header row first)'),
         area,
-        h('p', { class: 'hint', id: 'hint-csv' }, 'Columns: Name, Email, Platform, Handle, Average Views, Engagement Rate (optional: Min Rate, Max Rate, Agency). In Google Sheets: File → Download → CSV.'),
+        h(
+          'p',
+          { class: 'hint', id: 'hint-csv' },
+          'Columns: Name, Email, Platform, Handle, Average Views, Engagement Rate (optional: Min Rate, Max Rate, Agency). In Google Sheets: File → Download → CSV.',
+        ),
         h('label', { for: 'f-csv-file' }, 'or upload a .csv file'),
         file,
         h('p', { class: 'field-error', id: 'err-csv', role: 'status' }),
       ),
-      h('div', { class: 'sheet-source fields' }, field({ name: 'sheetTab', label: 'Sheet tab', placeholder: 'Glow Q1', hint: 'Empty: the master tab' }, c.fields), field({ name: 'sheetId', label: 'Spreadsheet id (optional)' }, c.fields)),
+      h(
+        'div',
+        { class: 'sheet-source fields' },
+        field(
+          { name: 'sheetTab', label: 'Sheet tab', placeholder: 'Glow Q1', hint: 'Empty: the master tab' },
+          c.fields,
+        ),
+        field({ name: 'sheetId', label: 'Spreadsheet id (optional)' }, c.fields),
+      ),
       h('p', { class: 'field-error', id: 'err-influencers', role: 'status' }),
     ),
     topErrors,
     results,
     submit,
   );
-  replace(main, h('section', { 'aria-labelledby': 'create-title' }, h('h2', { id: 'create-title' }, 'New campaign'), h('p', { class: 'muted' }, 'Nothing is sent until you press Send: the opening offers below are what each influencer would receive.'), form));
+  replace(
+    main,
+    h(
+      'section',
+      { 'aria-labelledby': 'create-title' },
+      h('h2', { id: 'create-title' }, 'New campaign'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Nothing is sent until you press Send: the opening offers below are what each influencer would receive.',
+      ),
+      form,
+    ),
+  );
   schedulePreview(0);
   return {
     /** @param {Ctx} x @param {Ctx | null} p */
@@ -156,7 +245,11 @@ export function mountCreate(main) {
         const input = form.querySelector(`[aria-describedby~="${el.id}"]`);
         if (input) input.setAttribute('aria-invalid', el.textContent ? 'true' : 'false');
       }
-      replace(topErrors, [...byField].map(([f, m]) => h('p', { class: 'problem' }, `${f}: ${m}`)), problemLine(x, 'create'));
+      replace(
+        topErrors,
+        [...byField].map(([f, m]) => h('p', { class: 'problem' }, `${f}: ${m}`)),
+        problemLine(x, 'create'),
+      );
       replace(results, pv ? preview(pv, s.source) : s.checking ? h('p', { class: 'muted' }, 'Checking…') : null);
       const ready = Boolean(pv?.ok) && !s.checking && !s.submitting;
       const n = pv?.summary.new ?? 0;
@@ -167,7 +260,11 @@ export function mountCreate(main) {
           : h(
               'button',
               { type: 'submit', class: 'primary', id: 'create-submit', disabled: !ready },
-              s.submitting ? 'Sending…' : s.source === 'sheet' ? 'Create and start from the sheet' : `Send ${n} opening email${n === 1 ? '' : 's'}`,
+              s.submitting
+                ? 'Sending…'
+                : s.source === 'sheet'
+                  ? 'Create and start from the sheet'
+                  : `Send ${n} opening email${n === 1 ? '' : 's'}`,
             ),
       );
     },
@@ -179,14 +276,22 @@ function preview(pv, source) {
   const rows = pv.rows;
   const s = pv.summary;
   return [
-    pv.warnings.length ? h('ul', { class: 'warnings' }, pv.warnings.map((w) => h('li', {}, w))) : null,
+    pv.warnings.length
+      ? h(
+          'ul',
+          { class: 'warnings' },
+          pv.warnings.map((w) => h('li', {}, w)),
+        )
+      : null,
     rows.length
       ? h(
           'p',
           { class: 'preview-summary', id: 'preview-summary' },
           `${count(s.new)} influencer(s) will get an opening email${s.openingTotal ? ` (opening offers total ${usd(s.openingTotal)})` : ''}.`,
           s.existing ? ` ${s.existing} already negotiating.` : '',
-          s.skipped ? h('b', { class: 'bad-text' }, ` ${s.skipped} row(s) will be skipped: nobody is emailed for them.`) : '',
+          s.skipped
+            ? h('b', { class: 'bad-text' }, ` ${s.skipped} row(s) will be skipped: nobody is emailed for them.`)
+            : '',
         )
       : source === 'sheet'
         ? h('p', { class: 'muted' }, 'The rows are read from the sheet when the campaign is created.')
@@ -199,7 +304,17 @@ function preview(pv, source) {
             'table',
             { class: 'preview-table' },
             h('caption', { class: 'sr-only' }, 'Each row of the list and what would happen to it'),
-            h('thead', {}, h('tr', {}, ['Row', 'Influencer', 'Platform', 'Average views', 'Opening offer', 'Status'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Row', 'Influencer', 'Platform', 'Average views', 'Opening offer', 'Status'].map((t) =>
+                  h('th', { scope: 'col' }, t),
+                ),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -208,14 +323,35 @@ function preview(pv, source) {
                   'tr',
                   { class: `status-${r.status}`, dataset: { row: String(r.row), status: r.status } },
                   h('td', { 'data-label': 'Row' }, String(r.row)),
-                  h('th', { scope: 'row', 'data-label': 'Influencer' }, r.name ?? '(no name)', h('span', { class: 'muted small block' }, r.email ?? '(no email)')),
+                  h(
+                    'th',
+                    { scope: 'row', 'data-label': 'Influencer' },
+                    r.name ?? '(no name)',
+                    h('span', { class: 'muted small block' }, r.email ?? '(no email)'),
+                  ),
                   h('td', { 'data-label': 'Platform' }, r.platform ?? '—'),
-                  h('td', { 'data-label': 'Average views' }, typeof r.averageViews === 'number' ? count(r.averageViews) : String(r.averageViews ?? '—')),
-                  h('td', { class: 'num', 'data-label': 'Opening offer' }, r.openingOffer ? `${usd(r.openingOffer)} (CPM ${usd(r.openingCpm)})` : '—'),
+                  h(
+                    'td',
+                    { 'data-label': 'Average views' },
+                    typeof r.averageViews === 'number' ? count(r.averageViews) : String(r.averageViews ?? '—'),
+                  ),
+                  h(
+                    'td',
+                    { class: 'num', 'data-label': 'Opening offer' },
+                    r.openingOffer ? `${usd(r.openingOffer)} (CPM ${usd(r.openingCpm)})` : '—',
+                  ),
                   h(
                     'td',
                     { 'data-label': 'Status', class: 'row-status' },
-                    r.status === 'new' ? 'will be emailed' : r.status === 'existing' ? 'already negotiating' : h('span', { class: 'bad-text' }, `Row ${r.row}: ${r.reason}${r.field ? ` (${FIELD_NAMES[/** @type {keyof typeof FIELD_NAMES} */ (r.field)] ?? r.field})` : ''} — not emailed`),
+                    r.status === 'new'
+                      ? 'will be emailed'
+                      : r.status === 'existing'
+                        ? 'already negotiating'
+                        : h(
+                            'span',
+                            { class: 'bad-text' },
+                            `Row ${r.row}: ${r.reason}${r.field ? ` (${FIELD_NAMES[/** @type {keyof typeof FIELD_NAMES} */ (r.field)] ?? r.field})` : ''} — not emailed`,
+                          ),
                   ),
                 ),
               ),
@@ -233,7 +369,33 @@ function created(c) {
     { class: 'created', id: 'create-result', role: 'status' },
     h('h3', {}, `Campaign ${c.id} started`),
     h('p', {}, `${c.negotiations.length} negotiation(s) started; their opening emails are on their way.`),
-    c.skipped.length ? h('ul', {}, c.skipped.map((s) => h('li', { class: 'bad-text' }, `Not started: ${s.name} — ${s.reason}`))) : null,
-    h('p', {}, h('a', { href: `#campaign=${encodeURIComponent(c.id)}`, class: 'button-link primary', id: 'open-created' }, 'Open the campaign'), ' ', h('button', { type: 'button', onclick: () => { store.trigger.createReset(); remount(); } }, 'Create another')),
+    c.skipped.length
+      ? h(
+          'ul',
+          {},
+          c.skipped.map((s) => h('li', { class: 'bad-text' }, `Not started: ${s.name} — ${s.reason}`)),
+        )
+      : null,
+    h(
+      'p',
+      {},
+      h(
+        'a',
+        { href: `#campaign=${encodeURIComponent(c.id)}`, class: 'button-link primary', id: 'open-created' },
+        'Open the campaign',
+      ),
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            store.trigger.createReset();
+            remount();
+          },
+        },
+        'Create another',
+      ),
+    ),
   );
 }

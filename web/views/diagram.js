@@ -31,12 +31,29 @@ export function diagram(machine, current) {
   const edgeList = (from) => {
     const list = outgoing.get(from);
     if (!list?.length) return null;
-    return h('ul', { class: 'edges' }, list.map((edge) => h('li', {}, '→ ', edge.to === 'history' ? 'where it left off' : label(edge.to), h('span', { class: 'muted' }, ` ${eventsLabel(edge.events)}`))));
+    return h(
+      'ul',
+      { class: 'edges' },
+      list.map((edge) =>
+        h(
+          'li',
+          {},
+          '→ ',
+          edge.to === 'history' ? 'where it left off' : label(edge.to),
+          h('span', { class: 'muted' }, ` ${eventsLabel(edge.events)}`),
+        ),
+      ),
+    );
   };
   /** @param {MachineNode} node */
   const chip = (node) => {
     const inner = node.states.filter((c) => c.type !== 'history');
-    return h('span', { class: `fine-state type-${node.type}` }, label(node.key), inner.length ? ` (${inner.map((c) => label(c.key)).join(', ')})` : '');
+    return h(
+      'span',
+      { class: `fine-state type-${node.type}` },
+      label(node.key),
+      inner.length ? ` (${inner.map((c) => label(c.key)).join(', ')})` : '',
+    );
   };
   /** @param {MachineNode} node @param {number} depth @returns {HTMLElement} */
   const box = (node, depth) => {
@@ -48,7 +65,11 @@ export function diagram(machine, current) {
     const history = node.states.find((c) => c.type === 'history');
     return h(
       'div',
-      { class: classes.join(' '), dataset: { stateId: node.id, ...(node.domain ? { domain: node.domain } : {}) }, 'aria-current': isCurrent ? 'true' : null },
+      {
+        class: classes.join(' '),
+        dataset: { stateId: node.id, ...(node.domain ? { domain: node.domain } : {}) },
+        'aria-current': isCurrent ? 'true' : null,
+      },
       h(
         'div',
         { class: 'node-title' },
@@ -58,8 +79,18 @@ export function diagram(machine, current) {
         isCurrent ? h('span', { class: 'here' }, ' ◀ now') : null,
       ),
       edgeList(node.domain ?? node.key),
-      children.length ? h('div', { class: node.domain ? 'children fine' : 'children' }, children.map((c) => (node.domain || depth > 1 ? chip(c) : box(c, depth + 1)))) : null,
+      children.length
+        ? h(
+            'div',
+            { class: node.domain ? 'children fine' : 'children' },
+            children.map((c) => (node.domain || depth > 1 ? chip(c) : box(c, depth + 1))),
+          )
+        : null,
     );
   };
-  return h('div', { class: 'diagram', role: 'group', 'aria-label': `State machine, current state ${label(current)}` }, machine.root.states.map((c) => box(c, 1)));
+  return h(
+    'div',
+    { class: 'diagram', role: 'group', 'aria-label': `State machine, current state ${label(current)}` },
+    machine.root.states.map((c) => box(c, 1)),
+  );
 }

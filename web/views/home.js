@@ -8,18 +8,36 @@ import { describe } from '../api.js';
 /** @typedef {import('../store.js').Ctx} Ctx */
 /** @typedef {import('../types').Campaign} Campaign */
 
-const ORDER = ['agreed', 'escalated', 'counter_sent', 'counter_received', 'awaiting_reply', 'initial_offer', 'stale', 'paused', 'rejected', 'stopped'];
+const ORDER = [
+  'agreed',
+  'escalated',
+  'counter_sent',
+  'counter_received',
+  'awaiting_reply',
+  'initial_offer',
+  'stale',
+  'paused',
+  'rejected',
+  'stopped',
+];
 
 /** A campaign's negotiations by state, as one stacked bar with a legend. @param {Campaign} c */
 export function stateBar(c) {
   const total = c.negotiations || 1;
-  const parts = ORDER.map((s) => /** @type {[string, number]} */ ([s, c.countsByState[/** @type {keyof Campaign['countsByState']} */ (s)] ?? 0])).filter(([, n]) => n > 0);
+  const parts = ORDER.map(
+    (s) =>
+      /** @type {[string, number]} */ ([s, c.countsByState[/** @type {keyof Campaign['countsByState']} */ (s)] ?? 0]),
+  ).filter(([, n]) => n > 0);
   return h(
     'div',
     { class: 'state-bar-wrap' },
     h(
       'div',
-      { class: 'state-bar', role: 'img', 'aria-label': parts.map(([s, n]) => `${stateWords(s)} ${n}`).join(', ') || 'no negotiations' },
+      {
+        class: 'state-bar',
+        role: 'img',
+        'aria-label': parts.map(([s, n]) => `${stateWords(s)} ${n}`).join(', ') || 'no negotiations',
+      },
       parts.map(([s, n]) => {
         const seg = h('span', { class: `seg state-${s}` });
         seg.style.width = `${(n / total) * 100}%`;
@@ -29,7 +47,15 @@ export function stateBar(c) {
     h(
       'ul',
       { class: 'legend' },
-      parts.map(([s, n]) => h('li', {}, h('span', { class: `dot state-${s}` }), `${stateWords(s)} `, h('b', { dataset: { state: s } }, String(n)))),
+      parts.map(([s, n]) =>
+        h(
+          'li',
+          {},
+          h('span', { class: `dot state-${s}` }),
+          `${stateWords(s)} `,
+          h('b', { dataset: { state: s } }, String(n)),
+        ),
+      ),
     ),
   );
 }
@@ -51,8 +77,28 @@ export function campaignCard(c) {
       'dl',
       { class: 'stats' },
       h('div', {}, h('dt', {}, 'Deals'), h('dd', { dataset: { field: 'deals' } }, String(c.dealsAgreed))),
-      h('div', {}, h('dt', {}, 'CPM'), h('dd', { dataset: { field: 'cpm' } }, usd(c.averageAgreedCpm), h('span', { class: 'muted small' }, ` target ${usd(c.floorCpm)}`))),
-      h('div', {}, h('dt', {}, 'Committed'), h('dd', { dataset: { field: 'budget' } }, usd(c.budgetCommitted), h('span', { class: 'muted small' }, c.budget ? ` of ${usd(c.budget)}` : ' (no budget)'))),
+      h(
+        'div',
+        {},
+        h('dt', {}, 'CPM'),
+        h(
+          'dd',
+          { dataset: { field: 'cpm' } },
+          usd(c.averageAgreedCpm),
+          h('span', { class: 'muted small' }, ` target ${usd(c.floorCpm)}`),
+        ),
+      ),
+      h(
+        'div',
+        {},
+        h('dt', {}, 'Committed'),
+        h(
+          'dd',
+          { dataset: { field: 'budget' } },
+          usd(c.budgetCommitted),
+          h('span', { class: 'muted small' }, c.budget ? ` of ${usd(c.budget)}` : ' (no budget)'),
+        ),
+      ),
     ),
   );
 }
@@ -74,7 +120,12 @@ export function mountHome(main) {
     h(
       'section',
       { id: 'overview', 'aria-labelledby': 'overview-title' },
-      h('div', { class: 'section-head' }, h('h2', { id: 'overview-title' }, 'Campaigns'), h('a', { href: '#view=new', class: 'button-link primary' }, 'New campaign')),
+      h(
+        'div',
+        { class: 'section-head' },
+        h('h2', { id: 'overview-title' }, 'Campaigns'),
+        h('a', { href: '#view=new', class: 'button-link primary' }, 'New campaign'),
+      ),
       campaigns,
     ),
   );
@@ -83,21 +134,54 @@ export function mountHome(main) {
     update(c, p) {
       if (!p || c.needs !== p.needs || c.busy !== p.busy || c.problems !== p.problems || c.drafts !== p.drafts) {
         if (!c.needs) replace(needs, h('p', { class: 'muted' }, 'Loading…'));
-        else if (!c.needs.items.length) replace(needs, h('p', { class: 'all-clear' }, 'Nothing needs you right now. Escalations, replies on threads you hold and parked negotiations show up here.'));
-        else replace(needs, c.needs.items.map((item) => needCard(c, item)));
+        else if (!c.needs.items.length)
+          replace(
+            needs,
+            h(
+              'p',
+              { class: 'all-clear' },
+              'Nothing needs you right now. Escalations, replies on threads you hold and parked negotiations show up here.',
+            ),
+          );
+        else
+          replace(
+            needs,
+            c.needs.items.map((item) => needCard(c, item)),
+          );
         const counts = c.needs?.counts;
         replace(
           more,
-          counts && counts.total > 0 ? h('p', { class: 'muted small' }, `${counts.escalation} decision(s), ${counts.reply} reply(ies) on threads you hold, ${counts.parked} parked`) : null,
+          counts && counts.total > 0
+            ? h(
+                'p',
+                { class: 'muted small' },
+                `${counts.escalation} decision(s), ${counts.reply} reply(ies) on threads you hold, ${counts.parked} parked`,
+              )
+            : null,
           c.needs?.nextCursor
-            ? h('button', { type: 'button', onclick: () => loadNeeds(true).catch((e) => store.trigger.failed({ message: describe(e) })) }, 'Show more')
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () => loadNeeds(true).catch((e) => store.trigger.failed({ message: describe(e) })),
+                },
+                'Show more',
+              )
             : null,
         );
       }
       if (!p || c.campaigns !== p.campaigns) {
         if (!c.campaigns) replace(campaigns, h('p', { class: 'muted' }, 'Loading…'));
         else if (!c.campaigns.length)
-          replace(campaigns, h('div', { class: 'empty-state' }, h('p', {}, 'No campaigns yet.'), h('a', { href: '#view=new', class: 'button-link primary' }, 'Create your first campaign')));
+          replace(
+            campaigns,
+            h(
+              'div',
+              { class: 'empty-state' },
+              h('p', {}, 'No campaigns yet.'),
+              h('a', { href: '#view=new', class: 'button-link primary' }, 'Create your first campaign'),
+            ),
+          );
         else replace(campaigns, [...c.campaigns].reverse().map(campaignCard));
       }
     },

@@ -9,7 +9,18 @@ import { go } from '../router.js';
 
 /** @typedef {import('../store.js').Ctx} Ctx */
 
-const STATES = ['escalated', 'awaiting_reply', 'counter_received', 'counter_sent', 'agreed', 'rejected', 'stale', 'paused', 'stopped', 'initial_offer'];
+const STATES = [
+  'escalated',
+  'awaiting_reply',
+  'counter_received',
+  'counter_sent',
+  'agreed',
+  'rejected',
+  'stale',
+  'paused',
+  'stopped',
+  'initial_offer',
+];
 
 /** @param {Promise<unknown>} p */
 const report = (p) => p.catch((e) => store.trigger.failed({ message: describe(e) }));
@@ -23,7 +34,11 @@ function row(n) {
     h(
       'th',
       { scope: 'row', 'data-label': 'Influencer' },
-      h('a', { href: `#n=${encodeURIComponent(n.id)}`, onclick: (/** @type {Event} */ e) => (e.preventDefault(), open()) }, n.influencer.name),
+      h(
+        'a',
+        { href: `#n=${encodeURIComponent(n.id)}`, onclick: (/** @type {Event} */ e) => (e.preventDefault(), open()) },
+        n.influencer.name,
+      ),
       h('span', { class: 'muted small block' }, n.influencer.email),
     ),
     h('td', { 'data-label': 'Campaign' }, n.campaignId),
@@ -63,7 +78,13 @@ export function mountList(options) {
         h(
           'thead',
           {},
-          h('tr', {}, ['Influencer', 'Campaign', 'State', 'Our offer', 'Their ask', 'Agreed', 'Updated'].map((t, i) => h('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : null }, t))),
+          h(
+            'tr',
+            {},
+            ['Influencer', 'Campaign', 'State', 'Our offer', 'Their ask', 'Agreed', 'Updated'].map((t, i) =>
+              h('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : null }, t),
+            ),
+          ),
         ),
         body,
       ),
@@ -81,7 +102,11 @@ export function mountList(options) {
         toolbarFor = key;
         const stateSelect = h(
           'select',
-          { id: 'filter-state', onchange: (/** @type {Event} */ e) => go({ ...r, state: /** @type {HTMLSelectElement} */ (e.target).value }) },
+          {
+            id: 'filter-state',
+            onchange: (/** @type {Event} */ e) =>
+              go({ ...r, state: /** @type {HTMLSelectElement} */ (e.target).value }),
+          },
           h('option', { value: '' }, 'All states'),
           STATES.map((s) => h('option', { value: s }, stateWords(s))),
         );
@@ -91,13 +116,23 @@ export function mountList(options) {
         if (options.campaignFilter) {
           const campaignSelect = h(
             'select',
-            { id: 'filter-campaign', onchange: (/** @type {Event} */ e) => go({ ...r, campaign: /** @type {HTMLSelectElement} */ (e.target).value }) },
+            {
+              id: 'filter-campaign',
+              onchange: (/** @type {Event} */ e) =>
+                go({ ...r, campaign: /** @type {HTMLSelectElement} */ (e.target).value }),
+            },
             h('option', { value: '' }, 'All campaigns'),
             (c.campaigns ?? []).map((x) => h('option', { value: x.id }, `${x.client} (${x.id})`)),
           );
           campaignSelect.value = r.campaign;
           parts.unshift(h('label', { for: 'filter-campaign' }, 'Campaign'), campaignSelect);
-          const agency = h('input', { id: 'agency-name', type: 'text', maxlength: '200', autocomplete: 'off', placeholder: 'Talent Co' });
+          const agency = h('input', {
+            id: 'agency-name',
+            type: 'text',
+            maxlength: '200',
+            autocomplete: 'off',
+            placeholder: 'Talent Co',
+          });
           parts.push(
             h('span', { class: 'spacer' }),
             h('label', { for: 'agency-name' }, 'Agency'),
@@ -126,24 +161,41 @@ export function mountList(options) {
         replace(pager);
         return;
       }
-      replace(body, list.items.length ? list.items.map(row) : h('tr', {}, h('td', { colspan: '7', class: 'muted' }, 'No negotiations match.')));
+      replace(
+        body,
+        list.items.length
+          ? list.items.map(row)
+          : h('tr', {}, h('td', { colspan: '7', class: 'muted' }, 'No negotiations match.')),
+      );
       const first = list.cursors.length * PAGE_SIZE + (list.items.length ? 1 : 0);
       const last = list.cursors.length * PAGE_SIZE + list.items.length;
       replace(
         pager,
-        h('span', { id: 'list-range' }, list.total === null ? `${first}–${last}` : `${count(first)}–${count(last)} of ${count(list.total)}`),
-        h('button', {
-          type: 'button',
-          id: 'page-prev',
-          disabled: list.cursors.length === 0,
-          onclick: () => report(loadList(list.cursors.at(-1) ?? null, list.cursors.slice(0, -1))),
-        }, '‹ Newer'),
-        h('button', {
-          type: 'button',
-          id: 'page-next',
-          disabled: !list.next,
-          onclick: () => report(loadList(list.next, [...list.cursors, list.cursor])),
-        }, 'Older ›'),
+        h(
+          'span',
+          { id: 'list-range' },
+          list.total === null ? `${first}–${last}` : `${count(first)}–${count(last)} of ${count(list.total)}`,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'page-prev',
+            disabled: list.cursors.length === 0,
+            onclick: () => report(loadList(list.cursors.at(-1) ?? null, list.cursors.slice(0, -1))),
+          },
+          '‹ Newer',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'page-next',
+            disabled: !list.next,
+            onclick: () => report(loadList(list.next, [...list.cursors, list.cursor])),
+          },
+          'Older ›',
+        ),
       );
     },
   };
@@ -152,6 +204,9 @@ export function mountList(options) {
 /** The list view: every negotiation, filtered by campaign and state. @param {HTMLElement} main */
 export function mountListView(main) {
   const list = mountList({ campaignFilter: true });
-  replace(main, h('section', { 'aria-labelledby': 'list-title' }, h('h2', { id: 'list-title' }, 'All negotiations'), list.el));
+  replace(
+    main,
+    h('section', { 'aria-labelledby': 'list-title' }, h('h2', { id: 'list-title' }, 'All negotiations'), list.el),
+  );
   return { update: list.update };
 }

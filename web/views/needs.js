@@ -52,12 +52,11 @@ export function approveControls(c, n, e, where) {
     'div',
     { class: 'approve-controls' },
     suggested
-      ? actionButton(
-          `Approve ${usd(suggested)}`,
-          'approve-suggested',
-          () => approve(n.id, suggested, number, where),
-          { primary: true, disabled: busy, label: `Approve the suggested ${usd(suggested)} for ${n.influencer.name}` },
-        )
+      ? actionButton(`Approve ${usd(suggested)}`, 'approve-suggested', () => approve(n.id, suggested, number, where), {
+          primary: true,
+          disabled: busy,
+          label: `Approve the suggested ${usd(suggested)} for ${n.influencer.name}`,
+        })
       : null,
     h(
       'form',
@@ -93,10 +92,15 @@ export function needCard(c, item) {
   if (item.kind === 'escalation') {
     actions.push(
       approveControls(c, n, item.escalation, where),
-      actionButton('Walk away', 'walk-away', () => {
-        if (confirm(`Walk away from ${n.influencer.name}? A polite exit email is sent.`))
-          negotiationAction(n.id, 'walk-away', where);
-      }, { danger: true, disabled: busy, label: `Walk away from ${n.influencer.name}` }),
+      actionButton(
+        'Walk away',
+        'walk-away',
+        () => {
+          if (confirm(`Walk away from ${n.influencer.name}? A polite exit email is sent.`))
+            negotiationAction(n.id, 'walk-away', where);
+        },
+        { danger: true, disabled: busy, label: `Walk away from ${n.influencer.name}` },
+      ),
     );
     if (!n.humanControlled)
       actions.push(
@@ -121,7 +125,13 @@ export function needCard(c, item) {
       }),
     );
   }
-  actions.push(h('a', { href: `#n=${encodeURIComponent(n.id)}`, class: 'button-link', dataset: { action: 'open' } }, 'Open conversation'));
+  actions.push(
+    h(
+      'a',
+      { href: `#n=${encodeURIComponent(n.id)}`, class: 'button-link', dataset: { action: 'open' } },
+      'Open conversation',
+    ),
+  );
   return h(
     'article',
     { class: `need-card kind-${item.kind}`, dataset: { negotiationId: n.id, kind: item.kind } },
@@ -133,7 +143,12 @@ export function needCard(c, item) {
       h(
         'p',
         { class: 'muted small' },
-        [item.client ?? n.campaignId, n.influencer.platform, `${count(n.influencer.averageViews)} views`, ago(item.since)]
+        [
+          item.client ?? n.campaignId,
+          n.influencer.platform,
+          `${count(n.influencer.averageViews)} views`,
+          ago(item.since),
+        ]
           .filter(Boolean)
           .join(' · '),
       ),
@@ -145,7 +160,9 @@ export function needCard(c, item) {
       h('div', {}, h('dt', {}, 'Their ask'), h('dd', { dataset: { field: 'ask' } }, usd(ask))),
       h('div', {}, h('dt', {}, 'Our offer'), h('dd', { dataset: { field: 'offer' } }, usd(n.lastOfferedRate))),
       b ? h('div', {}, h('dt', {}, 'Campaign range'), h('dd', {}, `${usd(b.floor)} – ${usd(b.ceiling)}`)) : null,
-      b?.maxWithoutApproval ? h('div', {}, h('dt', {}, 'Max without approval'), h('dd', {}, usd(b.maxWithoutApproval))) : null,
+      b?.maxWithoutApproval
+        ? h('div', {}, h('dt', {}, 'Max without approval'), h('dd', {}, usd(b.maxWithoutApproval)))
+        : null,
     ),
     item.kind === 'parked'
       ? null

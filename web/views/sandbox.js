@@ -13,7 +13,8 @@ export function influencerComposer(n) {
     rows: '4',
     placeholder: 'e.g. Thanks! My rate for this is $2,400.',
     value: ctx().drafts[key] ?? '',
-    oninput: (/** @type {Event} */ e) => store.trigger.drafted({ key, value: /** @type {HTMLTextAreaElement} */ (e.target).value }),
+    oninput: (/** @type {Event} */ e) =>
+      store.trigger.drafted({ key, value: /** @type {HTMLTextAreaElement} */ (e.target).value }),
   });
   return h(
     'form',
@@ -31,13 +32,25 @@ export function influencerComposer(n) {
     h('h3', {}, `Answer as ${n.influencer.name}`, h('span', { class: 'tag sandbox' }, 'sandbox')),
     h('label', { for: area.id }, 'Their email (written as their mail client would: quotes and signature are fine)'),
     area,
-    h('button', { type: 'submit', class: 'primary', dataset: { action: 'sandbox-reply' } }, `Send as ${n.influencer.name}`),
+    h(
+      'button',
+      { type: 'submit', class: 'primary', dataset: { action: 'sandbox-reply' } },
+      `Send as ${n.influencer.name}`,
+    ),
   );
 }
 
 /** @param {import('../store.js').Ctx} c */
 export function clockControls(c) {
-  const hours = h('input', { id: 'clock-hours', type: 'number', min: '1', max: '8760', step: '1', value: '73', class: 'narrow' });
+  const hours = h('input', {
+    id: 'clock-hours',
+    type: 'number',
+    min: '1',
+    max: '8760',
+    step: '1',
+    value: '73',
+    class: 'narrow',
+  });
   return h(
     'form',
     {
@@ -54,7 +67,9 @@ export function clockControls(c) {
     h('label', { for: 'clock-hours' }, 'Move forward by (hours)'),
     hours,
     h('button', { type: 'submit', dataset: { action: 'clock' } }, 'Move the clock'),
-    c.clock ? h('p', { class: 'small', id: 'clock-now' }, `Agent time: ${when(c.clock.now)} (+${c.clock.offsetHours} h)`) : null,
+    c.clock
+      ? h('p', { class: 'small', id: 'clock-now' }, `Agent time: ${when(c.clock.now)} (+${c.clock.offsetHours} h)`)
+      : null,
     problemLine(c, 'clock'),
   );
 }

@@ -19,7 +19,16 @@ export const opened = new Set();
 
 /** @param {string} key @param {string} summary @param {...import('../dom.js').Child} content */
 export function fold(key, summary, ...content) {
-  const el = h('details', { dataset: { fold: key }, ontoggle: (/** @type {Event} */ e) => (/** @type {HTMLDetailsElement} */ (e.target).open ? opened.add(key) : opened.delete(key)) }, h('summary', {}, summary), ...content);
+  const el = h(
+    'details',
+    {
+      dataset: { fold: key },
+      ontoggle: (/** @type {Event} */ e) =>
+        /** @type {HTMLDetailsElement} */ (e.target).open ? opened.add(key) : opened.delete(key),
+    },
+    h('summary', {}, summary),
+    ...content,
+  );
   if (opened.has(key)) el.open = true;
   return el;
 }
@@ -44,10 +53,26 @@ function message(n, e, reading) {
       h('time', { datetime: e.at, class: 'muted small' }, when(e.at)),
     ),
     e.subject ? h('p', { class: 'muted small subject' }, str(e.subject)) : null,
-    h('div', { class: 'msg-body email-body' }, text ? withAmounts(text) : h('span', { class: 'muted' }, '(no new text)')),
+    h(
+      'div',
+      { class: 'msg-body email-body' },
+      text ? withAmounts(text) : h('span', { class: 'muted' }, '(no new text)'),
+    ),
     theirs && e.note ? h('p', { class: 'muted small' }, str(e.note)) : null,
-    reading ? h('p', { class: 'read-as small' }, `Read as ${label(reading.intent)}${reading.ask ? `, asking ${usd(reading.ask)}` : ''}${reading.summary ? ` — ${str(reading.summary)}` : ''}`) : null,
-    theirs && e.uncertain ? h('p', { class: 'read-as small warn' }, 'Their new words could not be told apart from the quoted text with confidence.') : null,
+    reading
+      ? h(
+          'p',
+          { class: 'read-as small' },
+          `Read as ${label(reading.intent)}${reading.ask ? `, asking ${usd(reading.ask)}` : ''}${reading.summary ? ` — ${str(reading.summary)}` : ''}`,
+        )
+      : null,
+    theirs && e.uncertain
+      ? h(
+          'p',
+          { class: 'read-as small warn' },
+          'Their new words could not be told apart from the quoted text with confidence.',
+        )
+      : null,
     e.signature ? h('p', { class: 'signature small' }, str(e.signature)) : null,
     e.quoted ? fold(`quoted:${e.id}`, 'Quoted history', h('pre', { class: 'quoted' }, str(e.quoted))) : null,
   );
@@ -58,7 +83,16 @@ function event(e) {
   const by = e.by ? ` by ${str(e.by)}` : '';
   switch (e.type) {
     case 'escalation':
-      return ['warn', [h('b', {}, `Escalated${e.seq ? ` (#${e.seq})` : ''}: `), withAmounts(str(e.reason)), e.ask ? ` Their ask ${usd(e.ask)}` : '', e.suggested ? `, suggested ${usd(e.suggested)}.` : '', e.evidence ? h('q', {}, str(e.evidence)) : null]];
+      return [
+        'warn',
+        [
+          h('b', {}, `Escalated${e.seq ? ` (#${e.seq})` : ''}: `),
+          withAmounts(str(e.reason)),
+          e.ask ? ` Their ask ${usd(e.ask)}` : '',
+          e.suggested ? `, suggested ${usd(e.suggested)}.` : '',
+          e.evidence ? h('q', {}, str(e.evidence)) : null,
+        ],
+      ];
     case 'approval':
       return ['ok', [h('b', {}, `Approved ${usd(e.rate)}`), by]];
     case 'agreement':
@@ -66,11 +100,24 @@ function event(e) {
     case 'walk_away':
       return ['bad', [h('b', {}, 'Walked away'), by]];
     case 'takeover':
-      return ['person', [h('b', {}, 'A person took over the thread'), by, e.sender ? ` (${str(e.sender)} wrote in the thread)` : '']];
+      return [
+        'person',
+        [h('b', {}, 'A person took over the thread'), by, e.sender ? ` (${str(e.sender)} wrote in the thread)` : ''],
+      ];
     case 'release':
       return ['person', [h('b', {}, 'Handed back to the agent'), by]];
     case 'control':
-      return ['person', [h('b', {}, label(e.action).replace(/^./, (c) => c.toUpperCase())), by]];
+      return [
+        'person',
+        [
+          h(
+            'b',
+            {},
+            label(e.action).replace(/^./, (c) => c.toUpperCase()),
+          ),
+          by,
+        ],
+      ];
     case 'error':
       return ['bad', [h('b', {}, e.parked ? 'Parked after failures: ' : 'A step failed: '), str(e.message)]];
     case 'notice':
@@ -85,10 +132,19 @@ export function conversation(n) {
   const readings = new Map(n.timeline.filter((e) => e.type === 'classified').map((e) => [str(e.messageId), e]));
   const items = [];
   for (const e of n.timeline) {
-    if (e.type === 'email_sent' || e.type === 'email_received') items.push(message(n, e, e.type === 'email_received' ? readings.get(str(e.messageId)) : undefined));
+    if (e.type === 'email_sent' || e.type === 'email_received')
+      items.push(message(n, e, e.type === 'email_received' ? readings.get(str(e.messageId)) : undefined));
     else {
       const ev = event(e);
-      if (ev) items.push(h('li', { class: `event ${ev[0]}`, dataset: { type: e.type } }, h('time', { datetime: e.at, class: 'muted small' }, when(e.at)), h('span', {}, ev[1])));
+      if (ev)
+        items.push(
+          h(
+            'li',
+            { class: `event ${ev[0]}`, dataset: { type: e.type } },
+            h('time', { datetime: e.at, class: 'muted small' }, when(e.at)),
+            h('span', {}, ev[1]),
+          ),
+        );
     }
   }
   if (!items.length) return h('p', { class: 'muted' }, 'Nothing yet: the opening email is on its way.');
@@ -100,7 +156,8 @@ export function amountTrack(n) {
   /** @type {{ at: string, who: 'us' | 'them' | 'team', amount: string }[]} */
   const points = [];
   for (const e of n.timeline) {
-    if (e.type === 'email_sent' && e.rate && e.kind !== 'follow_up') points.push({ at: e.at, who: 'us', amount: str(e.rate) });
+    if (e.type === 'email_sent' && e.rate && e.kind !== 'follow_up')
+      points.push({ at: e.at, who: 'us', amount: str(e.rate) });
     if (e.type === 'classified' && e.ask) points.push({ at: e.at, who: 'them', amount: str(e.ask) });
   }
   return points;
@@ -114,7 +171,33 @@ export function transitions(n) {
     'table',
     { class: 'transitions' },
     h('caption', { class: 'sr-only' }, 'State transitions'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'To'), h('th', { scope: 'col' }, 'Event'), h('th', { scope: 'col' }, 'Cause'))),
-    h('tbody', {}, rows.map((e) => h('tr', {}, h('td', { class: 'small' }, when(e.at)), h('td', {}, e.from ? badge(e.from) : 'start'), h('td', {}, badge(e.to)), h('td', { class: 'small' }, str(e.event)), h('td', { class: 'small mono' }, str(e.cause))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'When'),
+        h('th', { scope: 'col' }, 'From'),
+        h('th', { scope: 'col' }, 'To'),
+        h('th', { scope: 'col' }, 'Event'),
+        h('th', { scope: 'col' }, 'Cause'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((e) =>
+        h(
+          'tr',
+          {},
+          h('td', { class: 'small' }, when(e.at)),
+          h('td', {}, e.from ? badge(e.from) : 'start'),
+          h('td', {}, badge(e.to)),
+          h('td', { class: 'small' }, str(e.event)),
+          h('td', { class: 'small mono' }, str(e.cause)),
+        ),
+      ),
+    ),
   );
 }
