@@ -36,7 +36,13 @@ function row(n) {
       { scope: 'row', 'data-label': 'Influencer' },
       h(
         'a',
-        { href: `#n=${encodeURIComponent(n.id)}`, onclick: (/** @type {Event} */ e) => (e.preventDefault(), open()) },
+        {
+          href: `#n=${encodeURIComponent(n.id)}`,
+          onclick: (/** @type {Event} */ e) => {
+            e.preventDefault();
+            open();
+          },
+        },
         n.influencer.name,
       ),
       h('span', { class: 'muted small block' }, n.influencer.email),

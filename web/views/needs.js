@@ -55,7 +55,7 @@ export function approveControls(c, n, e, where) {
       ? actionButton(`Approve ${usd(suggested)}`, 'approve-suggested', () => approve(n.id, suggested, number, where), {
           primary: true,
           disabled: busy,
-          label: `Approve the suggested ${usd(suggested)} for ${n.influencer.name}`,
+          label: `Approve ${usd(suggested)}, the suggested amount, for ${n.influencer.name}`,
         })
       : null,
     h(
@@ -113,7 +113,7 @@ export function needCard(c, item) {
     actions.push(
       actionButton('Hand back to the agent', 'release', () => negotiationAction(n.id, 'release', where), {
         disabled: busy,
-        label: `Hand the thread with ${n.influencer.name} back to the agent`,
+        label: `Hand back to the agent: the thread with ${n.influencer.name}`,
       }),
     );
   } else {

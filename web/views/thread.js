@@ -8,7 +8,7 @@ import { badge, h, label, usd, when, withAmounts } from '../dom.js';
 const OUR_KIND = /** @type {Record<string, string>} */ ({
   outreach: 'Opening offer',
   counter: 'Counter-offer',
-  follow_up: 'Follow-up',
+  followup: 'Follow-up',
   confirmation: 'Agreement confirmation',
   exit: 'Walking away',
   answer: 'Answer',
@@ -156,7 +156,7 @@ export function amountTrack(n) {
   /** @type {{ at: string, who: 'us' | 'them' | 'team', amount: string }[]} */
   const points = [];
   for (const e of n.timeline) {
-    if (e.type === 'email_sent' && e.rate && e.kind !== 'follow_up')
+    if (e.type === 'email_sent' && e.rate && e.kind !== 'followup')
       points.push({ at: e.at, who: 'us', amount: str(e.rate) });
     if (e.type === 'classified' && e.ask) points.push({ at: e.at, who: 'them', amount: str(e.ask) });
   }
