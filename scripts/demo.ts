@@ -94,8 +94,8 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.error?.message ?? res.statusText}`);
+  const json = (await res.json()) as { error?: { message?: string } };
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.error?.message ?? res.statusText}`);
   return json;
 }
 
@@ -105,10 +105,15 @@ function table(rows: Record<string, string>[]): string {
   const width = heads.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length)));
   const right = (v: string) => /^(\$[\d,.]+|-)$/.test(v);
   const line = (cells: string[]) =>
-    cells.map((c, i) => (right(c) ? c.padStart(width[i]) : c.padEnd(width[i]))).join(' │ ').trimEnd();
-  return [line(heads), width.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.map((r) => line(heads.map((h) => r[h])))].join(
-    '\n',
-  );
+    cells
+      .map((c, i) => (right(c) ? c.padStart(width[i]) : c.padEnd(width[i])))
+      .join(' │ ')
+      .trimEnd();
+  return [
+    line(heads),
+    width.map((w) => '─'.repeat(w)).join('─┼─'),
+    ...rows.map((r) => line(heads.map((h) => r[h]))),
+  ].join('\n');
 }
 
 /** "2000.00" -> "$2,000.00"; null -> "-". */
@@ -178,7 +183,9 @@ try {
   const dashboard = `${agent.url}/dashboard#campaign=${CAMPAIGN}`;
   console.log(`\nThe campaign stays in ${dir}. Remove it with: npm run demo -- --clean`);
   if (args.has('--exit')) {
-    console.log(`Dashboard (after DATA_DIR=${dir} npm start): ${dashboard.replace(agent.url, 'http://127.0.0.1:3000')}`);
+    console.log(
+      `Dashboard (after DATA_DIR=${dir} npm start): ${dashboard.replace(agent.url, 'http://127.0.0.1:3000')}`,
+    );
   } else {
     console.log(`\nDashboard: ${dashboard}\n(the demo agent keeps serving it; Ctrl-C stops it)`);
     await new Promise<void>((resolveStop) => {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
 import {
   ARTIFACTS,
@@ -22,6 +22,9 @@ import {
 import { MAYA, type SentMail, TOKEN, until } from '../support/e2e.ts';
 
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
+/** A locator's text as the page shows it. */
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node: the text as shown
+const shown = (locator: Locator) => locator.innerText();
 const UI = { timeout: 10_000 };
 
 describe('dashboard: the page in headless Chromium', function () {
@@ -122,13 +125,13 @@ describe('dashboard: the page in headless Chromium', function () {
     await page.locator('#detail-state[data-state="escalated"]').waitFor(UI);
     // Their words, amounts highlighted; quoted history and signature folded away; the escalation inline.
     const theirs = page.locator('.msg.theirs').first();
-    expect(await theirs.locator('.msg-body').innerText()).to.contain('My rate for this package is $3,200.');
+    expect(await shown(theirs.locator('.msg-body'))).to.contain('My rate for this package is $3,200.');
     expect(await theirs.locator('.msg-body mark.amount').allInnerTexts()).to.deep.equal(['$3,200']);
     const quoted = theirs.locator('details[data-fold^="quoted:"]');
     expect(await quoted.getAttribute('open')).to.equal(null);
     expect(await quoted.locator('pre').isVisible()).to.equal(false);
-    expect(await theirs.locator('.signature').innerText()).to.contain('Maya');
-    expect(await page.locator('.msg.ours').first().innerText()).to.contain('Opening offer');
+    expect(await shown(theirs.locator('.signature'))).to.contain('Maya');
+    expect(await shown(page.locator('.msg.ours').first())).to.contain('Opening offer');
     await page.locator('.event[data-type="escalation"]').waitFor(UI);
     expect(await page.locator('.chart.track circle').count()).to.equal(2);
     // The machine behind "Details".
@@ -151,15 +154,15 @@ describe('dashboard: the page in headless Chromium', function () {
     await card.waitFor(UI);
     const sections = await page.evaluate("[...document.querySelectorAll('main > section')].map((s) => s.id)");
     expect(sections, '"Needs you" first').to.deep.equal(['needs', 'overview']);
-    expect(await card.locator('.kind-tag').innerText()).to.match(/needs a decision/i);
-    expect(await card.locator('.reason').innerText())
+    expect(await shown(card.locator('.kind-tag'))).to.match(/needs a decision/i);
+    expect(await shown(card.locator('.reason')))
       .to.contain('$3,200.00')
       .and.contain('$2,300.00');
-    expect(await card.locator('[data-field="ask"]').innerText()).to.equal('$3,200.00');
-    expect(await card.locator('[data-field="offer"]').innerText()).to.equal('$2,000.00');
-    expect(await card.innerText()).to.contain('$2,000.00 – $2,400.00');
-    expect(await card.locator('.their-words').innerText()).to.contain('My rate for this package is $3,200.');
-    expect(await page.locator('#needs-count').innerText()).to.equal('1');
+    expect(await shown(card.locator('[data-field="ask"]'))).to.equal('$3,200.00');
+    expect(await shown(card.locator('[data-field="offer"]'))).to.equal('$2,000.00');
+    expect(await shown(card)).to.contain('$2,000.00 – $2,400.00');
+    expect(await shown(card.locator('.their-words'))).to.contain('My rate for this package is $3,200.');
+    expect(await shown(page.locator('#needs-count'))).to.equal('1');
     await expectAccessible(page, 'home with needs 1440');
     await shot(page, 'overview-1440', false);
     await page.locator('#needs').screenshot({ path: join(ARTIFACTS, 'needs-you-1440.png') });
@@ -169,7 +172,7 @@ describe('dashboard: the page in headless Chromium', function () {
     await card.locator('button[data-action="approve"]').click();
     const problem = card.locator('.problem:not(.empty)');
     await problem.waitFor(UI);
-    expect(await problem.innerText()).to.equal('Their latest ask is $3,200.00; an approval cannot exceed it');
+    expect(await shown(problem)).to.equal('Their latest ask is $3,200.00; an approval cannot exceed it');
     expect(await stateOf(maya)).to.equal('escalated');
     expect(
       await card.locator(`#approve-rate-${maya}`).inputValue(),
@@ -204,9 +207,9 @@ describe('dashboard: the page in headless Chromium', function () {
     );
     const bad = page.locator('.preview-table tr[data-row="3"][data-status="skipped"]');
     await bad.waitFor(UI);
-    expect(await bad.innerText()).to.contain('Row 3: invalid email: not-an-email (Email) — not emailed');
-    expect(await page.locator('.preview-table tr[data-row="2"]').innerText()).to.contain('$800.00 (CPM $20.00)');
-    expect(await page.locator('#preview-summary').innerText())
+    expect(await shown(bad)).to.contain('Row 3: invalid email: not-an-email (Email) — not emailed');
+    expect(await shown(page.locator('.preview-table tr[data-row="2"]'))).to.contain('$800.00 (CPM $20.00)');
+    expect(await shown(page.locator('#preview-summary')))
       .to.contain('2 influencer(s) will get an opening email (opening offers total $2,000.00)')
       .and.contain('1 row(s) will be skipped');
     expect(await mailTo('zoe@gmail.com'), 'nothing sent by the preview').to.deep.equal([]);
@@ -215,7 +218,7 @@ describe('dashboard: the page in headless Chromium', function () {
 
     await page.locator('#create-submit', { hasText: 'Send 2 opening emails' }).click();
     await page.locator('#create-result').waitFor(UI);
-    expect(await page.locator('#create-result').innerText()).to.contain(
+    expect(await shown(page.locator('#create-result'))).to.contain(
       'Not started: Bad Row — invalid email: not-an-email',
     );
     await until(
@@ -262,10 +265,10 @@ describe('dashboard: the page in headless Chromium', function () {
     await page.click('button[data-action="sandbox-reply"]');
     await page.locator('.msg.ours').nth(1).waitFor(UI); // the agent's counter
     await page.locator('#detail-state[data-state="counter_sent"]').waitFor(UI);
-    expect(await page.locator('.msg.theirs .msg-body').innerText()).to.contain('<img id="injected"');
+    expect(await shown(page.locator('.msg.theirs .msg-body'))).to.contain('<img id="injected"');
     expect(await page.locator('#injected').count()).to.equal(0);
     expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).to.equal(undefined);
-    expect(await page.locator('.msg.theirs .read-as').innerText()).to.contain('asking $1,700.00');
+    expect(await shown(page.locator('.msg.theirs .read-as'))).to.contain('asking $1,700.00');
     expect(await page.inputValue(`#sandbox-reply-${leo}`), 'the composer is emptied once sent').to.equal('');
 
     await page.fill('#clock-hours', '73');
@@ -286,7 +289,7 @@ describe('dashboard: the page in headless Chromium', function () {
     await page.goto(`${t.url}/dashboard#n=${leo}`);
     await login(page);
     await page.locator('#detail-title', { hasText: 'Leo Park' }).waitFor(UI);
-    expect(await page.locator('#mode').innerText()).to.equal('Live');
+    expect(await shown(page.locator('#mode'))).to.equal('Live');
     expect(await page.locator('#sandbox-reply, #sandbox-clock').count()).to.equal(0);
   });
 
@@ -301,7 +304,7 @@ describe('dashboard: the page in headless Chromium', function () {
     expect(await fits(), 'no sideways scrolling').to.equal(true);
     for (const button of await card.locator('button').all()) {
       const box = await button.boundingBox();
-      expect(box, await button.innerText()).to.not.equal(null);
+      expect(box, await shown(button)).to.not.equal(null);
       expect((box?.x ?? 0) + (box?.width ?? 0)).to.be.at.most(PHONE.width);
     }
     await expectAccessible(page, 'home on a phone');
@@ -406,7 +409,7 @@ describe('dashboard: the page in headless Chromium', function () {
     await page.click('#agency-stop');
     for (const id of ids)
       await page.locator(`#negotiations tr[data-negotiation-id="${id}"][data-state="stopped"]`).waitFor(UI);
-    expect(await page.locator('#notice').innerText()).to.contain('2 negotiation(s) stopped');
+    expect(await shown(page.locator('#notice'))).to.contain('2 negotiation(s) stopped');
     expect(errors).to.deep.equal([]);
   });
 });

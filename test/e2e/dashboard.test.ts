@@ -5,30 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createApp } from '../../server/app.ts';
 import { createLogger } from '../../server/logger.ts';
 import { dashboardRouter, type NegotiationChange } from '../../server/routes/dashboard.ts';
 import { DOMAIN_STATES } from '../../services/domain.ts';
 import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
-import { MAYA, type SentMail, sleep, TOKEN, until } from '../support/e2e.ts';
+import { MAYA, type SentMail, TOKEN, until } from '../support/e2e.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts', 'dashboard');
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
-const UI_TIMEOUT = 10_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers: the agent, with the token on every API call
@@ -82,20 +68,6 @@ async function startCampaign(t: TestAgent, overrides: Record<string, unknown> = 
   });
   await waitForState(t, id, 'awaiting_reply');
   return { id, threadId: opening.threadId };
-}
-
-async function replyAsMaya(t: TestAgent, threadId: string, text: string) {
-  const res = await api(t, 'POST', '/sandbox/mail', { from: MAYA, threadId, text });
-  expect(res.status, JSON.stringify(res.body)).to.equal(202);
-}
-
-/** A loopback port that was free a moment ago (so a restarted agent comes back at the same address). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A raw GET whose path is sent exactly as written (fetch would normalise `..`). */

@@ -38,7 +38,9 @@ describe('npm run demo', () => {
 
       // The campaign stays in the demo's database.
       const db = new Database(join(dir, 'agent.db'), { readonly: true });
-      expect(db.prepare('SELECT COUNT(*) FROM negotiations WHERE campaign_id = ?').pluck().get('demo-glow')).to.equal(6);
+      expect(db.prepare('SELECT COUNT(*) FROM negotiations WHERE campaign_id = ?').pluck().get('demo-glow')).to.equal(
+        6,
+      );
       db.close();
 
       const cleaned = await run('--clean');

@@ -161,7 +161,10 @@ export function mountCreate(main) {
       id: 'create-form',
       class: 'create',
       novalidate: true,
-      onsubmit: (/** @type {Event} */ e) => (e.preventDefault(), createCampaign()),
+      onsubmit: (/** @type {Event} */ e) => {
+        e.preventDefault();
+        createCampaign();
+      },
     },
     GROUPS.map((g) => {
       const fields = h(
