@@ -123,7 +123,7 @@ const SCHEMAS = {
     summary: z.looseObject({ rows: count, new: count, existing: count, skipped: count }),
   }),
   NeedsYou: z.looseObject({
-    counts: z.looseObject({ escalation: count, reply: count, parked: count, total: count }),
+    counts: z.looseObject({ escalation: count, reply: count, parked: count, total: count }).nullable(),
     items: z.array(
       z.looseObject({
         kind: z.enum(['escalation', 'reply', 'parked']),

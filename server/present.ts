@@ -1,5 +1,5 @@
 /** JSON shapes of the public API (api.md): money as "2000.00", times as ISO-8601. */
-import type { Escalation, NegotiationContext } from '../machines/negotiation.ts';
+import type { Escalation } from '../machines/negotiation.ts';
 import type { NeedRow } from '../persistence/needs-you.ts';
 import type { CampaignStats, NegotiationRow } from '../persistence/queries.ts';
 import type { AuditEntry } from '../persistence/timeline.ts';
@@ -128,12 +128,12 @@ export function needItem(
   row: NeedRow,
   extra: {
     definition: CampaignDefinition | undefined;
-    context: NegotiationContext | null | undefined;
+    escalation: Escalation | null;
     latestReply: { at: string; text: string; from: string | null } | null;
   },
 ) {
-  const terms = extra.context?.terms ?? (extra.definition ? termsOf(extra.definition, '') : null);
-  const escalation = row.kind === 'escalation' ? escalationView(extra.context?.escalation ?? null) : null;
+  const terms = extra.definition ? termsOf(extra.definition, '') : null;
+  const escalation = row.kind === 'escalation' ? escalationView(extra.escalation) : null;
   const reason =
     row.kind === 'parked'
       ? (row.failure ?? NEED_REASON.parked)

@@ -128,7 +128,10 @@ export function createPageStore(context) {
       /** @param {Ctx} c @param {{ needs: NeedsPage, more: boolean }} e */
       needsLoaded: (c, e) => ({
         ...c,
-        needs: e.more && c.needs ? { ...e.needs, items: [...c.needs.items, ...e.needs.items] } : e.needs,
+        needs:
+          e.more && c.needs
+            ? { ...e.needs, counts: c.needs.counts, items: [...c.needs.items, ...e.needs.items] }
+            : e.needs,
       }),
       /** @param {Ctx} c @param {{ list: ListPage }} e */
       listLoaded: (c, e) => ({ ...c, list: e.list }),

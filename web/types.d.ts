@@ -118,7 +118,8 @@ export interface NeedItem {
 }
 
 export interface NeedsPage {
-  counts: { escalation: number; reply: number; parked: number; total: number };
+  /** with the first page only */
+  counts: { escalation: number; reply: number; parked: number; total: number } | null;
   items: NeedItem[];
   nextCursor: string | null;
 }

@@ -166,12 +166,18 @@ export function apiRouter(deps: {
       return definitions.get(campaignId);
     };
     const last = page.at(-1);
+    // The escalation as stored; one whose snapshot cannot be read goes through the guarded restore (which parks it).
+    const escalationOf = (rowId: string) => {
+      const stored = deps.needsYou.storedEscalation(rowId);
+      return stored !== undefined ? stored : (deps.context(rowId)?.escalation ?? null);
+    };
     ctx.body = {
-      counts: deps.needsYou.counts(),
+      // counted with the first page (later pages of the same list do not need them again)
+      counts: q.after ? null : deps.needsYou.counts(),
       items: page.map((row) =>
         needItem(row, {
           definition: definitionOf(row.campaignId),
-          context: row.kind === 'escalation' ? deps.context(row.id) : null,
+          escalation: row.kind === 'escalation' ? escalationOf(row.id) : null,
           latestReply: row.kind === 'parked' ? null : deps.needsYou.latestReply(row.id),
         }),
       ),

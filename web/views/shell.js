@@ -30,7 +30,7 @@ export function renderShell(c) {
     else link.removeAttribute('aria-current');
   }
   const pill = $('#needs-count');
-  const total = c.needs?.counts.total ?? 0;
+  const total = c.needs?.counts?.total ?? 0;
   pill.hidden = total === 0;
   pill.textContent = String(total);
   pill.setAttribute('aria-label', `${total} waiting`);
