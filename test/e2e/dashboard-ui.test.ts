@@ -111,6 +111,7 @@ describe('dashboard: the page in headless Chromium', function () {
     const visible = (await page.evaluate('document.body.innerText')) as string;
     expect(visible).to.not.contain('Maya').and.not.contain('Glow').and.not.contain('Needs you');
     expect(visible).to.contain('API token');
+    await expectAccessible(page, 'the login');
     await shot(page, 'login-1440', false);
     // A wrong token is refused: still nothing but the login.
     await page.fill('#token-input', 'not-the-token-0123456789');
@@ -346,8 +347,15 @@ describe('dashboard: the page in headless Chromium', function () {
     await shot(page, 'conversation-390', false);
     await page.goto(`${t.url}/dashboard#view=new`);
     await page.locator('#f-client').waitFor(UI);
-    await page.fill('#f-csv', 'Name,Email,Average Views\nZed,zed@gmail.com,"30,000"\nNo Mail,,"20,000"\n');
+    // Uploaded this time (a file saved from the sheet), not pasted.
+    await page.setInputFiles('#f-csv-file', {
+      name: 'influencers.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Name,Email,Average Views\nZed,zed@gmail.com,"30,000"\nNo Mail,,"20,000"\n'),
+    });
     await page.locator('.preview-table tr[data-status="skipped"]').waitFor(UI);
+    expect(await page.inputValue('#f-csv')).to.contain('Zed,zed@gmail.com');
+    expect(await shown(page.locator('.preview-table tr[data-status="skipped"]'))).to.contain('no email address (Email)');
     expect(await fits()).to.equal(true);
     await expectAccessible(page, 'campaign creation on a phone');
     await shot(page, 'create-390');
