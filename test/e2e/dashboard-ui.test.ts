@@ -355,7 +355,9 @@ describe('dashboard: the page in headless Chromium', function () {
     });
     await page.locator('.preview-table tr[data-status="skipped"]').waitFor(UI);
     expect(await page.inputValue('#f-csv')).to.contain('Zed,zed@gmail.com');
-    expect(await shown(page.locator('.preview-table tr[data-status="skipped"]'))).to.contain('no email address (Email)');
+    expect(await shown(page.locator('.preview-table tr[data-status="skipped"]'))).to.contain(
+      'no email address (Email)',
+    );
     expect(await fits()).to.equal(true);
     await expectAccessible(page, 'campaign creation on a phone');
     await shot(page, 'create-390');
