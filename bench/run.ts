@@ -22,7 +22,9 @@
  *      full size: spawn -> /ready, VmRSS, and memory per live negotiation after claim+release of BENCH_TOUCH
  *      (then as many more) idle ones; forced GCs go through bench/child-hooks.ts;
  *   5. dashboard/read API latency at full size, beside the same queries run in-process (the SQLite floor);
- *   6. a boot after downtime: BENCH_OVERDUE follow-ups fell due while the agent was down.
+ *   6. a boot after downtime: BENCH_OVERDUE follow-ups fell due while the agent was down;
+ *   5b (after 5, same agent). the dashboard at full size (bench/lib/dashboard.ts): keyset list pages, "Needs you",
+ *      the first view in headless Chromium.
  * Knobs (environment): BENCH_INFLUENCERS (1000), BENCH_INBOUND_NEGOTIATIONS (1000), BENCH_CONCURRENCY (16),
  * BENCH_NEGOTIATIONS (100000), BENCH_MID_NEGOTIATIONS (10000), BENCH_TOUCH (1000), BENCH_OVERDUE (1000),
  * BENCH_MODEL_INFLUENCERS (30), BENCH_LOG_LEVEL (info), BENCH_KEEP_TMP=1 (keep the temp dirs), BENCH_NODE_ARGS
@@ -37,6 +39,7 @@ import Database from 'better-sqlite3';
 import { createQueries } from '../persistence/queries.ts';
 import { startFakeAnthropic } from '../test/support/fake-anthropic.ts';
 import { cloneNegotiations } from './lib/clone.ts';
+import { dashboardAtScale } from './lib/dashboard.ts';
 import { type Client, createClient, openLoop, percentile, type Reply, runLoad } from './lib/http.ts';
 import {
   type Child,
@@ -1720,6 +1723,16 @@ async function main() {
     await modelCalls();
     ({ child, client } = await bootAtScale(raw, dir, seeded));
     await readApi(client, dir);
+    const campaigns = Array.from({ length: CFG.cloneCampaigns }, (_, i) => `bench-c${String(i + 1).padStart(2, '0')}`);
+    results.dashboard = await dashboardAtScale({
+      client,
+      url: child.url,
+      negotiations: CFG.negotiations,
+      campaigns,
+      row,
+      targets,
+      problems,
+    });
     const stop2 = await stopAgent(child, client, 'phase 4/5 agent');
     row(
       `5 read API @${fmt.n(CFG.negotiations / 1000)}k`,

@@ -28,6 +28,7 @@ export const AUDIT_EVENT_TYPES = [
   'classified',
   'error',
   'campaign_start',
+  'campaign_control',
 ] as const;
 
 export const DEFAULT_AUDIT_LIMIT = 50;
@@ -296,6 +297,8 @@ export function auditDetail(e: AuditRecord): string {
       return `${e.cause ? `${str(e.cause)}: ` : ''}${str(e.message)}${e.parked ? ' (parked)' : ''}`;
     case 'campaign_start':
       return `${str(e.started)} started, ${str(e.existing)} existing${e.source ? ` (${str(e.source)})` : ''}`;
+    case 'campaign_control':
+      return `campaign ${str(e.action)}${by} (${str(e.negotiations)} negotiation(s))`;
     default: {
       const skip = new Set([...COLUMNS, 'text', 'raw', 'draft']);
       return Object.entries(e)

@@ -151,6 +151,17 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX negotiations_parked ON negotiations(updated_at) WHERE failure IS NOT NULL;
   `,
+  // 10: the dashboard: a campaign paused or stopped as a whole (its new rows wait), the "needs you" list (escalated
+  // and human-held negotiations by latest activity; the type in the timeline's per-negotiation index answers "is their
+  // reply the latest?" from the index alone) and the campaign funnel (who was emailed, who replied).
+  `
+  ALTER TABLE campaigns ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+  CREATE INDEX negotiations_escalated ON negotiations(updated_at, id, failure) WHERE state = 'escalated';
+  CREATE INDEX negotiations_human ON negotiations(updated_at, id, state, failure) WHERE human_controlled = 1;
+  CREATE INDEX timeline_campaign_type ON timeline(campaign_id, type, negotiation_id);
+  DROP INDEX timeline_negotiation;
+  CREATE INDEX timeline_negotiation ON timeline(negotiation_id, id, type);
+  `,
 ];
 
 /**

@@ -1,4 +1,5 @@
 /** Campaign rows and the read models behind the HTTP API (columns only; snapshots are never parsed here). */
+import type { Statement } from 'better-sqlite3';
 import type { CampaignDefinition } from '../services/campaigns.ts';
 import { DOMAIN_STATES, type DomainState } from '../services/domain.ts';
 import { normalizeAgencyName } from '../services/representation.ts';
@@ -22,17 +23,23 @@ export interface NegotiationRow {
   agreedCpmCents: Cents | null;
   failure: string | null; // why the negotiation is parked (decisions D18), null when it runs
   parkedAt: string | null;
+  createdAt: string;
   updatedAt: string;
 }
 
-const NEGOTIATION_COLUMNS = `id, campaign_id AS campaignId, thread_id AS threadId, influencer_name AS influencerName,
+export const NEGOTIATION_COLUMNS = `id, campaign_id AS campaignId, thread_id AS threadId, influencer_name AS influencerName,
   influencer_email AS influencerEmail, platform, average_views AS averageViews, state,
   human_controlled AS humanControlled, round, last_offer_cents AS lastOfferCents, their_ask_cents AS theirAskCents,
-  agreed_cents AS agreedCents, agreed_cpm_cents AS agreedCpmCents, failure, parked_at AS parkedAt, updated_at AS updatedAt`;
+  agreed_cents AS agreedCents, agreed_cpm_cents AS agreedCpmCents, failure, parked_at AS parkedAt, created_at AS createdAt,
+  updated_at AS updatedAt`;
+
+/** A campaign paused or stopped as a whole: its new rows wait (paused) or never start (stopped). */
+export type CampaignStatus = 'active' | 'paused' | 'stopped';
 
 export interface CampaignStats {
   id: string;
   client: string;
+  status: CampaignStatus;
   createdAt: string;
   definition: CampaignDefinition;
   counts: Record<DomainState, number>;
@@ -42,14 +49,50 @@ export interface CampaignStats {
   budgetCommittedCents: Cents;
 }
 
+export interface NegotiationFilter {
+  campaignId?: string;
+  state?: DomainState;
+}
+
+/** Where a page of the newest-first list ends: the next page starts after this row. */
+export interface PageKey {
+  createdAt: string;
+  id: string;
+}
+
+function filterSql(filter: NegotiationFilter) {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.campaignId) {
+    where.push('campaign_id = ?');
+    args.push(filter.campaignId);
+  }
+  if (filter.state) {
+    where.push('state = ?');
+    args.push(filter.state);
+  }
+  return { where, args };
+}
+
 export function createQueries(db: Db) {
+  // Statements built from a filter's shape, prepared once per shape.
+  const prepared = new Map<string, Statement<unknown[]>>();
+  const statement = (sql: string) => {
+    let s = prepared.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      prepared.set(sql, s);
+    }
+    return s;
+  };
   const insertCampaign = db.prepare('INSERT INTO campaigns (id, client, definition, created_at) VALUES (?, ?, ?, ?)');
   const selectCampaign = db.prepare(
-    'SELECT id, client, definition, created_at AS createdAt FROM campaigns WHERE id = ?',
+    'SELECT id, client, status, definition, created_at AS createdAt FROM campaigns WHERE id = ?',
   );
   const selectCampaigns = db.prepare(
-    'SELECT id, client, definition, created_at AS createdAt FROM campaigns ORDER BY created_at, id',
+    'SELECT id, client, status, definition, created_at AS createdAt FROM campaigns ORDER BY created_at, id',
   );
+  const updateStatus = db.prepare('UPDATE campaigns SET status = ? WHERE id = ?');
   const stateCounts = db.prepare(`
     SELECT campaign_id AS campaignId, state, COUNT(*) AS n, SUM(agreed_cents) AS committed,
       SUM(agreed_cpm_cents) AS cpmSum FROM negotiations GROUP BY campaign_id, state`);
@@ -81,7 +124,7 @@ export function createQueries(db: Db) {
       AND state NOT IN ('agreed', 'rejected', 'stopped')`,
   );
 
-  type CampaignRow = { id: string; client: string; definition: string; createdAt: string };
+  type CampaignRow = { id: string; client: string; status: CampaignStatus; definition: string; createdAt: string };
   type CountRow = {
     campaignId: string;
     state: DomainState;
@@ -107,6 +150,7 @@ export function createQueries(db: Db) {
     return {
       id: row.id,
       client: row.client,
+      status: row.status,
       createdAt: row.createdAt,
       definition: JSON.parse(row.definition),
       counts: byState,
@@ -120,6 +164,12 @@ export function createQueries(db: Db) {
   return {
     insertCampaign(def: CampaignDefinition, at: string): void {
       insertCampaign.run(def.id, def.client, JSON.stringify(def), at);
+    },
+    campaignStatus(id: string): CampaignStatus | undefined {
+      return (selectCampaign.get(id) as CampaignRow | undefined)?.status;
+    },
+    setCampaignStatus(id: string, status: CampaignStatus): void {
+      updateStatus.run(status, id);
     },
     campaignDefinition(id: string): CampaignDefinition | undefined {
       const row = selectCampaign.get(id) as CampaignRow | undefined;
@@ -151,25 +201,36 @@ export function createQueries(db: Db) {
     negotiationFor(campaignId: string, email: string): NegotiationRow | undefined {
       return byCampaignEmail.get(campaignId, email.toLowerCase()) as NegotiationRow | undefined;
     },
-    negotiations(filter: {
-      campaignId?: string;
-      state?: DomainState;
-      limit?: number;
-      offset?: number;
-    }): NegotiationRow[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (filter.campaignId) {
-        where.push('campaign_id = ?');
-        args.push(filter.campaignId);
-      }
-      if (filter.state) {
-        where.push('state = ?');
-        args.push(filter.state);
+    /**
+     * Negotiation rows, newest first, filtered by campaign and/or state: by `offset`, or by keyset (`after`: the
+     * last row of the previous page), which stays fast at any depth on the (state|campaign_id, created_at, id)
+     * indexes.
+     */
+    negotiations(filter: NegotiationFilter & { limit?: number; offset?: number; after?: PageKey }): NegotiationRow[] {
+      const { where, args } = filterSql(filter);
+      if (filter.after) {
+        where.push('(created_at, id) < (?, ?)');
+        args.push(filter.after.createdAt, filter.after.id);
       }
       const sql = `SELECT ${NEGOTIATION_COLUMNS} FROM negotiations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY created_at, id LIMIT ? OFFSET ?`;
-      return db.prepare(sql).all(...args, filter.limit ?? 500, filter.offset ?? 0) as NegotiationRow[];
+        ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`;
+      return statement(sql).all(...args, filter.limit ?? 500, filter.offset ?? 0) as NegotiationRow[];
+    },
+    /** How many negotiations match a filter (answered from an index). */
+    countNegotiations(filter: NegotiationFilter): number {
+      const { where, args } = filterSql(filter);
+      const sql = `SELECT COUNT(*) FROM negotiations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+      return statement(sql)
+        .pluck()
+        .get(...args) as number;
+    },
+    /** Ids of a campaign's negotiations in the given states (a whole campaign paused, resumed or stopped). */
+    campaignNegotiationIds(campaignId: string, states: readonly DomainState[]): string[] {
+      const sql = `SELECT id FROM negotiations WHERE campaign_id = ? AND state IN (${states.map(() => '?').join(', ')})
+        ORDER BY created_at, id`;
+      return statement(sql)
+        .pluck()
+        .all(campaignId, ...states) as string[];
     },
     /** The campaign's agreed CPMs and size: the CPM tracker of domain.md §2.5, derived, never duplicated. */
     tracker(campaignId: string, targetMaxCpm: Cents) {

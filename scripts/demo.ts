@@ -1,14 +1,18 @@
 /**
  * `npm run demo`: a scripted campaign against a sandbox agent, with simulated influencers who each answer in
  * their own way, then a results table. Everything goes through the public HTTP API, as a team would use it.
- * The agent runs in-process on a free loopback port with a temporary data directory (deleted afterwards).
+ *
+ * The agent runs in-process on its own data directory (DATA_DIR, default ./demo-data, never the agent's ./data),
+ * which the demo replaces on each run and leaves behind: afterwards the dashboard keeps serving the campaign at the
+ * printed URL until Ctrl-C, and `DATA_DIR=demo-data npm start` shows it again later.
+ *   --exit   print the table and the URL, then stop (scripts, CI)
+ *   --clean  remove the demo's data directory and stop
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
-import { startAgent } from '../server/main.ts';
+import { type Agent, startAgent } from '../server/main.ts';
 
 interface Persona {
   name: string;
@@ -42,12 +46,45 @@ const PERSONAS: Persona[] = [
   { name: 'Noor Haddad', email: 'noor@gmail.com', averageViews: 70_000, replies: [null] },
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'agent-demo-'));
-const config = loadConfig(
-  { DATA_DIR: dir, SHEETS_DIR: join(dir, 'sheets'), PORT: '0', LOG_LEVEL: 'error', SHEET_POLL_SECONDS: '0' },
-  dir,
-);
-const agent = await startAgent(config, { logger: createLogger('error', true) });
+const CAMPAIGN = 'demo-glow';
+const OUTCOME: Record<string, string> = {
+  agreed: 'agreed',
+  rejected: 'declined',
+  escalated: 'needs your decision',
+  stale: 'no answer',
+  counter_sent: 'counter sent',
+  awaiting_reply: 'waiting for a reply',
+};
+const args = new Set(process.argv.slice(2));
+const dir = resolve(process.env.DATA_DIR ?? 'demo-data');
+
+if (args.has('--clean')) {
+  if (existsSync(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`Removed the demo campaign and its data directory ${dir}.`);
+  } else console.log(`No demo data in ${dir}: nothing to remove.`);
+  process.exit(0);
+}
+
+if (existsSync(dir)) {
+  console.log(`Replacing the previous demo in ${dir}.`);
+  rmSync(dir, { recursive: true, force: true });
+}
+const env = (port: string) => ({
+  DATA_DIR: dir,
+  SHEETS_DIR: `${dir}/sheets`,
+  PORT: port,
+  LOG_LEVEL: 'error',
+  SHEET_POLL_SECONDS: '0',
+});
+const logger = createLogger('error', true);
+let agent: Agent;
+try {
+  agent = await startAgent(loadConfig(env(process.env.PORT ?? '3000'), dir), { logger });
+} catch (error) {
+  if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+  agent = await startAgent(loadConfig(env('0'), dir), { logger }); // port 3000 is taken (an agent runs): any port
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // biome-ignore lint/suspicious/noExplicitAny: the demo reads the API's JSON as the contract documents it
@@ -57,17 +94,40 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  const json = (await res.json()) as { error?: { message?: string } };
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.error?.message ?? res.statusText}`);
   return json;
 }
 
+/** Rows as an aligned text table (no quotes, no JSON), numbers on the right. */
+function table(rows: Record<string, string>[]): string {
+  const heads = Object.keys(rows[0] ?? {});
+  const width = heads.map((h) => Math.max(h.length, ...rows.map((r) => r[h].length)));
+  const right = (v: string) => /^(\$[\d,.]+|-)$/.test(v);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right(c) ? c.padStart(width[i]) : c.padEnd(width[i])))
+      .join(' │ ')
+      .trimEnd();
+  return [
+    line(heads),
+    width.map((w) => '─'.repeat(w)).join('─┼─'),
+    ...rows.map((r) => line(heads.map((h) => r[h]))),
+  ].join('\n');
+}
+
+/** "2000.00" -> "$2,000.00"; null -> "-". */
+const usd = (wire: string | null | undefined) =>
+  wire ? `$${wire.replace(/\B(?=(\d{3})+(?!\d))(?=.*\.)/g, ',')}` : '-';
+
+let failed = false;
 try {
   const campaign = await api('POST', '/api/v1/campaigns', {
-    id: 'demo-glow',
+    id: CAMPAIGN,
     client: 'Glow Skincare',
     platform: 'instagram',
     deliverables: '1 Instagram Reel, 2 Instagram Stories',
+    budget: '20000',
     cpmTarget: '25',
     cpmLeniency: '20',
     maxCostWithoutApproval: '3000',
@@ -105,20 +165,38 @@ try {
     const n = await api('GET', `/api/v1/negotiations/${idOf.get(p.email)}`);
     rows.push({
       influencer: p.name,
-      outcome: n.state,
-      rounds: n.round,
-      offered: n.lastOfferedRate ?? '-',
-      asked: n.theirLastAsk ?? '-',
-      agreed: n.agreedRate ?? '-',
-      cpm: n.agreedCpm ?? '-',
-      escalation: n.escalation?.reason ?? '',
+      outcome: OUTCOME[n.state] ?? n.state.replaceAll('_', ' '),
+      'our last offer': usd(n.lastOfferedRate),
+      'their ask': usd(n.theirLastAsk),
+      agreed: usd(n.agreedRate),
+      CPM: usd(n.agreedCpm),
+      why: n.escalation?.reason ?? '',
     });
   }
+  const c = await api('GET', `/api/v1/campaigns/${CAMPAIGN}`);
   console.log('\nDemo campaign "Glow Skincare" (sandbox; $25 CPM target, 20% leniency, $3,000 max without approval)\n');
-  console.table(rows);
-  const stats = (await api('GET', '/api/v1/campaigns'))[0];
-  console.log(`\nCampaign: ${JSON.stringify(stats)}\n`);
+  console.log(table(rows));
+  console.log(
+    `\nDeals agreed: ${c.dealsAgreed} of ${c.negotiations.length}; average CPM ${usd(c.averageAgreedCpm)} ` +
+      `(target ${usd(c.floorCpm)}, ceiling ${usd(c.ceilingCpm)}); committed ${usd(c.budgetCommitted)} of ${usd(c.budget)}.`,
+  );
+  const dashboard = `${agent.url}/dashboard#campaign=${CAMPAIGN}`;
+  console.log(`\nThe campaign stays in ${dir}. Remove it with: npm run demo -- --clean`);
+  if (args.has('--exit')) {
+    console.log(
+      `Dashboard (after DATA_DIR=${dir} npm start): ${dashboard.replace(agent.url, 'http://127.0.0.1:3000')}`,
+    );
+  } else {
+    console.log(`\nDashboard: ${dashboard}\n(the demo agent keeps serving it; Ctrl-C stops it)`);
+    await new Promise<void>((resolveStop) => {
+      process.once('SIGINT', () => resolveStop());
+      process.once('SIGTERM', () => resolveStop());
+    });
+  }
+} catch (error) {
+  failed = true;
+  console.error(`The demo failed: ${(error as Error).message}`);
 } finally {
   await agent.close();
-  rmSync(dir, { recursive: true, force: true });
 }
+process.exitCode = failed ? 1 : 0;

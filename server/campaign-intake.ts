@@ -9,13 +9,13 @@ import type { Queries } from '../persistence/queries.ts';
 import { appendTimeline } from '../persistence/timeline.ts';
 import {
   type AcceptedInfluencer,
-  acceptInfluencer,
   type CampaignDefinition,
   CampaignError,
   campaignSchema,
   definitionOf,
   onlyZeroAmounts,
   type InfluencerRow,
+  planInfluencers,
   type Skipped,
   termsOf,
 } from '../services/campaigns.ts';
@@ -125,23 +125,18 @@ export function createCampaignIntake(deps: {
     const failed: StartOutcome['failed'] = [];
     const fresh: AcceptedInfluencer[] = [];
     const existing: string[] = [];
-    const seen = new Set<string>();
-    for (const row of rows) {
-      const result = acceptInfluencer(row, terms);
-      if ('reason' in result) {
-        skipped.push(result);
-        if (row.email?.trim()) failed.push({ email: row.email.trim().toLowerCase(), reason: result.reason });
-        continue;
+    // A campaign paused or stopped as a whole starts nobody new; the sheet monitor retries its rows later.
+    const status = stored ? queries.campaignStatus(definition.id) : 'active';
+    const plans = planInfluencers(rows, terms, (email) => queries.negotiationFor(definition.id, email)?.id);
+    for (const [i, plan] of plans.entries()) {
+      if (plan.kind === 'existing') existing.push(plan.negotiationId);
+      else if (plan.kind === 'new' && status === 'active') fresh.push(plan.accepted);
+      else {
+        const reason = plan.kind === 'skipped' ? plan.skipped.reason : `the campaign is ${status}`;
+        skipped.push(plan.kind === 'skipped' ? plan.skipped : { name: plan.accepted.influencer.name, reason });
+        const email = rows[i].email?.trim();
+        if (email && !reason.startsWith('duplicate row')) failed.push({ email: email.toLowerCase(), reason });
       }
-      const email = result.influencer.email;
-      if (seen.has(email)) {
-        skipped.push({ name: result.influencer.name, reason: `duplicate row for ${email}` });
-        continue;
-      }
-      seen.add(email);
-      const known = queries.negotiationFor(definition.id, email);
-      if (known) existing.push(known.id);
-      else fresh.push(result);
     }
 
     const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);

@@ -3,8 +3,11 @@
  * the HTTP API, the sandbox Slack actions (and later Slack buttons), with one set of rules and messages.
  */
 import { approvalRefusal, domainStateOf, type NegotiationEvent } from '../machines/negotiation.ts';
-import type { Queries } from '../persistence/queries.ts';
-import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
+import type { Db } from '../persistence/db.ts';
+import type { CampaignStatus, Queries } from '../persistence/queries.ts';
+import { appendTimeline } from '../persistence/timeline.ts';
+import type { Clock } from '../services/clock.ts';
+import { DOMAIN_STATES, type DomainState, TERMINAL_STATES } from '../services/domain.ts';
 import type { Cents } from '../services/money.ts';
 import { HttpError } from './errors.ts';
 import type { Host } from './host.ts';
@@ -25,7 +28,17 @@ const READING = 'They just replied and the agent is reading it (their ask may ch
 const readingReply = (s: { matches(value: object): boolean }) =>
   s.matches({ active: { escalated: 'reading' } }) || s.matches({ active: { escalated: 'relaying' } });
 
-export function createCommands(deps: { host: Host; queries: Queries }) {
+export type CampaignControl = 'pause' | 'resume' | 'stop';
+
+const OPEN_STATES = DOMAIN_STATES.filter((s) => !TERMINAL_STATES.has(s));
+/** What a whole-campaign control does: the negotiations it applies to, the status the campaign gets. */
+const CAMPAIGN: Record<CampaignControl, { states: readonly DomainState[]; status: CampaignStatus }> = {
+  pause: { states: OPEN_STATES.filter((s) => s !== 'paused'), status: 'paused' },
+  resume: { states: ['paused'], status: 'active' },
+  stop: { states: OPEN_STATES, status: 'stopped' },
+};
+
+export function createCommands(deps: { host: Host; queries: Queries; db: Db; clock: Clock }) {
   const { host, queries } = deps;
 
   function current(id: string) {
@@ -124,6 +137,39 @@ export function createCommands(deps: { host: Host; queries: Queries }) {
       if (still) throw new HttpError(409, 'still_parked', `Negotiation ${id} is parked again: ${still}`);
       await host.settle(id);
       return { id, previousState: row.state, state: queries.negotiation(id)?.state ?? row.state, unparkedBy: by };
+    },
+    /**
+     * Pauses, resumes or stops a whole campaign: its status (new sheet rows wait while paused, never start once
+     * stopped) and an audit entry naming who did it are written together, then every negotiation it applies to
+     * gets the same event a person would send it. Pause and stop may be repeated (they catch negotiations that
+     * were busy or parked the first time); resume applies to a paused campaign only, stop is final.
+     */
+    async campaign(campaignId: string, action: CampaignControl, by: string) {
+      const previous = queries.campaignStatus(campaignId);
+      if (!previous) throw new HttpError(404, 'not_found', `No campaign with id ${campaignId}`);
+      if (previous === 'stopped' && action !== 'stop')
+        throw new HttpError(409, 'campaign_stopped', `Campaign ${campaignId} is stopped; it cannot be ${action}d`);
+      if (action === 'resume' && previous !== 'paused')
+        throw new HttpError(409, 'invalid_state', `Campaign ${campaignId} is not paused`);
+      const { states, status } = CAMPAIGN[action];
+      const ids = queries.campaignNegotiationIds(campaignId, states);
+      deps.db
+        .transaction(() => {
+          queries.setCampaignStatus(campaignId, status);
+          appendTimeline(deps.db, {
+            negotiationId: null,
+            campaignId,
+            influencerEmail: null,
+            at: deps.clock.iso(),
+            entry: { type: 'campaign_control', action, by, previousStatus: previous, status, negotiations: ids.length },
+          });
+        })
+        .immediate();
+      const changed = ids.filter(
+        (id) => !queries.negotiation(id)?.failure && host.send(id, { type: EVENTS[action], by } as NegotiationEvent),
+      );
+      await Promise.all(changed.map((id) => host.settle(id)));
+      return { id: campaignId, action, previousStatus: previous, status, changed: changed.length, ids: changed };
     },
     /** Stops every non-terminal negotiation of an agency (case-insensitive). */
     async stopAgency(agency: string, by: string) {

@@ -13,6 +13,7 @@ import { createInbox } from '../persistence/inbox.ts';
 import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheckInBackground } from '../persistence/integrity.ts';
 import { lockDataDir } from '../persistence/lock.ts';
 import { createJournal } from '../persistence/journal.ts';
+import { createNeedsYou } from '../persistence/needs-you.ts';
 import { createQueries } from '../persistence/queries.ts';
 import { createStore } from '../persistence/store.ts';
 import { queryTimeline } from '../persistence/timeline.ts';
@@ -33,6 +34,7 @@ import { sandboxFaults } from '../services/sandbox/faults.ts';
 import { createCsvSheet } from '../services/sheets/csv.ts';
 import { createApp } from './app.ts';
 import { createCampaignIntake } from './campaign-intake.ts';
+import { createCampaignPreview } from './campaign-preview.ts';
 import { createChatOutbox } from './chat-outbox.ts';
 import { createClickUpIntake } from './clickup-intake.ts';
 import { createCommands } from './commands.ts';
@@ -193,7 +195,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const outbox = createChatOutbox({ db, chat, clock, logger, retryMs: config.chatRetryMs });
   const effects = createEffects({
     outbox,
-    linkFor: (id) => `${publicUrl}/api/v1/negotiations/${id}`,
+    linkFor: (id) => `${publicUrl}/dashboard#n=${encodeURIComponent(id)}`, // the dashboard's view (D19)
     completed: (id, key, result) => host.completed(id, key, result),
     durable: () => host.durable(),
     journal,
@@ -268,7 +270,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     agentEmail: config.agentEmail,
     logger,
   });
-  const commands = createCommands({ host, queries });
+  const commands = createCommands({ host, queries, db, clock });
   const snapshots = sqliteSnapshotStore(db);
   const intake = createCampaignIntake({
     db,
@@ -396,6 +398,17 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
       queries,
       commands,
       intake,
+      preview: createCampaignPreview({ queries, paymentTerms: config.paymentTerms }),
+      needsYou: createNeedsYou(db),
+      info: () => ({
+        mode: config.mode,
+        // /sandbox/* exists only in sandbox mode, each stand-in only when the real service is not configured
+        sandbox: {
+          mail: !!advanceClock && !!sandboxMailbox,
+          slack: !!advanceClock && !!sandboxSlack,
+          clock: !!advanceClock,
+        },
+      }),
       metrics,
       rawMail: (messageId) => inbox.raw(messageId),
       readiness: () => readiness.checks(),

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { campaignSchema } from '../services/campaigns.ts';
 import { DOMAIN_STATES } from '../services/domain.ts';
 import type { AppState } from './app.ts';
-import { actorBody, approveBody, listQuery } from './routes/api.ts';
+import { previewBody } from './campaign-preview.ts';
+import { actorBody, approveBody, listQuery, needsYouQuery } from './routes/api.ts';
 import { clockBody, inboundMail, sandboxMailQuery, slackAction } from './routes/sandbox.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -53,6 +54,15 @@ const campaignSummary = z.looseObject({
   budgetCommitted: money,
 });
 const control = z.looseObject({ id: z.string(), previousState: z.string(), state: z.enum(DOMAIN_STATES) });
+const campaignStatus = z.enum(['active', 'paused', 'stopped']);
+const bounds = z.looseObject({
+  floor: money.nullable(),
+  ceiling: money.nullable(),
+  floorCpm: money,
+  ceilingCpm: money,
+  maxWithoutApproval: money.nullable(),
+});
+const count = z.number().int();
 
 const SCHEMAS = {
   Error: z.object({ error: z.object({ code: z.string().regex(/^[a-z][a-z0-9_]*$/), message: z.string() }) }),
@@ -65,9 +75,72 @@ const SCHEMAS = {
   NegotiationDetail: negotiationSummary.extend({
     contacts: z.array(z.looseObject({})),
     escalation: z.looseObject({ reason: z.string() }).nullable(),
+    bounds: bounds.nullable(),
     timeline: z.array(timelineEntry),
   }),
-  CampaignSummary: campaignSummary,
+  CampaignSummary: campaignSummary.extend({ status: campaignStatus, floorCpm: money, ceilingCpm: money }),
+  CampaignStats: z.looseObject({
+    id: z.string(),
+    status: campaignStatus,
+    funnel: z.looseObject({
+      negotiations: count,
+      contacted: count,
+      replied: count,
+      agreed: count,
+      rejected: count,
+      stale: count,
+      escalated: count,
+      paused: count,
+      stopped: count,
+      negotiating: count,
+    }),
+    cpm: z.looseObject({ achieved: money.nullable(), floor: money, ceiling: money }),
+    budget: z.looseObject({ budget: money.nullable(), committed: money }),
+  }),
+  CampaignControlResult: z.looseObject({
+    id: z.string(),
+    action: z.enum(['pause', 'resume', 'stop']),
+    previousStatus: campaignStatus,
+    status: campaignStatus,
+    changed: count,
+    ids: z.array(z.string()),
+  }),
+  CampaignPreview: z.looseObject({
+    ok: z.boolean(),
+    errors: z.array(z.looseObject({ field: z.string(), message: z.string() })),
+    warnings: z.array(z.string()),
+    campaign: z.looseObject({ id: z.string(), floorCpm: money, ceilingCpm: money }).nullable(),
+    rows: z.array(
+      z.looseObject({
+        row: count,
+        status: z.enum(['new', 'existing', 'skipped']),
+        openingOffer: money.nullable(),
+        reason: z.string().nullable(),
+        field: z.string().nullable(),
+      }),
+    ),
+    influencers: z.array(z.looseObject({})),
+    summary: z.looseObject({ rows: count, new: count, existing: count, skipped: count }),
+  }),
+  NeedsYou: z.looseObject({
+    counts: z.looseObject({ escalation: count, reply: count, parked: count, total: count }).nullable(),
+    items: z.array(
+      z.looseObject({
+        kind: z.enum(['escalation', 'reply', 'parked']),
+        reason: z.string(),
+        since: time,
+        negotiation: negotiationSummary,
+        escalation: z.looseObject({}).nullable(),
+        bounds: bounds.nullable(),
+        latestReply: z.looseObject({ at: time, text: z.string() }).nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  }),
+  Info: z.looseObject({
+    mode: z.enum(['sandbox', 'live']),
+    sandbox: z.looseObject({ mail: z.boolean(), slack: z.boolean(), clock: z.boolean() }),
+  }),
   CampaignDetail: campaignSummary.extend({
     definition: z.looseObject({}),
     negotiations: z.array(negotiationSummary),
@@ -133,6 +206,17 @@ const CONTROL_DOC = (what: string): Operation => ({
   },
 });
 
+const CAMPAIGN_DOC = (what: string): Operation => ({
+  tag: 'Campaigns',
+  summary: what,
+  body: actorBody,
+  responses: {
+    200: json('What changed', 'CampaignControlResult'),
+    404: json('No such campaign', 'Error'),
+    409: json('Not allowed now (a stopped campaign stays stopped)', 'Error'),
+  },
+});
+
 const OPERATIONS: Record<string, Operation> = {
   'GET /health': { tag: 'Operations', summary: 'Liveness', responses: { 200: json('Running', 'Health') } },
   'GET /ready': {
@@ -164,6 +248,34 @@ const OPERATIONS: Record<string, Operation> = {
       422: json('No influencer could start', 'Error'),
     },
   },
+  'GET /api/v1/info': {
+    tag: 'Dashboard',
+    summary: 'How the agent runs: sandbox or live, and which sandbox stand-ins exist',
+    responses: { 200: json('Mode', 'Info') },
+  },
+  'POST /api/v1/campaigns/preview': {
+    tag: 'Campaigns',
+    summary: 'Dry run of POST /api/v1/campaigns: every problem by field and row, each opening offer; stores nothing',
+    description:
+      'The campaign body, with the influencer list as `influencers` or as `csv` (the sheet tab as CSV, header row ' +
+      'first). Always 200 for a JSON object: `ok` says whether the campaign would start.',
+    body: previewBody,
+    responses: { 200: json('The preview', 'CampaignPreview'), 400: json('Not a JSON object', 'Error') },
+  },
+  'GET /api/v1/campaigns/:id/stats': {
+    tag: 'Campaigns',
+    summary: 'Funnel (contacted, replied, outcomes), CPM achieved against floor and ceiling, budget committed',
+    responses: { 200: json('The pictures of a campaign', 'CampaignStats'), 404: json('No such campaign', 'Error') },
+  },
+  'POST /api/v1/campaigns/:id/pause': CAMPAIGN_DOC('Pause every open negotiation; new sheet rows wait'),
+  'POST /api/v1/campaigns/:id/resume': CAMPAIGN_DOC('Resume a paused campaign: every paused negotiation resumes'),
+  'POST /api/v1/campaigns/:id/stop': CAMPAIGN_DOC('Stop the campaign for good: every open negotiation stops'),
+  'GET /api/v1/needs-you': {
+    tag: 'Negotiations',
+    summary: 'What needs a person: escalations, replies on human-held threads, parked negotiations; newest first',
+    query: needsYouQuery,
+    responses: { 200: json('One page and the counts', 'NeedsYou'), 400: json('Invalid query', 'Error') },
+  },
   'GET /api/v1/campaigns': {
     tag: 'Campaigns',
     summary: 'Campaigns with counts by state, deals agreed, average agreed CPM, budget committed',
@@ -177,6 +289,9 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /api/v1/negotiations': {
     tag: 'Negotiations',
     summary: 'Negotiation summaries, newest first',
+    description:
+      'Paged by `offset` or by keyset: `after` = the `X-Next-Cursor` header of the previous page (absent on the ' +
+      'last page). The first page carries `X-Total-Count`.',
     query: listQuery,
     responses: { 200: json('Negotiations', ['NegotiationSummary']), 400: json('Invalid filter', 'Error') },
   },

@@ -257,6 +257,40 @@ export function acceptInfluencer(row: InfluencerRow, terms: Terms): AcceptedInfl
   };
 }
 
+/** The row field a skip reason of acceptInfluencer or planInfluencers is about (the dashboard marks it). */
+export function skipField(reason: string): keyof InfluencerRow {
+  if (reason === 'no name') return 'name';
+  if (/^(invalid email|no email address|duplicate row for)/.test(reason)) return 'email';
+  if (reason.startsWith('unknown platform')) return 'platform';
+  return 'averageViews'; // views, and the opening offer computed from them
+}
+
+/** What becomes of each row of a campaign's list, in order (the intake and its dry run share it). */
+export type RowPlan =
+  | { kind: 'new'; accepted: AcceptedInfluencer }
+  | { kind: 'existing'; accepted: AcceptedInfluencer; negotiationId: string }
+  | { kind: 'skipped'; skipped: Skipped };
+
+/** Validates every row, refuses a second row for the same email, and finds the ones negotiating already. */
+export function planInfluencers(
+  rows: InfluencerRow[],
+  terms: Terms,
+  negotiating: (email: string) => string | undefined,
+): RowPlan[] {
+  const seen = new Set<string>();
+  return rows.map((row): RowPlan => {
+    const result = acceptInfluencer(row, terms);
+    if ('reason' in result) return { kind: 'skipped', skipped: result };
+    const email = result.influencer.email;
+    if (seen.has(email)) {
+      return { kind: 'skipped', skipped: { name: result.influencer.name, reason: `duplicate row for ${email}` } };
+    }
+    seen.add(email);
+    const known = negotiating(email);
+    return known ? { kind: 'existing', accepted: result, negotiationId: known } : { kind: 'new', accepted: result };
+  });
+}
+
 /** "50,000", 50000, "50000.0", "50K", "1.2M" -> whole views; blank, zero, negative or junk -> null. */
 function parseViews(v: string | number | undefined): number | null {
   if (v == null) return null;

@@ -7,6 +7,7 @@ import http from 'node:http';
 export interface Reply {
   status: number;
   body: string;
+  headers: http.IncomingHttpHeaders;
   /** performance.now() when the request was issued and when the full response had arrived. */
   startedAt: number;
   endedAt: number;
@@ -57,6 +58,7 @@ export function createClient(baseUrl: string, maxSockets = 64): Client {
             resolve({
               status: res.statusCode ?? 0,
               body: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
               startedAt,
               endedAt: performance.now(),
             }),

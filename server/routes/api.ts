@@ -3,16 +3,26 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { NegotiationContext } from '../../machines/negotiation.ts';
 import type { Db } from '../../persistence/db.ts';
+import type { NeedsYou } from '../../persistence/needs-you.ts';
 import type { Queries } from '../../persistence/queries.ts';
 import { queryTimeline } from '../../persistence/timeline.ts';
 import { DOMAIN_STATES } from '../../services/domain.ts';
 import { moneyInput } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
 import type { CampaignIntake } from '../campaign-intake.ts';
-import type { Commands, Control } from '../commands.ts';
+import { type CampaignPreview, previewBody } from '../campaign-preview.ts';
+import type { CampaignControl, Commands, Control } from '../commands.ts';
 import { HttpError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import { campaignSummary, escalationView, negotiationSummary, timelineEntry } from '../present.ts';
+import {
+  boundsOf,
+  campaignStats,
+  campaignSummary,
+  escalationView,
+  needItem,
+  negotiationSummary,
+  timelineEntry,
+} from '../present.ts';
 import { parseInput } from '../validate.ts';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -22,16 +32,48 @@ function id(value: string | undefined, what: string): string {
   return value;
 }
 
+/** A page cursor: the last row's time and id, opaque to clients (base64url JSON). */
+const encodeCursor = (at: string, rowId: string) => Buffer.from(JSON.stringify([at, rowId])).toString('base64url');
+function decodeCursor(cursor: string): { at: string; id: string } {
+  try {
+    const [at, rowId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      typeof at === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(at) &&
+      typeof rowId === 'string' &&
+      ID.test(rowId)
+    )
+      return { at, id: rowId };
+  } catch {}
+  throw new HttpError(
+    400,
+    'invalid_cursor',
+    'after: not a cursor this API gave (use the X-Next-Cursor or nextCursor of the previous page)',
+  );
+}
+
+const CURSOR = z
+  .string()
+  .max(400)
+  .regex(/^[A-Za-z0-9_-]+$/, 'a cursor from the previous page');
 export const listQuery = z.strictObject({
   campaign: z.string().regex(ID).optional(),
   state: z.enum(DOMAIN_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).optional(),
+  /** Keyset paging: the `X-Next-Cursor` of the previous page (the page after it, at any depth, equally fast). */
+  after: CURSOR.optional(),
+});
+export const needsYouQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  after: CURSOR.optional(),
 });
 // `by` is still accepted for old clients but ignored: who acted is who authenticated (decisions D19).
 export const approveBody = z.strictObject({
   rate: z.union([z.string().max(40), z.number()]),
   by: z.string().max(200).optional(),
+  /** The escalation the person saw (its `number`): refused with 409 when the negotiation has escalated since. */
+  escalation: z.number().int().min(1).max(1_000_000_000).optional(),
 });
 export const actorBody = z.strictObject({ by: z.string().trim().min(1).max(200).optional() });
 
@@ -42,6 +84,10 @@ export function apiRouter(deps: {
   context(negotiationId: string): NegotiationContext | null | undefined;
   commands: Commands;
   intake: CampaignIntake;
+  preview: CampaignPreview;
+  needsYou: NeedsYou;
+  /** How the agent runs, for the dashboard: the mode and which sandbox stand-ins exist. */
+  info(): { mode: 'sandbox' | 'live'; sandbox: { mail: boolean; slack: boolean; clock: boolean } };
   metrics: Metrics | null;
   readiness(): Record<string, 'ok' | string>;
   /** The full raw message of an inbound email, when the mailbox kept it (Gmail). */
@@ -73,6 +119,14 @@ export function apiRouter(deps: {
     ctx.status = result.created ? 201 : 200;
     ctx.body = result.body;
   });
+  router.get('/api/v1/info', (ctx) => {
+    ctx.body = deps.info();
+  });
+  // Registered before /campaigns/:id so "preview" is never read as an id.
+  router.post('/api/v1/campaigns/preview', (ctx) => {
+    parseInput(previewBody, ctx.state.body);
+    ctx.body = deps.preview.preview(ctx.state.body);
+  });
   router.get('/api/v1/campaigns', (ctx) => {
     ctx.body = queries.campaigns().map(campaignSummary);
   });
@@ -87,11 +141,68 @@ export function apiRouter(deps: {
     };
   });
 
+  router.get('/api/v1/campaigns/:id/stats', (ctx) => {
+    const campaignId = id(ctx.params.id, 'campaign');
+    const campaign = queries.campaign(campaignId);
+    if (!campaign) throw new HttpError(404, 'not_found', `No campaign with id ${campaignId}`);
+    ctx.body = campaignStats(campaign, deps.needsYou.funnel(campaignId));
+  });
+  for (const action of ['pause', 'resume', 'stop'] as CampaignControl[]) {
+    router.post(`/api/v1/campaigns/:id/${action}`, async (ctx) => {
+      parseInput(actorBody, ctx.state.body);
+      ctx.body = await commands.campaign(id(ctx.params.id, 'campaign'), action, ctx.state.actor);
+    });
+  }
+
+  router.get('/api/v1/needs-you', (ctx) => {
+    const q = parseInput(needsYouQuery, ctx.query);
+    const limit = q.limit ?? 50;
+    const after = q.after ? decodeCursor(q.after) : undefined;
+    const rows = deps.needsYou.page(limit + 1, after && { updatedAt: after.at, id: after.id });
+    const page = rows.slice(0, limit);
+    const definitions = new Map<string, ReturnType<typeof queries.campaignDefinition>>();
+    const definitionOf = (campaignId: string) => {
+      if (!definitions.has(campaignId)) definitions.set(campaignId, queries.campaignDefinition(campaignId));
+      return definitions.get(campaignId);
+    };
+    const last = page.at(-1);
+    // The escalation as stored; one whose snapshot cannot be read goes through the guarded restore (which parks it).
+    const escalationOf = (rowId: string) => {
+      const stored = deps.needsYou.storedEscalation(rowId);
+      return stored !== undefined ? stored : (deps.context(rowId)?.escalation ?? null);
+    };
+    ctx.body = {
+      // counted with the first page (later pages of the same list do not need them again)
+      counts: q.after ? null : deps.needsYou.counts(),
+      items: page.map((row) =>
+        needItem(row, {
+          definition: definitionOf(row.campaignId),
+          escalation: row.kind === 'escalation' ? escalationOf(row.id) : null,
+          latestReply: row.kind === 'parked' ? null : deps.needsYou.latestReply(row.id),
+        }),
+      ),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    };
+  });
+
   router.get('/api/v1/negotiations', (ctx) => {
     const q = parseInput(listQuery, ctx.query);
-    ctx.body = queries
-      .negotiations({ campaignId: q.campaign, state: q.state, limit: q.limit, offset: q.offset })
-      .map(negotiationSummary);
+    if (q.after && q.offset) throw new HttpError(400, 'invalid_request', 'Give either offset or after, not both');
+    const limit = q.limit ?? 500;
+    const after = q.after ? decodeCursor(q.after) : undefined;
+    const filter = { campaignId: q.campaign, state: q.state };
+    const rows = queries.negotiations({
+      ...filter,
+      limit: limit + 1,
+      offset: q.offset,
+      after: after && { createdAt: after.at, id: after.id },
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    if (rows.length > limit && last) ctx.set('X-Next-Cursor', encodeCursor(last.createdAt, last.id));
+    // The total is counted for the first page only: later pages of the same list do not need it again.
+    if (!q.after) ctx.set('X-Total-Count', String(queries.countNegotiations(filter)));
+    ctx.body = page.map(negotiationSummary);
   });
   router.get('/api/v1/negotiations/:id', (ctx) => {
     const negotiationId = id(ctx.params.id, 'negotiation');
@@ -103,6 +214,8 @@ export function apiRouter(deps: {
       contacts: context?.contacts.contacts ?? [],
       counterparty: context ? { type: context.contacts.primaryType, agency: context.contacts.agencyName } : null,
       escalation: escalationView(context?.escalation ?? null),
+      bounds: context ? boundsOf(context.terms, context.influencer.averageViews) : null,
+      client: context?.terms.client ?? null,
       timeline: queryTimeline(deps.db, { negotiationId, limit: 10_000 }).map((e) => {
         const entry = timelineEntry(e, true);
         const raw = e.type === 'email_received' ? deps.rawMail(String(e.data.messageId)) : null;
@@ -122,7 +235,7 @@ export function apiRouter(deps: {
     const body = parseInput(approveBody, ctx.state.body);
     const rate = moneyInput(body.rate);
     if ('error' in rate) throw new HttpError(400, 'invalid_rate', `rate: ${rate.error}`);
-    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rate.cents, ctx.state.actor);
+    ctx.body = await commands.approve(id(ctx.params.id, 'negotiation'), rate.cents, ctx.state.actor, body.escalation);
   });
   router.post('/api/v1/negotiations/:id/unpark', async (ctx) => {
     parseInput(actorBody, ctx.state.body);

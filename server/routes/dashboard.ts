@@ -4,6 +4,8 @@
  * - `GET /` redirects to `/dashboard`; `GET /dashboard` serves `web/index.html`; `GET /dashboard/assets/<file>` serves
  *   the other files of `web/` (flat directory, allowlisted extensions, no traversal). These routes are public: the
  *   page holds no data, everything it shows comes from the authenticated API (decisions D13).
+ * - `GET /dashboard/vendor/<package>/<file>`: the page's libraries, served from the installed package (no build step,
+ *   no CDN); the page's import map names them, and its hash is the only inline script the CSP allows.
  * - `GET /api/v1/events` (bearer-protected by the app because of its prefix): server-sent events, one
  *   `event: negotiation` per persisted transition, a heartbeat comment every 15 s.
  * - `GET /api/v1/machine` (bearer-protected): the negotiation machine's state tree, for the page's diagram.
@@ -11,7 +13,8 @@
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { extname, join, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router, { type RouterContext } from '@koa/router';
 import type { AnyStateNode, AnyTransitionDefinition } from 'xstate';
@@ -42,20 +45,35 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
 };
 /** One flat file name: no separators, no leading dot, so no `..` and no hidden files. */
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
 
-/** The page runs only its own script and style and talks only to this origin (email bodies are untrusted). */
-const PAGE_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
+/** Libraries the page imports, each a flat directory of browser-ready ES modules inside an installed package. */
+const VENDOR: Record<string, string> = {
+  'xstate-store': dirname(createRequire(import.meta.url).resolve('@xstate/store')),
 };
+
+/**
+ * The page runs only its own scripts (and its import map, allowed by hash) and style, and talks only to this origin
+ * (email bodies are untrusted).
+ */
+function pageHeaders(importMapHash: string | null) {
+  return {
+    'Content-Security-Policy':
+      `default-src 'none'; script-src 'self'${importMapHash ? ` '${importMapHash}'` : ''}; style-src 'self'; ` +
+      "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  };
+}
+
+/** The CSP hash of the page's inline import map (the browser hashes the script's text exactly as written). */
+function importMapHash(html: Buffer): string | null {
+  const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html.toString('utf8'));
+  return map ? `sha256-${createHash('sha256').update(map[1], 'utf8').digest('base64')}` : null;
+}
 
 // -----------------------------------------------------------------------------------------------------------------
 // The machine's state tree (plain data: ids, keys, types, transitions by target id; no functions)
@@ -220,12 +238,12 @@ export function dashboardRouter(deps: {
   const webDir = deps.webDir ?? DEFAULT_WEB_DIR;
   const cache = new Map<string, StaticFile & { size: number; mtimeMs: number }>();
 
-  /** Reads a file of `webDir` (re-read when it changes), refusing anything that resolves outside it. */
-  function load(name: string): StaticFile | null {
+  /** Reads a file of `dir` (re-read when it changes), refusing anything that resolves outside it. */
+  function load(name: string, dir = webDir): StaticFile | null {
     let real: string;
     let root: string;
     try {
-      root = realpathSync(webDir);
+      root = realpathSync(dir);
       real = realpathSync(join(root, name));
     } catch {
       return null;
@@ -265,18 +283,28 @@ export function dashboardRouter(deps: {
   const page = (ctx: RouterContext<AppState>) => {
     const file = load('index.html');
     if (!file) throw new HttpError(404, 'not_found', 'The dashboard page is not installed');
-    ctx.set(PAGE_HEADERS);
+    ctx.set(pageHeaders(importMapHash(file.body)));
     serve(ctx, file, 'text/html; charset=utf-8');
   };
   router.get('/dashboard', page);
   router.get('/dashboard/', page);
 
-  router.get('/dashboard/assets/:name', (ctx) => {
-    const name = ctx.params.name ?? '';
+  const asset = (ctx: RouterContext<AppState>, name: string, dir?: string) => {
     const type = CONTENT_TYPES[extname(name).toLowerCase()];
-    const file = ASSET_NAME.test(name) && type ? load(name) : null;
+    const file = ASSET_NAME.test(name) && type ? load(name, dir ? join(webDir, dir) : webDir) : null;
     if (!file || !type) throw new HttpError(404, 'not_found', `No dashboard asset ${name}`);
     serve(ctx, file, type);
+  };
+  router.get('/dashboard/assets/:name', (ctx) => asset(ctx, ctx.params.name ?? ''));
+  // The page's modules are split by kind: `views/` is the one subdirectory (nothing else below web/ is served).
+  router.get('/dashboard/assets/views/:name', (ctx) => asset(ctx, ctx.params.name ?? '', 'views'));
+
+  router.get('/dashboard/vendor/:lib/:name', (ctx) => {
+    const { lib = '', name = '' } = ctx.params;
+    const dir = Object.hasOwn(VENDOR, lib) ? VENDOR[lib] : null;
+    const file = dir && ASSET_NAME.test(name) && extname(name) === '.js' ? load(name, dir) : null;
+    if (!file) throw new HttpError(404, 'not_found', `No dashboard library file ${lib}/${name}`);
+    serve(ctx, file, CONTENT_TYPES['.js']);
   });
 
   router.get('/api/v1/machine', (ctx) => {

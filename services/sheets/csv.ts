@@ -2,7 +2,27 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import type { InfluencerRow } from '../campaigns.ts';
 import { rowFromRecord, SheetError, type SheetsPort } from './port.ts';
+
+/**
+ * Parses a sheet tab saved as CSV (header row first, the columns of SHEET_COLUMNS; blank lines skipped): its
+ * headers and one row per record, the first being the sheet's row 2. Throws on malformed CSV.
+ */
+export function parseSheetCsv(text: string | Buffer): { headers: string[]; rows: InfluencerRow[] } {
+  let headers: string[] = [];
+  const records = parse(text, {
+    columns: (header: string[]) => {
+      headers = header;
+      return header;
+    },
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+    relax_column_count: true,
+  }) as Record<string, string>[];
+  return { headers, rows: records.map(rowFromRecord) };
+}
 
 export function createCsvSheet(dir: string, masterTab: string): SheetsPort {
   const tabs = () =>
@@ -21,14 +41,7 @@ export function createCsvSheet(dir: string, masterTab: string): SheetsPort {
           `sheet tab "${tab ?? masterTab}" not found and no master tab "${masterTab}" (tabs in ${dir}: ${tabs().join(', ') || 'none'})`,
         );
       }
-      const records = parse(readFileSync(join(dir, `${name}.csv`)), {
-        columns: true,
-        skip_empty_lines: true,
-        trim: true,
-        bom: true,
-        relax_column_count: true,
-      }) as Record<string, string>[];
-      return { tab: name, rows: records.map(rowFromRecord) };
+      return { tab: name, rows: parseSheetCsv(readFileSync(join(dir, `${name}.csv`))).rows };
     },
   };
 }

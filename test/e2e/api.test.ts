@@ -119,7 +119,7 @@ describe('e2e: README walkthrough (create -> opening email -> accept -> agreed)'
     expect(`${agreement.text} ${JSON.stringify(agreement.blocks)}`).to.contain('$2,000');
   });
 
-  it('the Slack agreement message links to the negotiation on this agent', async () => {
+  it("the Slack agreement message links to the dashboard's view of the negotiation on this agent (D19)", async () => {
     const t = await agent();
     const s = await started(t);
     await reply(t, s.threadId, "Sounds great, let's do it");
@@ -127,9 +127,10 @@ describe('e2e: README walkthrough (create -> opening email -> accept -> agreed)'
     const agreement = await until(async () => (await slack(t, s.id)).find((m) => m.kind === 'agreement'));
     const links = [...JSON.stringify(agreement.blocks).matchAll(/<(https?:\/\/[^|>]+)\|/g)].map((m) => m[1]);
     expect(links, 'a link to the negotiation').to.have.length.greaterThan(0);
-    expect(links[0]).to.equal(`${t.url}/api/v1/negotiations/${s.id}`);
+    expect(links[0]).to.equal(`${t.url}/dashboard#n=${s.id}`);
     const followed = await fetch(links[0]);
     expect(followed.status).to.equal(200);
+    expect(followed.headers.get('content-type')).to.match(/^text\/html/);
   });
 
   it('two replies posted back to back are both processed, in order', async () => {

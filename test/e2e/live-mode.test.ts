@@ -103,6 +103,11 @@ describe('live mode against the fakes of every outside service', () => {
     });
     t = await startTestAgent(liveEnv(), dir);
     expect((await t.call('GET', '/sandbox/mail', undefined, auth)).status).to.equal(404);
+    // The dashboard hides its sandbox tools because the agent says so.
+    expect((await t.call('GET', '/api/v1/info', undefined, auth)).body).to.deep.equal({
+      mode: 'live',
+      sandbox: { mail: false, slack: false, clock: false },
+    });
     expect((await t.call('GET', '/api/v1/campaigns')).status).to.equal(401);
 
     const created = await t.call(

@@ -619,7 +619,7 @@ async function runMode(mode: 'offline' | 'claude', fake: FakeAnthropic | null): 
 
     // --- Slack -----------------------------------------------------------------------------------------------
     const ownLink = new RegExp(
-      `<${a.t.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/api/v1/negotiations/[A-Za-z0-9._:-]+\\|Open the negotiation>`,
+      `<${a.t.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/dashboard#n=[A-Za-z0-9._:-]+\\|Open the negotiation>`,
       'g',
     );
     const slack = (await client.json('GET', '/sandbox/slack')).body as {
