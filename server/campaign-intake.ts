@@ -182,7 +182,7 @@ export function createCampaignIntake(deps: {
     if (news) {
       notify(
         `campaign:${definition.id}:${clock.iso()}`,
-        `Campaign ${definition.client} (${definition.id}): ${fresh.length} negotiation(s) started from the ${source}`,
+        `Campaign ${definition.client} (${definition.id}): ${fresh.length} ${fresh.length === 1 ? 'negotiation' : 'negotiations'} started from the ${source}`,
         skipped.map((s) => `Not started: ${s.name} — ${s.reason}`),
       );
     }

@@ -4,7 +4,7 @@ import { ApiError, describe, post, Unauthorized } from './api.js';
 import { refresh, scheduleRefresh } from './load.js';
 import { ctx, store } from './page.js';
 import { go } from './router.js';
-import { stateWords, usd } from './dom.js';
+import { counted, stateWords, usd } from './dom.js';
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let noticeTimer;
@@ -75,13 +75,14 @@ export async function campaignAction(id, action) {
   const result = await run(`campaign-${action}`, `campaign:${id}`, () =>
     post(`/api/v1/campaigns/${encodeURIComponent(id)}/${action}`),
   );
-  if (result) notify(`Campaign ${result.status}: ${result.changed} negotiation(s) ${NAMES[action]?.toLowerCase()}`);
+  if (result)
+    notify(`Campaign ${result.status}: ${counted(result.changed, 'negotiation')} ${NAMES[action]?.toLowerCase()}`);
 }
 
 /** @param {string} agency */
 export async function stopAgency(agency) {
   const result = await run('agency', 'agency', () => post(`/api/v1/agencies/${encodeURIComponent(agency)}/stop`));
-  if (result) notify(`Agency ${result.agency}: ${result.stopped} negotiation(s) stopped`);
+  if (result) notify(`Agency ${result.agency}: ${counted(result.stopped, 'negotiation')} stopped`);
 }
 
 /** Sandbox: an email from the influencer, as their mail client would send it. @param {import('./types').Detail} n @param {string} text */
@@ -164,7 +165,7 @@ export async function createCampaign() {
   try {
     const created = await post('/api/v1/campaigns', body);
     store.trigger.createFinished({ created });
-    notify(`Campaign ${created.id}: ${created.negotiations.length} negotiation(s) started`);
+    notify(`Campaign ${created.id}: ${counted(created.negotiations.length, 'negotiation')} started`);
     await refresh();
   } catch (error) {
     store.trigger.createFinished({ created: null });

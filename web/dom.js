@@ -109,6 +109,12 @@ export function cents(value) {
 /** @param {number} n */
 export const count = (n) => n.toLocaleString('en-US');
 
+/**
+ * "1 negotiation", "3 negotiations": a count with its noun, the plural given when it is not noun + "s".
+ * @param {number} n @param {string} one @param {string} [many]
+ */
+export const counted = (n, one, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
+
 /** @param {string | null | undefined} iso */
 export function when(iso) {
   if (!iso) return '—';

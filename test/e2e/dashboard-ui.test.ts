@@ -211,8 +211,8 @@ describe('dashboard: the page in headless Chromium', function () {
     expect(await shown(bad)).to.contain('Row 3: invalid email: not-an-email (Email) — not emailed');
     expect(await shown(page.locator('.preview-table tr[data-row="2"]'))).to.contain('$800.00 (CPM $20.00)');
     expect(await shown(page.locator('#preview-summary')))
-      .to.contain('2 influencer(s) will get an opening email (opening offers total $2,000.00)')
-      .and.contain('1 row(s) will be skipped');
+      .to.contain('2 influencers will get an opening email (opening offers total $2,000.00)')
+      .and.contain('1 row will be skipped');
     expect(await mailTo('zoe@gmail.com'), 'nothing sent by the preview').to.deep.equal([]);
     await expectAccessible(page, 'campaign creation 1440');
     await shot(page, 'create-1440');
@@ -419,7 +419,7 @@ describe('dashboard: the page in headless Chromium', function () {
     await page.click('#agency-stop');
     for (const id of ids)
       await page.locator(`#negotiations tr[data-negotiation-id="${id}"][data-state="stopped"]`).waitFor(UI);
-    expect(await shown(page.locator('#notice'))).to.contain('2 negotiation(s) stopped');
+    expect(await shown(page.locator('#notice'))).to.contain('2 negotiations stopped');
     expect(errors).to.deep.equal([]);
   });
 });

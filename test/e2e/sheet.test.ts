@@ -41,7 +41,7 @@ describe('e2e: influencer rows from the CSV sheet', () => {
       { name: 'Zero', reason: 'no usable average views ("0")' },
     ]);
     const notice = (await t.call('GET', '/sandbox/slack')).body.find((m: { kind: string }) => m.kind === 'notice');
-    expect(notice.text).to.contain('1 negotiation(s) started from the sheet tab "Glow Q1"');
+    expect(notice.text).to.contain('1 negotiation started from the sheet tab "Glow Q1"');
   });
 
   it('falls back to the master tab, and refuses with a clear 422 when there is no sheet at all', async () => {

@@ -147,9 +147,7 @@ describe('Block Kit limits (services/chat/block-kit.ts)', () => {
       { length: 150 },
       (_, i) => `Not started: Influencer ${i} & <Co> — invalid email: not-an-address-${i}<at>example`,
     );
-    const message = fitMessage(
-      noticeMessage('Campaign Glow (cmp-1): 0 negotiation(s) started from the request', lines),
-    );
+    const message = fitMessage(noticeMessage('Campaign Glow (cmp-1): 0 negotiations started from the request', lines));
     assertWithinBlockKit(message);
     const all = JSON.stringify(message.blocks);
     for (let i = 0; i < 150; i++) expect(all).to.include(`Influencer ${i} &amp;`);

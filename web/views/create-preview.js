@@ -1,6 +1,6 @@
 // What the dry run says about a new campaign (each row: new, already negotiating, or skipped with the reason and
 // the field at fault, and each opening offer), and what creating it did.
-import { count, h, usd } from '../dom.js';
+import { count, counted, h, usd } from '../dom.js';
 import { store } from '../page.js';
 
 const FIELD_NAMES = {
@@ -31,10 +31,14 @@ export function preview(pv, source) {
       ? h(
           'p',
           { class: 'preview-summary', id: 'preview-summary' },
-          `${count(s.new)} influencer(s) will get an opening email${s.openingTotal ? ` (opening offers total ${usd(s.openingTotal)})` : ''}.`,
+          `${counted(s.new, 'influencer')} will get an opening email${s.openingTotal ? ` (opening offers total ${usd(s.openingTotal)})` : ''}.`,
           s.existing ? ` ${s.existing} already negotiating.` : '',
           s.skipped
-            ? h('b', { class: 'bad-text' }, ` ${s.skipped} row(s) will be skipped: nobody is emailed for them.`)
+            ? h(
+                'b',
+                { class: 'bad-text' },
+                ` ${counted(s.skipped, 'row')} will be skipped: nobody is emailed for them.`,
+              )
             : '',
         )
       : source === 'sheet'
@@ -112,7 +116,7 @@ export function created(c, again) {
     'div',
     { class: 'created', id: 'create-result', role: 'status' },
     h('h3', {}, `Campaign ${c.id} started`),
-    h('p', {}, `${c.negotiations.length} negotiation(s) started; their opening emails are on their way.`),
+    h('p', {}, `${counted(c.negotiations.length, 'negotiation')} started; their opening emails are on their way.`),
     c.skipped.length
       ? h(
           'ul',

@@ -1,6 +1,6 @@
 // The home view: "Needs you" first (newest first), then every campaign at a glance.
 import { loadNeeds } from '../load.js';
-import { count, h, replace, stateWords, usd } from '../dom.js';
+import { count, counted, h, replace, stateWords, usd } from '../dom.js';
 import { needCard } from './needs.js';
 import { store } from '../page.js';
 import { describe } from '../api.js';
@@ -71,7 +71,7 @@ export function campaignCard(c) {
       h('a', { href: `#campaign=${encodeURIComponent(c.id)}` }, c.client),
       c.status !== 'active' ? h('span', { class: `tag status-${c.status}` }, c.status) : null,
     ),
-    h('p', { class: 'muted small' }, `${c.id} · ${c.platform} · ${count(c.negotiations)} influencer(s)`),
+    h('p', { class: 'muted small' }, `${c.id} · ${c.platform} · ${counted(c.negotiations, 'influencer')}`),
     stateBar(c),
     h(
       'dl',
@@ -155,7 +155,7 @@ export function mountHome(main) {
             ? h(
                 'p',
                 { class: 'muted small' },
-                `${counts.escalation} decision(s), ${counts.reply} reply(ies) on threads you hold, ${counts.parked} parked`,
+                `${counted(counts.escalation, 'decision')}, ${counted(counts.reply, 'reply', 'replies')} on threads you hold, ${count(counts.parked)} parked`,
               )
             : null,
           c.needs?.nextCursor
