@@ -70,6 +70,22 @@ export function packageUnits(pkg: string | null): Map<string, number> | null {
   return units.size ? units : null;
 }
 
+/**
+ * A CPM or per-view price applied to the average views, in cents. A price written with more than two decimals
+ * ("$0.035 per view") is taken as written, not rounded to a cent first (that would read $3,200 for $2,800).
+ */
+function perViews(t: Term, views: number): number {
+  const per = t.basis === 'cpm' ? 1000n : 1n;
+  const fine = /^(\d*)[.,](\d{3,6})$/.exec(t.mention.q.text);
+  if (!fine || (t.mention.q.reading.kind === 'ambiguous' && !/^0*$/.test(fine[1]))) {
+    return t.basis === 'cpm' ? Math.round((t.cents * views) / 1000) : t.cents * views;
+  }
+  const scale = 10n ** BigInt(fine[2].length);
+  const units = BigInt(fine[1] || '0') * scale + BigInt(fine[2]); // the price in 1/scale dollars
+  const denominator = scale * per;
+  return Number((units * BigInt(views) * 100n * 2n + denominator) / (2n * denominator)); // half-up
+}
+
 interface Term {
   cents: Cents;
   mention: Mention;
@@ -143,14 +159,19 @@ const STRONG_CUE =
 const BARE_FOLLOW =
   /^\s*(?:$|[.,!?;:)\]-]|\b(?:for|and|if|or|per|flat|total|all[\s-]in|net|each|is|would|will|works?|sounds?|please|then|to|plus|but|so|at|with|instead|minimum|min|max|tops|usd|dollars?|would|should|could|and\s+we|sounds|seems|feels|okay|ok)\b)/i;
 
-// Common words of languages that write "2.500" for two thousand five hundred (es, de, pt, it, nl, da/no).
+// Common words of languages that write "2.500" for two thousand five hundred: every D16 language but English
+// (es, de, pt, it, nl, fr, pl, sv/da/no, ru all write a decimal comma).
 const DOT_LANGUAGE =
-  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed|lo|haría|haria|puedo|hago|mache|würde|kann|wäre|consigo|fazer|faço|faria|posso|farei|farlo|posso|potrei|zou|kan|wil|doe|vragen|dit|pakket|det|gøre|gjøre|kr|hej|hei|vil|til|med|hoi|hallo|servus|olá|ciao|jag|för|gör|skulle)(?![\p{L}])/giu;
-const ENGLISH = /(?<![\p{L}])(?:the|and|i|my|is|for|it|to|we|you|this|that|with|rate|would|can|could)(?![\p{L}])/giu;
+  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed|lo|haría|haria|puedo|hago|mache|würde|kann|wäre|consigo|fazer|faço|faria|posso|farei|farlo|posso|potrei|zou|kan|wil|doe|vragen|dit|pakket|det|gøre|gjøre|kr|hej|hei|vil|til|med|hoi|hallo|servus|olá|ciao|jag|för|gör|skulle|einverstanden|brauche|bräuchte|möchte|nehme|verlange|dafür|tager|tar|koster|tarif|mon|ma|pour|je|le|les|est|serait|ferais|peux|merci|moja|mój|stawka|cena|za|zrobię|mogę|jest|dzięki|dziękuję|moje|mitt|kostar|tack|takk|tak|моя|мой|цена|ставка|за|могу|сделаю|сделала|сделал|долларов|это|спасибо)(?![\p{L}])/giu;
+// Words written with letters English does not use (bräuchte, ça, łączna, сделаю): another language's words.
+const FOREIGN_LETTERS = /[\p{L}]*[äöüßåøæłąęśżźćńãõçàèìòùéêëîïôûñ\p{Script=Cyrillic}][\p{L}]*/giu;
+// English words that are not also words of those languages ("to" is Polish and Russian, "is" Dutch).
+const ENGLISH = /(?<![\p{L}])(?:the|and|i|my|for|it|we|you|this|that|with|rate|would|can|could)(?![\p{L}])/giu;
 
 /** A reply written in a language that writes "2.500" for 2,500 is evidence for that reading (D16). */
 function writesDots(text: string): boolean {
-  const dot = new Set((text.match(DOT_LANGUAGE) ?? []).map((w) => w.toLowerCase())).size;
+  const foreign = [...(text.match(DOT_LANGUAGE) ?? []), ...(text.match(FOREIGN_LETTERS) ?? [])];
+  const dot = new Set(foreign.map((w) => w.toLowerCase())).size;
   const en = new Set((text.match(ENGLISH) ?? []).map((w) => w.toLowerCase())).size;
   // Short replies ("Hola! Lo haría por $2.800") carry few words: two of that language and none of English will do.
   return (dot >= 3 && en <= 1) || (dot >= 2 && en === 0);
@@ -310,7 +331,7 @@ export function readMoney(text: string, ctx: MoneyContext): MoneyReading {
     if (t.basis === 'cpm' || t.basis === 'view') {
       const views = ctx.averageViews;
       if (!views || views <= 0) return { kind: 'unclear', why: 'a CPM quote without the average views to apply it to' };
-      const total = t.basis === 'cpm' ? Math.round((t.cents * views) / 1000) : t.cents * views;
+      const total = perViews(t, views);
       if (!Number.isSafeInteger(total)) return { kind: 'unclear', why: 'a CPM quote too large to read' };
       totals.push({ cents: total, term: t });
     }
