@@ -6,7 +6,7 @@
 import { formatUsd } from './money.ts';
 import type { Classification, ClassifyInput, Intent } from './model/port.ts';
 import { normalizeText } from './numerals.ts';
-import { type MoneyReading, readMoney } from './reading-money.ts';
+import { changesPackage, type MoneyReading, readMoney } from './reading-money.ts';
 import {
   ACCEPT,
   BUT_ABOUT_TERMS,
@@ -70,8 +70,9 @@ function acceptancePhrase(text: string): boolean {
 }
 
 /** Whether an acceptance comes with strings attached: a condition, hesitation, or a question about the terms. */
-function reservations(text: string): string | null {
+function reservations(text: string, pkg: string | null): string | null {
   if (HESITATE.test(text)) return 'hesitates';
+  if (changesPackage(text, pkg)) return 'asks for another package';
   if (LEGAL_TERMS.test(text)) return 'raises legal terms';
   if (TERMS.test(text)) return 'asks about the terms';
   if (CONDITION.test(text.replace(COURTESY_IF, ''))) return 'attaches a condition';
@@ -132,7 +133,7 @@ export function readReply(input: ClassifyInput): Reading {
   if (injection) return result('unclear', 0.4, null, 'Tries to instruct the agent.');
   if (declines && !acceptancePhrase(text)) return result('reject', 0.9);
   if (accepts && !declines) {
-    const but = reservations(text);
+    const but = reservations(text, input.package ?? null);
     if (!but) return result('accept', 0.9);
     if (text.includes('?')) return result('question', 0.8, null, `Accepts but ${but}.`);
     return result('unclear', 0.5, null, `Accepts but ${but}.`);
