@@ -97,7 +97,8 @@ function withoutOurs(text: string): string {
 /** Reads one reply. Budget figures are never an input (D11). */
 export function readReply(input: ClassifyInput): Reading {
   const raw = input.text ?? '';
-  const text = withoutOurs(normalizeText(raw).replace(/[‘’]/g, "'"));
+  // A link is not their words: "kit?rate=2500" is neither a question nor an amount.
+  const text = withoutOurs(normalizeText(raw).replace(/[‘’]/g, "'")).replace(/\b(?:https?:\/\/|www\.)\S+/gi, ' ');
   const triggers = keywordTriggers(withoutOurs(raw));
   const flags = triggers.length ? ` Flags: ${triggers.map((t) => t.kind).join(', ')}.` : '';
   const injection = INJECTION.test(text);
