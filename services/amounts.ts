@@ -138,7 +138,8 @@ export function mentions(text: string): Mention[] {
     const value = readingsOf(q.reading)[0];
     if (k < masks.length && masks[k][0] < q.end && !currency) role = 'masked';
     else if (currency) role = q.vague ? 'vague' : 'money';
-    else if (countedAfter(after) || LABEL_BEFORE.test(before)) role = 'count';
+    // A label numbers things ("option 2", "order 4471"); a figure with a separator or cents is not a label.
+    else if (countedAfter(after) || (q.plainInteger && LABEL_BEFORE.test(before))) role = 'count';
     else if (q.vague) role = 'vague';
     else if (q.plainInteger && value >= 190000n && value <= 209900n) role = 'year';
     else if (!q.scaled && value < 10000n) role = 'small';
