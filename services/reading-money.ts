@@ -209,7 +209,13 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       out.push({ unclear: `an amount whose separators can be read two ways ("${m.text}")` });
       continue;
     }
-    if (/\d\s*(?:-|–|—|to|and|or)\s*[$€£]?\s*$/i.test(before) || /^\s*(?:-|–|—|to|or)\s*[$€£]?\s*\d/i.test(after)) {
+    // "Not $2,000 — $2,500": a correction, not a range
+    const corrected =
+      /\b(?:not|no)\s+[$€£]?\s*\d[\d.,]*\s*[-–—]\s*[$€£]?\s*$/i.test(before) ||
+      (/\b(?:not|no)\s*$/i.test(before) && /^\s*[-–—]/.test(after));
+    const range =
+      /\d\s*(?:-|–|—|to|and|or)\s*[$€£]?\s*$/i.test(before) || /^\s*(?:-|–|—|to|or)\s*[$€£]?\s*\d/i.test(after);
+    if (range && !corrected) {
       out.push({ unclear: `a range of amounts ("${m.text}")` });
       continue;
     }

@@ -99,6 +99,7 @@ export const ROWS: Row[] = [
   { t: 'Mein Preis für das Paket ist 2.500 USD.', e: 250000 },
   { t: 'Mi tarifa es 2,500 USD.', e: 250000 },
   { t: 'Ok para mí, 2.000 USD está bien.', e: 'accept' },
+  { t: 'Not $2,000 — $2,500.', e: 250000 },
   { t: 'Mijn tarief is $2.600.', e: 260000 },
   { t: 'Moja stawka to $2.700.', e: 270000 },
   { t: 'Jeg tager 2.500 USD.', e: 250000 },
