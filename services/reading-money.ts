@@ -5,7 +5,7 @@
  * be decimal or thousands separators read from evidence or not at all. Amounts that only repeat our standing offer
  * are not an ask; an ask exactly at our offer is an acceptance of it.
  */
-import { centsOf, type Mention, mentions, styleEvidence, YEAR_BEFORE } from './amounts.ts';
+import { centsOf, type Mention, mentions, styleEvidence, unreadAmounts, YEAR_BEFORE } from './amounts.ts';
 import type { Cents } from './money.ts';
 import { SMALL_WORDS } from './numerals.ts';
 import { deliverableItems } from './sow.ts';
@@ -317,6 +317,9 @@ export function readMoney(text: string, ctx: MoneyContext): MoneyReading {
   const terms = termsOf(text, ms);
   const problem = terms.find((t): t is { unclear: string } => 'unclear' in t);
   if (problem) return { kind: 'unclear', why: problem.unclear };
+  // "Ich mache es für zweitausendfünfhundert Dollar": an amount we cannot read is never a yes to ours.
+  const unread = unreadAmounts(text, ms)[0];
+  if (unread) return { kind: 'unclear', why: `an amount we cannot read ("${unread.text}")` };
   const priced = terms as Term[];
   const offer = ctx.lastOfferCents;
   const totals: { cents: Cents; term: Term }[] = [];

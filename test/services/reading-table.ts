@@ -100,6 +100,12 @@ export const ROWS: Row[] = [
   { t: 'Mi tarifa es 2,500 USD.', e: 250000 },
   { t: 'Ok para mí, 2.000 USD está bien.', e: 'accept' },
   { t: 'Not $2,000 — $2,500.', e: 250000 },
+  { t: 'My rate is $2,500 (USD).', e: 250000 },
+  // thousands in words of another language: never a yes to our amount
+  { t: 'Ich mache es für zweitausendfünfhundert Dollar.', e: 'unclear' },
+  { t: 'Lo hago por dos mil quinientos dólares.', e: 'unclear' },
+  { t: 'Va bene per duemilacinquecento dollari.', e: 'unclear' },
+  { t: 'Сделаю за две тысячи пятьсот долларов.', e: 'unclear' },
   { t: 'Mijn tarief is $2.600.', e: 260000 },
   { t: 'Moja stawka to $2.700.', e: 270000 },
   { t: 'Jeg tager 2.500 USD.', e: 250000 },
