@@ -279,6 +279,15 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
 
 const mul = (cents: Cents, n: number): Cents => cents * n;
 
+/**
+ * A small figure with nothing that says what it counts ("Deal at 2,5", "2.6 works", "let's say 26"): most likely an
+ * amount in shorthand, so a yes that has one is not a plain yes to our amount.
+ */
+export function strayFigure(text: string): string | null {
+  const m = mentions(text).find((x) => x.role === 'small' && x.currency == null && !x.q.words);
+  return m ? m.text : null;
+}
+
 const COUNTED_UNIT = new RegExp(
   String.raw`(?<![\p{L}\d])(?<n>\d+|${Object.keys(SMALL_WORDS).join('|')})\s+${PLATFORM}(?<unit>${UNIT})(?![\p{L}])`,
   'giu',

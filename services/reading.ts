@@ -6,7 +6,7 @@
 import { formatUsd } from './money.ts';
 import type { Classification, ClassifyInput, Intent } from './model/port.ts';
 import { normalizeText } from './numerals.ts';
-import { changesPackage, type MoneyReading, readMoney } from './reading-money.ts';
+import { changesPackage, type MoneyReading, readMoney, strayFigure } from './reading-money.ts';
 import {
   ACCEPT,
   BUT_ABOUT_TERMS,
@@ -73,6 +73,8 @@ function acceptancePhrase(text: string): boolean {
 function reservations(text: string, pkg: string | null): string | null {
   if (HESITATE.test(text)) return 'hesitates';
   if (changesPackage(text, pkg)) return 'asks for another package';
+  const stray = strayFigure(text);
+  if (stray) return `names a figure that may be an amount ("${stray}")`;
   if (LEGAL_TERMS.test(text)) return 'raises legal terms';
   if (TERMS.test(text)) return 'asks about the terms';
   if (CONDITION.test(text.replace(COURTESY_IF, ''))) return 'attaches a condition';

@@ -252,6 +252,9 @@ export const ROWS: Row[] = [
   { t: '$2,000 is fine but without the Stories.', e: 'unclear' },
   { t: 'Deal! I’ll deliver 2 Reels within 30 days.', e: 'unclear' },
   { t: 'Double it and we have a deal.', e: 'unclear' },
+  { t: 'Deal at 2,5.', e: 'unclear' }, // shorthand for an amount, not a yes to ours
+  { t: 'Sounds good, 2.6 works.', e: 'unclear' },
+  { t: 'Sounds great, let’s say 26 then.', e: 'unclear' },
   { t: 'Throw in a free product and it’s yours.', e: 'unclear' },
   { t: 'Меня это не устраивает.', e: 'unclear' },
   // --- refusals ---
