@@ -144,7 +144,7 @@ const TIMES_BEFORE = /(?<n>\d+)\s*(?:x|×)\s*$/i;
 const PART_BEFORE =
   /(?:\badd|\bplus|\+|\badditional|\bextra|\bon\s+top\s+of|\bdeposit\s+of|\bupfront|\bbonus\s+of|\bdifference\s+of|\bincrease\s+of|\braise\s+of|\bbump\s+of|\bbump\s+(?:it\s+)?by|\bincrease\s+(?:it\s+)?by|\braise\s+(?:it\s+)?by|\bmore\s+than|\bover|\babove|\bbeyond|\bhigher\s+than|\bless\s+than|\bbelow|\bunder|\bbetween)\s*$/i;
 const PART_AFTER =
-  /^\s*(?:(?:\+|plus)\s*(?:sales\s+)?(?:tax|taxes|vat|gst|hst|iva|mwst|tva|fees?|expenses|shipping|costs?|travel)\b|(?:per|a|an|\/)\s*(?:month|mo|week|wk|year|yr|day|hour|hr)\b|monthly\b|weekly\b|yearly\b|annually\b|\s*(?:more|extra|on\s+top|additional|upfront|up\s+front|deposit|bonus|in\s+advance|less|higher|lower|above|below|over|difference)\b)/i;
+  /^\s*(?:(?:\+|plus)\s*(?:\d+(?:[.,]\d+)?\s*%\s*)?(?:sales\s+)?(?:tax|taxes|vat|gst|hst|iva|mwst|tva|fees?|expenses|shipping|costs?|travel)\b|(?:per|a|an|\/)\s*(?:month|mo|week|wk|year|yr|day|hour|hr)\b|monthly\b|weekly\b|yearly\b|annually\b|\s*(?:more|extra|on\s+top|additional|upfront|up\s+front|deposit|bonus|in\s+advance|less|higher|lower|above|below|over|difference)\b)/i;
 /** How our own offer is repeated: "your offer of $2,000", "the $2,000 you offered". */
 const REPEAT_BEFORE =
   /\b(?:your|you|you've|you'?re|offered|offer(?:\s+of)?|mentioned|proposed|quoted|suggested|said|instead\s+of|rather\s+than|from|original(?:ly)?|budget\s+of)\s*(?:of\s+|is\s+|was\s+|at\s+)?$/i;

@@ -253,6 +253,7 @@ export const ROWS: Row[] = [
   { t: 'Deal! I’ll deliver 2 Reels within 30 days.', e: 'unclear' },
   { t: 'Double it and we have a deal.', e: 'unclear' },
   { t: 'Deal at 2,5.', e: 'unclear' }, // shorthand for an amount, not a yes to ours
+  { t: 'Deal, $2,000 + 20% VAT', e: 'unclear' },
   { t: 'Sounds good, 2.6 works.', e: 'unclear' },
   { t: 'Sounds great, let’s say 26 then.', e: 'unclear' },
   { t: 'Throw in a free product and it’s yours.', e: 'unclear' },
