@@ -51,6 +51,10 @@ const SUMMARY: Record<Intent, string> = {
   unclear: 'No clear intent or rate.',
 };
 
+/** A question word before the phrase in a clause ending with "?": "Wie machen wir das mit dem Dreh?" asks. */
+const QUESTION_WORD =
+  /(?<![\p{L}])(?:what|when|where|why|how|which|qu[ée]|cu[áa]ndo|d[óo]nde|c[óo]mo|cu[áa]l|qui[ée]n|quand|o[ùu]|comment|quel(?:le)?s?|pourquoi|est-ce|wann|wo|wie|welche[rsn]?|warum|quando|onde|qual|cosa|dove|quale|perch[ée]|wat|wanneer|waar|hoe|welke|waarom|kiedy|gdzie|jak|dlaczego|czy|vad|n[äa]r|hur|vilken|varf[öo]r|hvad|hvorn[åa]r|hvordan|hvilken|hvorfor|hva|что|когда|где|как|почему|ли)(?![\p{L}])/iu;
+
 /** A clear acceptance phrase that is not negated in its clause ("that no longer works for me"). */
 function acceptancePhrase(text: string): boolean {
   const re = new RegExp(ACCEPT.source, 'giu');
@@ -60,7 +64,7 @@ function acceptancePhrase(text: string): boolean {
       NEGATION.test(before.replace(/\bcan'?t\s+wait\b/gi, '')) ||
       NEGATED_AFTER.test(after) ||
       /^\s*\?/.test(after) ||
-      (/^[^.!\n]*\?/.test(after) && /^\s*(?:deal|works|agreed)/i.test(m[0]))
+      (/^[^.!\n]*\?/.test(after) && (/^\s*(?:deal|works|agreed)/i.test(m[0]) || QUESTION_WORD.test(before)))
     )
       continue;
     if (/\bno\s+deal\b|\bnot\s+a\s+deal\b/i.test(before + m[0])) continue;

@@ -258,6 +258,13 @@ export const ROWS: Row[] = [
   { t: 'Sounds great, let’s say 26 then.', e: 'unclear' },
   { t: 'Throw in a free product and it’s yours.', e: 'unclear' },
   { t: 'Меня это не устраивает.', e: 'unclear' },
+  // acceptance words in sentences that accept nothing
+  { t: 'Je prends le temps de réfléchir et je reviens vers vous.', e: 'unclear' },
+  { t: "J'ai entendu parler de vous, je connais très bien la marque.", e: 'unclear' },
+  { t: 'Thanks! Your brand looks amazing.', e: 'unclear' },
+  { t: 'I love it when brands reach out to me.', e: 'unclear' },
+  { t: 'Pode mandar mais detalhes?', e: 'question' },
+  { t: 'Wie machen wir das mit dem Dreh?', e: 'question' },
   // --- refusals ---
   { t: 'Thanks so much, but I’m going to pass on this one.', e: 'reject' },
   { t: 'Not interested, sorry.', e: 'reject' },
