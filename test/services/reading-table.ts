@@ -265,6 +265,17 @@ export const ROWS: Row[] = [
   { t: 'I love it when brands reach out to me.', e: 'unclear' },
   { t: 'Pode mandar mais detalhes?', e: 'question' },
   { t: 'Wie machen wir das mit dem Dreh?', e: 'question' },
+  { t: 'Gerne schicke ich Ihnen vorher meine Mediadaten.', e: 'unclear' }, // "gerne" is a yes only on its own
+  { t: 'Perfetto il brief, ci penso e ti faccio sapere.', e: 'unclear' },
+  { t: 'Fechado para novos projetos até junho.', e: 'unclear' },
+  { t: 'Combinado com outra marca, não posso.', e: 'unclear' },
+  { t: 'Akkoord met de planning, niet met het bedrag.', e: 'unclear' },
+  { t: 'Давайте созвонимся завтра.', e: 'unclear' },
+  { t: 'Count me in for the call on Monday, then we can talk rates.', e: 'unclear' },
+  { t: 'Me parece bien caro para mí.', e: 'unclear' },
+  { t: "D'accord sur le principe, je dois voir avec mon agent.", e: 'unclear' },
+  { t: 'Gerne, ich melde mich morgen.', e: 'unclear' },
+  { t: 'Согласна на ваши условия.', e: 'accept' },
   // --- refusals ---
   { t: 'Thanks so much, but I’m going to pass on this one.', e: 'reject' },
   { t: 'Not interested, sorry.', e: 'reject' },
