@@ -276,6 +276,12 @@ export const ROWS: Row[] = [
   { t: "D'accord sur le principe, je dois voir avec mon agent.", e: 'unclear' },
   { t: 'Gerne, ich melde mich morgen.', e: 'unclear' },
   { t: 'Согласна на ваши условия.', e: 'accept' },
+  { t: "I'm in LA next week, can we talk then?", e: 'question' },
+  { t: 'Sounds good, I will discuss it with my team.', e: 'unclear' },
+  { t: 'Looks good on my end, forwarding to my manager for approval.', e: 'unclear' },
+  { t: 'Confirmed receipt of your email, will review.', e: 'unclear' },
+  { t: "I'm down with a cold, will reply next week.", e: 'unclear' },
+  { t: 'Please go ahead and send the brief so I can decide.', e: 'unclear' },
   // --- refusals ---
   { t: 'Thanks so much, but I’m going to pass on this one.', e: 'reject' },
   { t: 'Not interested, sorry.', e: 'reject' },
