@@ -282,6 +282,8 @@ export const ROWS: Row[] = [
   { t: 'Confirmed receipt of your email, will review.', e: 'unclear' },
   { t: "I'm down with a cold, will reply next week.", e: 'unclear' },
   { t: 'Please go ahead and send the brief so I can decide.', e: 'unclear' },
+  { t: 'I accept collaborations only with vegan brands — is Glow vegan?', e: 'question' },
+  { t: 'Deal sounds close, just need my manager to sign off.', e: 'unclear' },
   // --- refusals ---
   { t: 'Thanks so much, but I’m going to pass on this one.', e: 'reject' },
   { t: 'Not interested, sorry.', e: 'reject' },
