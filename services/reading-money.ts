@@ -8,6 +8,7 @@
 import { centsOf, type Mention, mentions, styleEvidence, unreadAmounts, YEAR_BEFORE } from './amounts.ts';
 import type { Cents } from './money.ts';
 import { SMALL_WORDS } from './numerals.ts';
+import { writesDots } from './reading-language.ts';
 import { deliverableItems } from './sow.ts';
 
 export interface MoneyContext {
@@ -35,17 +36,17 @@ const UNIT_CANON: [RegExp, string][] = [
   [/^pins?$/i, 'pin'],
   [/^(?:deliverables?|pieces?|items?|assets?|each)$/i, 'any'],
 ];
-const UNIT =
+export const UNIT =
   'reels?|stor(?:y|ies)|posts?|carousels?|photos?|videos?|tiktoks?|vlogs?|shorts?|integrations?|lives?|livestreams?|streams?|tweets?|pins?|deliverables?|pieces?|items?|assets?';
-const PLATFORM = String.raw`(?:(?:instagram|insta|ig|tiktok|youtube|yt|feed|in-feed|static|dedicated|short-form|long-form)\s+)?`;
+export const PLATFORM = String.raw`(?:(?:instagram|insta|ig|tiktok|youtube|yt|feed|in-feed|static|dedicated|short-form|long-form)\s+)?`;
 const COUNT = String.raw`(?:\d+|${Object.keys(SMALL_WORDS).join('|')}|a|an|one|the|both|all(?:\s+(?:two|three|four|five))?)`;
 
-function canon(word: string): string | null {
+export function canon(word: string): string | null {
   for (const [pattern, unit] of UNIT_CANON) if (pattern.test(word)) return unit;
   return null;
 }
 
-function countOf(word: string | undefined): number | null {
+export function countOf(word: string | undefined): number | null {
   if (!word) return null;
   const w = word.toLowerCase();
   if (/^\d+$/.test(w)) return Number(w);
@@ -159,24 +160,6 @@ const STRONG_CUE =
 const BARE_FOLLOW =
   /^\s*(?:$|[.,!?;:)\]-]|\b(?:for|and|if|or|per|flat|total|all[\s-]in|net|each|is|would|will|works?|sounds?|please|then|to|plus|but|so|at|with|instead|minimum|min|max|tops|usd|dollars?|would|should|could|and\s+we|sounds|seems|feels|okay|ok)\b)/i;
 
-// Common words of languages that write "2.500" for two thousand five hundred: every D16 language but English
-// (es, de, pt, it, nl, fr, pl, sv/da/no, ru all write a decimal comma).
-const DOT_LANGUAGE =
-  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed|lo|haría|haria|puedo|hago|mache|würde|kann|wäre|consigo|fazer|faço|faria|posso|farei|farlo|posso|potrei|zou|kan|wil|doe|vragen|dit|pakket|det|gøre|gjøre|kr|hej|hei|vil|til|med|hoi|hallo|servus|olá|ciao|jag|för|gör|skulle|einverstanden|brauche|bräuchte|möchte|nehme|verlange|dafür|tager|tar|koster|tarif|mon|ma|pour|je|le|les|est|serait|ferais|peux|merci|moja|mój|stawka|cena|za|zrobię|mogę|jest|dzięki|dziękuję|moje|mitt|kostar|tack|takk|tak|моя|мой|цена|ставка|за|могу|сделаю|сделала|сделал|долларов|это|спасибо)(?![\p{L}])/giu;
-// Words written with letters English does not use (bräuchte, ça, łączna, сделаю): another language's words.
-const FOREIGN_LETTERS = /[\p{L}]*[äöüßåøæłąęśżźćńãõçàèìòùéêëîïôûñ\p{Script=Cyrillic}][\p{L}]*/giu;
-// English words that are not also words of those languages ("to" is Polish and Russian, "is" Dutch).
-const ENGLISH = /(?<![\p{L}])(?:the|and|i|my|for|it|we|you|this|that|with|rate|would|can|could)(?![\p{L}])/giu;
-
-/** A reply written in a language that writes "2.500" for 2,500 is evidence for that reading (D16). */
-function writesDots(text: string): boolean {
-  const foreign = [...(text.match(DOT_LANGUAGE) ?? []), ...(text.match(FOREIGN_LETTERS) ?? [])];
-  const dot = new Set(foreign.map((w) => w.toLowerCase())).size;
-  const en = new Set((text.match(ENGLISH) ?? []).map((w) => w.toLowerCase())).size;
-  // Short replies ("Hola! Lo haría por $2.800") carry few words: two of that language and none of English will do.
-  return (dot >= 3 && en <= 1) || (dot >= 2 && en === 0);
-}
-
 function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
   const ev = styleEvidence(ms);
   // The language settles a dot ("2.500 USD" in Spanish), not a comma (Mexico writes "2,500" as in English).
@@ -278,47 +261,6 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
 }
 
 const mul = (cents: Cents, n: number): Cents => cents * n;
-
-/**
- * A small figure with nothing that says what it counts ("Deal at 2,5", "2.6 works", "let's say 26"): most likely an
- * amount in shorthand, so a yes that has one is not a plain yes to our amount.
- */
-export function strayFigure(text: string): string | null {
-  const m = mentions(text).find((x) => x.role === 'small' && x.currency == null && !x.q.words);
-  return m ? m.text : null;
-}
-
-const COUNTED_UNIT = new RegExp(
-  String.raw`(?<![\p{L}\d])(?<n>\d+|${Object.keys(SMALL_WORDS).join('|')})\s+${PLATFORM}(?<unit>${UNIT})(?![\p{L}])`,
-  'giu',
-);
-const RESTRICTED_UNIT = new RegExp(
-  [
-    String.raw`(?<![\p{L}])(?:only|just|solo|sólo|nur|seulement|uniquement|apenas|só|alleen|tylko|bara|kun|только)\s+(?:[\p{L}]+\s+){0,2}(?:${UNIT})(?![\p{L}])`,
-    String.raw`(?<![\p{L}])(?:${UNIT})\s+only(?![\p{L}])`,
-    String.raw`(?<![\p{L}])(?:without|except|minus|skip(?:ping)?|drop(?:ping)?|remov(?:e|ing)|cut(?:ting)?|no|sin|ohne|sans|sem|senza|zonder|bez|utan|uden|uten|без)\s+(?:[\p{L}]+\s+){0,2}(?:${UNIT})(?![\p{L}])`,
-    String.raw`(?<![\p{L}])(?:${UNIT})\s+(?:are|is)\s+(?:extra|not\s+included|separate)(?![\p{L}])`,
-  ].join('|'),
-  'iu',
-);
-
-/**
- * Their words name deliverables other than the package being negotiated: a count that differs from it ("1 Reel
- * and 1 Story" for 1 Reel and 2 Stories), a unit it does not have, or a restriction ("the Reel only", "without the
- * Stories"). A yes to our amount with it is a yes to another deal (D2: never agreed as if it were ours).
- */
-export function changesPackage(text: string, pkg: string | null): boolean {
-  if (RESTRICTED_UNIT.test(text)) return true;
-  const units = packageUnits(pkg);
-  if (!units) return false;
-  for (const m of text.matchAll(COUNTED_UNIT)) {
-    const unit = canon(m.groups?.unit ?? '');
-    const n = countOf(m.groups?.n);
-    if (!unit || unit === 'any' || n == null || n > 20) continue; // "I posted 150 Reels last year": not a package
-    if (units.get(unit) !== n) return true;
-  }
-  return false;
-}
 
 /** Reads the amount their new text asks for (normalized text). */
 export function readMoney(text: string, ctx: MoneyContext): MoneyReading {

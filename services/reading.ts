@@ -6,7 +6,8 @@
 import { formatUsd } from './money.ts';
 import type { Classification, ClassifyInput, Intent } from './model/port.ts';
 import { normalizeText } from './numerals.ts';
-import { changesPackage, type MoneyReading, readMoney, strayFigure } from './reading-money.ts';
+import { type MoneyReading, readMoney } from './reading-money.ts';
+import { changesPackage, strayFigure } from './reading-package.ts';
 import {
   ACCEPT,
   BUT_ABOUT_TERMS,
