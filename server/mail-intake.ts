@@ -56,7 +56,11 @@ export function createMailIntake(deps: {
 
   /** Their reply as the negotiation reads it: one extraction for every mailbox. */
   function read(m: InboundEmail, negotiationId: string): InboxMessage {
-    const senderName = m.from.includes('<') ? m.from.slice(0, m.from.indexOf('<')).replace(/"/g, '').trim() : null;
+    const displayName = m.from.includes('<') ? m.from.slice(0, m.from.indexOf('<')).replace(/"/g, '').trim() : '';
+    // A client that sends no display name: the influencer's own name still starts their signature.
+    const row = displayName ? undefined : deps.queries.negotiation(negotiationId);
+    const own = row && addressOf(m.from) === row.influencerEmail.toLowerCase() ? row.influencerName : null;
+    const senderName = displayName || own;
     const reply = extractReply(m.body, { thread: threadTexts(negotiationId), senderName });
     return {
       messageId: m.messageId,

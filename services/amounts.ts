@@ -41,7 +41,7 @@ const PREFIX = new RegExp(
   'iu',
 );
 const SUFFIX = new RegExp(
-  String.raw`^(?:\s*-\s*|\s*)(?:(?<other>${OTHER_WORDS})(?![\p{L}'])|(?<usd>${USD_WORDS_EN})(?![\p{L}])|(?<eu>${USD_WORDS_EU})(?![\p{L}])|(?<cjk>${USD_WORDS_CJK})|(?<sym>\$|[${OTHER_SYMBOLS}])(?!\s*\d))`,
+  String.raw`^(?:\s*-\s*|\s*[()\[\]"”]?\s*)(?:(?<other>${OTHER_WORDS})(?![\p{L}'])|(?<usd>${USD_WORDS_EN})(?![\p{L}])|(?<eu>${USD_WORDS_EU})(?![\p{L}])|(?<cjk>${USD_WORDS_CJK})|(?<sym>\$|[${OTHER_SYMBOLS}])(?!\s*\d))`,
   'iu',
 );
 
@@ -138,7 +138,8 @@ export function mentions(text: string): Mention[] {
     const value = readingsOf(q.reading)[0];
     if (k < masks.length && masks[k][0] < q.end && !currency) role = 'masked';
     else if (currency) role = q.vague ? 'vague' : 'money';
-    else if (countedAfter(after) || LABEL_BEFORE.test(before)) role = 'count';
+    // A label numbers things ("option 2", "order 4471"); a figure with a separator or cents is not a label.
+    else if (countedAfter(after) || (q.plainInteger && LABEL_BEFORE.test(before))) role = 'count';
     else if (q.vague) role = 'vague';
     else if (q.plainInteger && value >= 190000n && value <= 209900n) role = 'year';
     else if (!q.scaled && value < 10000n) role = 'small';
@@ -184,6 +185,31 @@ export function possibleCents(m: Mention, ev: { us: boolean; eu: boolean }): (Ce
   if (r.mark === ',' && !eu) return [safe(r.group)];
   if (r.mark === '.' && eu && !ev.us) return [safe(r.group)];
   return readingsOf(r).map(safe);
+}
+
+/** A currency written with no amount we can read beside it ("nueve mil dólares", "a few euros more"). */
+const CURRENCY_WORD =
+  /(?<![\p{L}])(?:dollars?|bucks|usd|us\$|d[óo]lares|d[óo]lar|dollari|dolar[óo]w|доллар\p{L}*|euros?|eur|евро|gbp|pounds?\s+sterling|sterling|yen|yuan|rmb|rupees?|pesos?|reais|z[łl]otych|kronor|kroner|rubles?|roubles?|рубл\p{L}*|francs?|chf|cad|aud|jpy|inr|brl|mxn|sek|nok|dkk|pln)(?![\p{L}])|[$€£¥₹₩₽₺₪₱₦₫₴฿](?!\{)/giu;
+/** Thousands in words of the D16 languages, apart or compounded ("dos mil", "neuf mille", "duemila", "zweitausend"). */
+const FOREIGN_THOUSANDS =
+  /\b(?:un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|dois|duas|três|quatro|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|dwa|trzy|cztery|pięć|sześć|siedem|osiem|dziewięć|två|tre|fyra|fem|sex|sju|åtta|nio|tio|to|fire|seks|syv|otte|ni|ti)\s*(?:mil|mille|mila|duizend|tysiące|tysięcy|tysiąc|tusen|tusind)(?![\p{L}])|\b(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)\p{L}*tausend\p{L}*|(?<![\p{L}])(?:две|два|три|четыре|пять|шесть|семь|восемь|девять|десять)\s+тысяч\p{L}*/iu;
+
+/**
+ * Money we cannot read (the gate and the reader alike): a currency with no amount beside it, or thousands
+ * written in words of the D16 languages. In normalized text; `all` are its mentions.
+ */
+export function unreadAmounts(text: string, all: Mention[]): { text: string; kind: 'currency' | 'words' }[] {
+  const found: { text: string; kind: 'currency' | 'words' }[] = [];
+  const money = all.filter((m) => m.currency != null);
+  let k = 0;
+  for (const c of text.matchAll(CURRENCY_WORD)) {
+    const at = c.index ?? 0;
+    while (k < money.length && money[k].end <= at) k++; // both in order of position
+    if (!(k < money.length && money[k].index <= at)) found.push({ text: c[0], kind: 'currency' });
+  }
+  const words = FOREIGN_THOUSANDS.exec(text);
+  if (words) found.push({ text: words[0], kind: 'words' });
+  return found;
 }
 
 /** A money mention as the original API reported it. */

@@ -2,7 +2,7 @@
  * The deterministic validation gate (D10). It checks the model's prose, before the SOW block is inserted:
  * the block itself carries the usage rights and a struck-through ask, so it is never part of the check.
  */
-import { mentions, normalizeText, possibleCents, styleEvidence, YEAR_BEFORE } from './amounts.ts';
+import { mentions, normalizeText, possibleCents, styleEvidence, unreadAmounts, YEAR_BEFORE } from './amounts.ts';
 import { type Cents, formatUsd } from './money.ts';
 
 export const SOW_PLACEHOLDER = '{{SOW}}';
@@ -73,18 +73,11 @@ const COMMITMENTS: { pattern: RegExp; what: string }[] = [
 
 /** Saying or implying that we agree to terms: only the agreement confirmation may (D16). */
 const AGREEMENT_CLAIMS =
-  /\b(?:we|i)\s+(?:(?:are|'re|am|'m)\s+(?:happy|glad|pleased|delighted|thrilled)\s+to\s+|(?:hereby|gladly|happily|fully)\s+)?(?:agree|accept)\b|\b(?:we|i)(?:'ve|\s+have)\s+(?:agreed|accepted)\b|\b(?:it'?s|that'?s|(?:it|this|that)\s+is|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:yourself|ourselves))\s+(?:a|our)\s+deal\b|\bdone\s+deal\b|\bdeal\s*!|\bdeal\s+is\s+(?:done|set|on|sealed)\b|\bagreed\b|\b(?:reached|have|made|sealed|closed)\s+(?:an?\s+|the\s+|our\s+)?(?:agreement|deal)\b|\bconfirm(?:ed|ing|s)?\s+(?:at|the\s+deal|the\s+agreement|our\s+agreement|the\s+partnership|our\s+partnership|your\s+(?:rate|ask|price|offer|terms)|the\s+(?:rate|booking|collaboration))\b|\b(?:happy|pleased|glad|thrilled|delighted|excited)\s+to\s+confirm\b|\block(?:ed)?\s+(?:it\s+)?in\b|\bwelcome\s+(?:aboard|to\s+the\s+team)\b|\byour\s+(?:rate|price|ask|offer|terms|proposal|fee)\s+(?:works|is\s+(?:fine|accepted|approved|agreed|good)|has\s+been\s+(?:accepted|approved))\b|\b(?:we|i)(?:\s+(?:can|will)|'ll)\s+(?:do|pay|meet|go\s+with|move\s+forward\s+with|proceed\s+(?:with|at))\s+your\s+(?:rate|price|ask|offer|fee|number|figure)\b|\bpleasure\s+doing\s+business\b|\bsigned,?\s+sealed\b|\b(?:de\s+acuerdo|trato\s+hecho|d'accord|marché\s+conclu|einverstanden|abgemacht|fechado|combinado|affare\s+fatto|akkoord|договорились)\b/i;
+  /\b(?:we|i)(?:\s+are|'re|\s+am|'m)?\s+(?:(?:happy|glad|pleased|delighted|thrilled)\s+to\s+|(?:hereby|gladly|happily|fully)\s+)?(?:agree|accept|approve)\b|\b(?:we|i)(?:\s+are|'re|\s+am|'m)\s+(?:all\s+set|aligned|in\s+agreement|on\s+the\s+same\s+page|on\s+board\s+with\s+(?:your|the|that|this))\b|\b(?:glad|happy|great|pleased)\s+(?:that\s+)?we\s+(?:could|can|were\s+able\s+to|managed\s+to)\s+(?:agree|settle|land|align)\b|\bconsider\s+it\s+(?:done|a\s+deal|settled|agreed)\b|\b(?:the|our)\s+agreed(?:-upon|\s+upon)?\s+(?:rate|fee|price|amount|terms)\b|\b(?:we|i)(?:'ve|\s+have)\s+(?:agreed|accepted)\b|\b(?:it'?s|that'?s|(?:it|this|that)\s+is|we\s+have|we'?ve\s+got|you'?ve\s+got|you\s+have|got\s+(?:yourself|ourselves))\s+(?:a|our)\s+deal\b|\bdone\s+deal\b|\bdeal\s*!|\bdeal\s+is\s+(?:done|set|on|sealed)\b|\bagreed\b|\b(?:reached|have|made|sealed|closed)\s+(?:an?\s+|the\s+|our\s+)?(?:agreement|deal)\b|\bconfirm(?:ed|ing|s)?\s+(?:at|the\s+deal|the\s+agreement|our\s+agreement|the\s+partnership|our\s+partnership|your\s+(?:rate|ask|price|offer|terms)|the\s+(?:rate|booking|collaboration))\b|\b(?:happy|pleased|glad|thrilled|delighted|excited)\s+to\s+confirm\b|\block(?:ed)?\s+(?:it\s+)?in\b|\bwelcome\s+(?:aboard|to\s+the\s+team)\b|\byour\s+(?:rate|price|ask|offer|terms|proposal|fee)\s+(?:works|is\s+(?:fine|accepted|approved|agreed|good)|has\s+been\s+(?:accepted|approved))\b|\b(?:we|i)(?:\s+(?:can|will)|'ll)\s+(?:do|pay|meet|go\s+with|move\s+forward\s+with|proceed\s+(?:with|at))\s+your\s+(?:rate|price|ask|offer|fee|number|figure)\b|\bpleasure\s+doing\s+business\b|\bsigned,?\s+sealed\b|\b(?:de\s+acuerdo|trato\s+hecho|d'accord|marché\s+conclu|einverstanden|abgemacht|fechado|combinado|affare\s+fatto|akkoord|договорились)\b/i;
 const NEGATED_CLAIM =
-  /\b(?:not|never|cannot|can'?t|won'?t|unable|couldn'?t|don'?t|isn'?t|aren'?t|if|whether|once|until|before|hope|hoping|would\s+love\s+to|looking\s+forward\s+to)\b[^.!?\n]*$/i;
+  /\b(?:not|never|cannot|can'?t|won'?t|unable|couldn'?t|don'?t|isn'?t|aren'?t|if|whether|once|until|before)\b[^.!?\n]*$|\b(?:hope|hoping|would\s+love\s+to|looking\s+forward\s+to)\s+(?:[\w']+\s+){0,2}$/i;
 
 const PAYMENT_WORDS = /payment|paid|processed|invoice|compensat/i;
-/** A currency written with no amount we can read beside it ("nueve mil dólares", "a few euros more"). */
-const CURRENCY_WORD =
-  /(?<![\p{L}])(?:dollars?|bucks|usd|us\$|d[óo]lares|d[óo]lar|dollari|dolar[óo]w|доллар\p{L}*|euros?|eur|евро|gbp|pounds?\s+sterling|sterling|yen|yuan|rmb|rupees?|pesos?|reais|z[łl]otych|kronor|kroner|rubles?|roubles?|рубл\p{L}*|francs?|chf|cad|aud|jpy|inr|brl|mxn|sek|nok|dkk|pln)(?![\p{L}])|[$€£¥₹₩₽₺₪₱₦₫₴฿](?!\{)/giu;
-/** Thousands in words of the D16 languages ("dos mil", "neuf mille", "zweitausend"). */
-const FOREIGN_THOUSANDS =
-  /\b(?:un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|dois|duas|três|quatro|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|dwa|trzy|cztery|pięć|sześć|siedem|osiem|dziewięć|två|tre|fyra|fem|sex|sju|åtta|nio|tio|to|fire|seks|syv|otte|ni|ti)\s+(?:mil|mille|mila|duizend|tysiące|tysięcy|tusen|tusind)\b|\b(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)tausend\w*|(?<![\p{L}])(?:две|два|три|четыре|пять|шесть|семь|восемь|девять|десять)\s+тысяч\p{L}*/iu;
-
 /** "the 2026 summer campaign": a year naming something. */
 const YEAR_AFTER =
   /^\s*(?:summer|spring|fall|autumn|winter|holiday|campaigns?|season|collection|launch|edition|calendar|line|lineup|plans?|goals?|roadmap|drop|programs?|program+e|budget\s+year|fiscal)\b/i;
@@ -109,15 +102,13 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
     if (values.some((v) => v == null)) bad.push(`"${m.text}" is not a readable USD amount`);
     else if (!values.every((v) => allowedCents.includes(v as Cents))) bad.push(`"${m.text}" is not an allowed amount`);
   }
-  const money = all.filter((m) => m.currency != null);
-  let k = 0;
-  for (const c of text.matchAll(CURRENCY_WORD)) {
-    const at = c.index ?? 0;
-    while (k < money.length && money[k].end <= at) k++; // both in order of position
-    if (!(k < money.length && money[k].index <= at)) bad.push(`"${c[0]}" names a currency without a readable amount`);
+  for (const u of unreadAmounts(text, all)) {
+    bad.push(
+      u.kind === 'currency'
+        ? `"${u.text}" names a currency without a readable amount`
+        : `"${u.text}" is an amount in words`,
+    );
   }
-  const words = FOREIGN_THOUSANDS.exec(text);
-  if (words) bad.push(`"${words[0]}" is an amount in words`);
   return bad;
 }
 

@@ -5,9 +5,10 @@
  * be decimal or thousands separators read from evidence or not at all. Amounts that only repeat our standing offer
  * are not an ask; an ask exactly at our offer is an acceptance of it.
  */
-import { centsOf, type Mention, mentions, styleEvidence, YEAR_BEFORE } from './amounts.ts';
+import { centsOf, type Mention, mentions, styleEvidence, unreadAmounts, YEAR_BEFORE } from './amounts.ts';
 import type { Cents } from './money.ts';
 import { SMALL_WORDS } from './numerals.ts';
+import { writesDots } from './reading-language.ts';
 import { deliverableItems } from './sow.ts';
 
 export interface MoneyContext {
@@ -35,17 +36,17 @@ const UNIT_CANON: [RegExp, string][] = [
   [/^pins?$/i, 'pin'],
   [/^(?:deliverables?|pieces?|items?|assets?|each)$/i, 'any'],
 ];
-const UNIT =
+export const UNIT =
   'reels?|stor(?:y|ies)|posts?|carousels?|photos?|videos?|tiktoks?|vlogs?|shorts?|integrations?|lives?|livestreams?|streams?|tweets?|pins?|deliverables?|pieces?|items?|assets?';
-const PLATFORM = String.raw`(?:(?:instagram|insta|ig|tiktok|youtube|yt|feed|in-feed|static|dedicated|short-form|long-form)\s+)?`;
+export const PLATFORM = String.raw`(?:(?:instagram|insta|ig|tiktok|youtube|yt|feed|in-feed|static|dedicated|short-form|long-form)\s+)?`;
 const COUNT = String.raw`(?:\d+|${Object.keys(SMALL_WORDS).join('|')}|a|an|one|the|both|all(?:\s+(?:two|three|four|five))?)`;
 
-function canon(word: string): string | null {
+export function canon(word: string): string | null {
   for (const [pattern, unit] of UNIT_CANON) if (pattern.test(word)) return unit;
   return null;
 }
 
-function countOf(word: string | undefined): number | null {
+export function countOf(word: string | undefined): number | null {
   if (!word) return null;
   const w = word.toLowerCase();
   if (/^\d+$/.test(w)) return Number(w);
@@ -68,6 +69,22 @@ export function packageUnits(pkg: string | null): Map<string, number> | null {
     units.set(unit, (units.get(unit) ?? 0) + qty);
   }
   return units.size ? units : null;
+}
+
+/**
+ * A CPM or per-view price applied to the average views, in cents. A price written with more than two decimals
+ * ("$0.035 per view") is taken as written, not rounded to a cent first (that would read $3,200 for $2,800).
+ */
+function perViews(t: Term, views: number): number {
+  const per = t.basis === 'cpm' ? 1000n : 1n;
+  const fine = /^(\d*)[.,](\d{3,6})$/.exec(t.mention.q.text);
+  if (!fine || (t.mention.q.reading.kind === 'ambiguous' && !/^0*$/.test(fine[1]))) {
+    return t.basis === 'cpm' ? Math.round((t.cents * views) / 1000) : t.cents * views;
+  }
+  const scale = 10n ** BigInt(fine[2].length);
+  const units = BigInt(fine[1] || '0') * scale + BigInt(fine[2]); // the price in 1/scale dollars
+  const denominator = scale * per;
+  return Number((units * BigInt(views) * 100n * 2n + denominator) / (2n * denominator)); // half-up
 }
 
 interface Term {
@@ -128,7 +145,7 @@ const TIMES_BEFORE = /(?<n>\d+)\s*(?:x|×)\s*$/i;
 const PART_BEFORE =
   /(?:\badd|\bplus|\+|\badditional|\bextra|\bon\s+top\s+of|\bdeposit\s+of|\bupfront|\bbonus\s+of|\bdifference\s+of|\bincrease\s+of|\braise\s+of|\bbump\s+of|\bbump\s+(?:it\s+)?by|\bincrease\s+(?:it\s+)?by|\braise\s+(?:it\s+)?by|\bmore\s+than|\bover|\babove|\bbeyond|\bhigher\s+than|\bless\s+than|\bbelow|\bunder|\bbetween)\s*$/i;
 const PART_AFTER =
-  /^\s*(?:(?:\+|plus)\s*(?:sales\s+)?(?:tax|taxes|vat|gst|hst|iva|mwst|tva|fees?|expenses|shipping|costs?|travel)\b|(?:per|a|an|\/)\s*(?:month|mo|week|wk|year|yr|day|hour|hr)\b|monthly\b|weekly\b|yearly\b|annually\b|\s*(?:more|extra|on\s+top|additional|upfront|up\s+front|deposit|bonus|in\s+advance|less|higher|lower|above|below|over|difference)\b)/i;
+  /^\s*(?:(?:\+|plus)\s*(?:\d+(?:[.,]\d+)?\s*%\s*)?(?:sales\s+)?(?:tax|taxes|vat|gst|hst|iva|mwst|tva|fees?|expenses|shipping|costs?|travel)\b|(?:per|a|an|\/)\s*(?:month|mo|week|wk|year|yr|day|hour|hr)\b|monthly\b|weekly\b|yearly\b|annually\b|\s*(?:more|extra|on\s+top|additional|upfront|up\s+front|deposit|bonus|in\s+advance|less|higher|lower|above|below|over|difference)\b)/i;
 /** How our own offer is repeated: "your offer of $2,000", "the $2,000 you offered". */
 const REPEAT_BEFORE =
   /\b(?:your|you|you've|you'?re|offered|offer(?:\s+of)?|mentioned|proposed|quoted|suggested|said|instead\s+of|rather\s+than|from|original(?:ly)?|budget\s+of)\s*(?:of\s+|is\s+|was\s+|at\s+)?$/i;
@@ -142,19 +159,6 @@ const STRONG_CUE =
 /** After a bare figure, only these may follow for it to be money ("2500 works", "2500 for the package"). */
 const BARE_FOLLOW =
   /^\s*(?:$|[.,!?;:)\]-]|\b(?:for|and|if|or|per|flat|total|all[\s-]in|net|each|is|would|will|works?|sounds?|please|then|to|plus|but|so|at|with|instead|minimum|min|max|tops|usd|dollars?|would|should|could|and\s+we|sounds|seems|feels|okay|ok)\b)/i;
-
-// Common words of languages that write "2.500" for two thousand five hundred (es, de, pt, it, nl, da/no).
-const DOT_LANGUAGE =
-  /(?<![\p{L}])(?:el|los|las|una|mi|es|sería|seria|tarifa|precio|por|para|con|pero|der|die|das|und|ich|für|mit|ist|nicht|mein|meine|preis|honorar|o|os|meu|minha|valor|não|é|com|il|di|che|per|mio|mia|sono|prezzo|compenso|het|een|ik|voor|mijn|niet|prijs|tarief|jeg|og|ikke|min|pris|er|på|está|bien|gracias|hola|sí|muy|gut|danke|bem|obrigad[oa]|grazie|bene|bedankt|goed|lo|haría|haria|puedo|hago|mache|würde|kann|wäre|consigo|fazer|faço|faria|posso|farei|farlo|posso|potrei|zou|kan|wil|doe|vragen|dit|pakket|det|gøre|gjøre|kr|hej|hei|vil|til|med|hoi|hallo|servus|olá|ciao|jag|för|gör|skulle)(?![\p{L}])/giu;
-const ENGLISH = /(?<![\p{L}])(?:the|and|i|my|is|for|it|to|we|you|this|that|with|rate|would|can|could)(?![\p{L}])/giu;
-
-/** A reply written in a language that writes "2.500" for 2,500 is evidence for that reading (D16). */
-function writesDots(text: string): boolean {
-  const dot = new Set((text.match(DOT_LANGUAGE) ?? []).map((w) => w.toLowerCase())).size;
-  const en = new Set((text.match(ENGLISH) ?? []).map((w) => w.toLowerCase())).size;
-  // Short replies ("Hola! Lo haría por $2.800") carry few words: two of that language and none of English will do.
-  return (dot >= 3 && en <= 1) || (dot >= 2 && en === 0);
-}
 
 function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
   const ev = styleEvidence(ms);
@@ -188,7 +192,13 @@ function termsOf(text: string, ms: Mention[]): (Term | { unclear: string })[] {
       out.push({ unclear: `an amount whose separators can be read two ways ("${m.text}")` });
       continue;
     }
-    if (/\d\s*(?:-|–|—|to|and|or)\s*[$€£]?\s*$/i.test(before) || /^\s*(?:-|–|—|to|or)\s*[$€£]?\s*\d/i.test(after)) {
+    // "Not $2,000 — $2,500": a correction, not a range
+    const corrected =
+      /\b(?:not|no)\s+[$€£]?\s*\d[\d.,]*\s*[-–—]\s*[$€£]?\s*$/i.test(before) ||
+      (/\b(?:not|no)\s*$/i.test(before) && /^\s*[-–—]/.test(after));
+    const range =
+      /\d\s*(?:-|–|—|to|and|or)\s*[$€£]?\s*$/i.test(before) || /^\s*(?:-|–|—|to|or)\s*[$€£]?\s*\d/i.test(after);
+    if (range && !corrected) {
       out.push({ unclear: `a range of amounts ("${m.text}")` });
       continue;
     }
@@ -258,6 +268,9 @@ export function readMoney(text: string, ctx: MoneyContext): MoneyReading {
   const terms = termsOf(text, ms);
   const problem = terms.find((t): t is { unclear: string } => 'unclear' in t);
   if (problem) return { kind: 'unclear', why: problem.unclear };
+  // "Ich mache es für zweitausendfünfhundert Dollar": an amount we cannot read is never a yes to ours.
+  const unread = unreadAmounts(text, ms)[0];
+  if (unread) return { kind: 'unclear', why: `an amount we cannot read ("${unread.text}")` };
   const priced = terms as Term[];
   const offer = ctx.lastOfferCents;
   const totals: { cents: Cents; term: Term }[] = [];
@@ -310,7 +323,7 @@ export function readMoney(text: string, ctx: MoneyContext): MoneyReading {
     if (t.basis === 'cpm' || t.basis === 'view') {
       const views = ctx.averageViews;
       if (!views || views <= 0) return { kind: 'unclear', why: 'a CPM quote without the average views to apply it to' };
-      const total = t.basis === 'cpm' ? Math.round((t.cents * views) / 1000) : t.cents * views;
+      const total = perViews(t, views);
       if (!Number.isSafeInteger(total)) return { kind: 'unclear', why: 'a CPM quote too large to read' };
       totals.push({ cents: total, term: t });
     }

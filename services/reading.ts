@@ -7,6 +7,7 @@ import { formatUsd } from './money.ts';
 import type { Classification, ClassifyInput, Intent } from './model/port.ts';
 import { normalizeText } from './numerals.ts';
 import { type MoneyReading, readMoney } from './reading-money.ts';
+import { changesPackage, strayFigure } from './reading-package.ts';
 import {
   ACCEPT,
   BUT_ABOUT_TERMS,
@@ -51,6 +52,10 @@ const SUMMARY: Record<Intent, string> = {
   unclear: 'No clear intent or rate.',
 };
 
+/** A question word before the phrase in a clause ending with "?": "Wie machen wir das mit dem Dreh?" asks. */
+const QUESTION_WORD =
+  /(?<![\p{L}])(?:what|when|where|why|how|which|qu[ée]|cu[áa]ndo|d[óo]nde|c[óo]mo|cu[áa]l|qui[ée]n|quand|o[ùu]|comment|quel(?:le)?s?|pourquoi|est-ce|wann|wo|wie|welche[rsn]?|warum|quando|onde|qual|cosa|dove|quale|perch[ée]|wat|wanneer|waar|hoe|welke|waarom|kiedy|gdzie|jak|dlaczego|czy|vad|n[äa]r|hur|vilken|varf[öo]r|hvad|hvorn[åa]r|hvordan|hvilken|hvorfor|hva|что|когда|где|как|почему|ли)(?![\p{L}])/iu;
+
 /** A clear acceptance phrase that is not negated in its clause ("that no longer works for me"). */
 function acceptancePhrase(text: string): boolean {
   const re = new RegExp(ACCEPT.source, 'giu');
@@ -60,7 +65,7 @@ function acceptancePhrase(text: string): boolean {
       NEGATION.test(before.replace(/\bcan'?t\s+wait\b/gi, '')) ||
       NEGATED_AFTER.test(after) ||
       /^\s*\?/.test(after) ||
-      (/^[^.!\n]*\?/.test(after) && /^\s*(?:deal|works|agreed)/i.test(m[0]))
+      (/^[^.!\n]*\?/.test(after) && (/^\s*(?:deal|works|agreed)/i.test(m[0]) || QUESTION_WORD.test(before)))
     )
       continue;
     if (/\bno\s+deal\b|\bnot\s+a\s+deal\b/i.test(before + m[0])) continue;
@@ -70,8 +75,11 @@ function acceptancePhrase(text: string): boolean {
 }
 
 /** Whether an acceptance comes with strings attached: a condition, hesitation, or a question about the terms. */
-function reservations(text: string): string | null {
+function reservations(text: string, pkg: string | null): string | null {
   if (HESITATE.test(text)) return 'hesitates';
+  if (changesPackage(text, pkg)) return 'asks for another package';
+  const stray = strayFigure(text);
+  if (stray) return `names a figure that may be an amount ("${stray}")`;
   if (LEGAL_TERMS.test(text)) return 'raises legal terms';
   if (TERMS.test(text)) return 'asks about the terms';
   if (CONDITION.test(text.replace(COURTESY_IF, ''))) return 'attaches a condition';
@@ -96,7 +104,8 @@ export function withoutOurs(text: string): string {
 /** Reads one reply. Budget figures are never an input (D11). */
 export function readReply(input: ClassifyInput): Reading {
   const raw = input.text ?? '';
-  const text = withoutOurs(normalizeText(raw).replace(/[‘’]/g, "'"));
+  // A link is not their words: "kit?rate=2500" is neither a question nor an amount.
+  const text = withoutOurs(normalizeText(raw).replace(/[‘’]/g, "'")).replace(/\b(?:https?:\/\/|www\.)\S+/gi, ' ');
   const triggers = keywordTriggers(withoutOurs(raw));
   const flags = triggers.length ? ` Flags: ${triggers.map((t) => t.kind).join(', ')}.` : '';
   const injection = INJECTION.test(text);
@@ -132,7 +141,7 @@ export function readReply(input: ClassifyInput): Reading {
   if (injection) return result('unclear', 0.4, null, 'Tries to instruct the agent.');
   if (declines && !acceptancePhrase(text)) return result('reject', 0.9);
   if (accepts && !declines) {
-    const but = reservations(text);
+    const but = reservations(text, input.package ?? null);
     if (!but) return result('accept', 0.9);
     if (text.includes('?')) return result('question', 0.8, null, `Accepts but ${but}.`);
     return result('unclear', 0.5, null, `Accepts but ${but}.`);

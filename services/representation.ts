@@ -49,13 +49,16 @@ const REPRESENTATION = [
   // represento a N, je représente N, vertrete N, manager de N, empresária da N
   String.raw`\b(?:represento|représente|rappresento|vertrete|mánager|managerin|agente|empresári[oa])\s+(?:a\s+|de\s+|di\s+|d[aoe]\s+|von\s+)?N`,
   String.raw`\b(?:manager|agent)\s+(?:de|di|d[aoe]|von)\s+N`,
+  // Anas Managerin, Anas Agentur (a German genitive has no apostrophe)
+  String.raw`N\s+(?:managerin|manager|agentin|agent|agentur|management)\b`,
 ];
 
 function namePattern(fullName: string): string {
   const words = fullName.trim().split(/\s+/).map(escapeRegExp);
   const full = words.join('\\s+');
   const alternatives = words.length > 1 ? `${full}|${words[0]}` : full;
-  return `(?<![\\p{L}\\p{N}])(?<name>${alternatives})(?![\\p{L}\\p{N}])`;
+  // A trailing "s" is a genitive ("Anas Managerin"), not another name ("Anastasia").
+  return `(?<![\\p{L}\\p{N}])(?<name>${alternatives})(?:s(?![\\p{L}\\p{N}]))?(?![\\p{L}\\p{N}])`;
 }
 
 /** The sentence in which the sender says they represent the influencer, or null. */

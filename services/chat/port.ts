@@ -15,6 +15,7 @@ export interface ChatMessage {
 export interface ChatUpdate {
   channel: string;
   ts: string;
+  /** Plain text, escaped by the adapter like a post's. */
   text: string;
   blocks: unknown[];
 }

@@ -48,7 +48,8 @@ export function createSandboxSlack(
       return post(fitted);
     },
     async update(message) {
-      replace.run({ ...message, blocks: JSON.stringify(message.blocks) });
+      const fitted = fitMessage(message); // like a post: escaped, within Block Kit limits
+      replace.run({ ...fitted, blocks: JSON.stringify(fitted.blocks) });
     },
   };
   return {

@@ -13,7 +13,7 @@ import {
   type WebClient,
   type WebClientOptions,
 } from '@slack/web-api';
-import { fitMessage, plainVersion } from './block-kit.ts';
+import { escapeMrkdwn, fitMessage, plainVersion } from './block-kit.ts';
 import type { ChatMessage, ChatPort } from './port.ts';
 
 export const METADATA_EVENT = 'negotiation_message';
@@ -133,7 +133,8 @@ export function createSlackChat(deps: {
     },
     async update(message) {
       try {
-        await update(client, message.channel, message.ts, message.text, message.blocks);
+        // The port's text is plain, like a post's (the decision path below passes the posted, escaped one).
+        await update(client, message.channel, message.ts, escapeMrkdwn(message.text), message.blocks);
       } catch (error) {
         // Deleted, or no longer ours to edit: there is nothing left to update.
         const code = (error as { code?: string; data?: { error?: string } }).data?.error;

@@ -96,7 +96,12 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
     intent = 'accept'; // "my rate is $2,000" read as a counter at our own offer: an acceptance of it (D16)
   } else if (intent === 'counter') {
     why = 'a counter-offer without an amount in their new text';
-  } else if ((intent === 'reject' || intent === 'question') && reading.intent === 'accept') {
+  } else if (intent === 'reject' && !reading.declines && (reading.accepts || reading.intent === 'question')) {
+    // A refusal their words do not show where they say yes (with strings attached) or ask something: never walk
+    // away on the model's word alone. A question is answered; a yes with reservations goes to a person.
+    if (reading.intent === 'accept' || reading.intent === 'question') intent = 'question';
+    else why = 'their words do not show a refusal';
+  } else if (intent === 'question' && reading.intent === 'accept') {
     intent = 'question'; // a yes the model doubts: answer, never close
   }
   if (why) {

@@ -95,3 +95,53 @@ describe('reading replies end to end (sandbox, D16)', () => {
     }
   });
 });
+
+describe('a reply below an Outlook-style quote of our counter (D16)', () => {
+  const quote = (email: { text: string }, to: string) =>
+    [
+      'De : The Partnerships Team <deals@agency.example>',
+      'Envoyé : mardi 2 décembre 2025 18:47',
+      `À : Maya Lopez <${to}>`,
+      'Objet : RE: Collaboration Opportunity - Glow Skincare',
+      '',
+      email.text.replace(/~~/g, ''), // the client quotes the HTML part: the strike-through is lost
+    ].join('\n');
+
+  it('an acceptance above it closes at our counter; a new ask below it is never agreed', async () => {
+    t = await startTestAgent();
+    const agent = t;
+    const people = ['above@gmail.com', 'below@gmail.com'];
+    const ids: string[] = [];
+    for (const [i, email] of people.entries()) {
+      const created = await createCampaign(
+        agent,
+        glowCampaign({ id: `cmp-outlook-${i}`, influencers: [{ name: 'Maya Lopez', email, averageViews: 80000 }] }),
+      );
+      ids.push(created.negotiations[0].id);
+      const [opening] = await waitForMailCount(agent, email, 1);
+      await reply(agent, opening.threadId, "I'd do it for $2,300", { from: email });
+    }
+    const counters = await Promise.all(people.map((email) => waitForMailCount(agent, email, 2)));
+    const settled = (id: string) =>
+      until(async () => {
+        const x = await negotiation(agent, id);
+        return timelineOf(x, 'email_received').length === 2 && !['counter_received'].includes(x.state) ? x : undefined;
+      });
+
+    const [above, below] = counters.map((m) => m[1]);
+    expect(above.text).to.include('- Rate: ~~$2,300.00~~ $2,150.00');
+    await reply(agent, above.threadId, `Ça marche pour moi, on y va.\n\n${quote(above, people[0])}`, {
+      from: people[0],
+    });
+    expect((await settled(ids[0])).agreedRate).to.equal('2150.00');
+
+    await reply(
+      agent,
+      below.threadId,
+      `Sounds great!\n\n${quote(below, people[1])}\n\nActually my rate would need to be $2,800.`,
+      { from: people[1] },
+    );
+    const n = await settled(ids[1]);
+    expect([n.state, n.agreedRate]).to.deep.equal(['escalated', null]);
+  });
+});

@@ -84,6 +84,23 @@ describe('Slack messages within Block Kit limits (D19)', () => {
     for (const i of [0, 77, 154]) expect(noticeText).to.include(`Skipped &lt;creator&gt; &amp; co ${i}`);
   });
 
+  it('sandbox: a reply while escalated updates the escalation in place, fitted and escaped like a post', async () => {
+    const t = await agent();
+    const name = `<!channel> ${'🌸'.repeat(90)} Maya`;
+    const created = await createCampaign(t, { ...campaign(), influencers: [{ ...campaign().influencers[0], name }] });
+    const id = created.negotiations[0].id;
+    const [opening] = await waitForMailCount(t, MAYA, 1);
+    await reply(t, opening.threadId, 'My rate for this package is $3,200.');
+    await waitForState(t, id, 'escalated');
+    await reply(t, opening.threadId, `I could come down to $2,250. ${NOISE}`);
+    const escalation = await until(async () => {
+      const all = await slack(t); // validated against Block Kit by the test client
+      const found = all.find((m) => m.kind === 'escalation' && m.negotiationId === id);
+      return found && JSON.stringify(found.blocks).includes('2,250') ? found : undefined;
+    });
+    expect(escalation.text).to.include('&lt;!channel&gt;').and.not.include('<!channel>');
+  });
+
   describe('live Slack (fake Slack API, real WebClient)', () => {
     async function slackAgent() {
       fake = await startFakeSlack();
@@ -136,6 +153,25 @@ describe('Slack messages within Block Kit limits (D19)', () => {
       const updated = await until(async () => slackFake.updated().find((u) => u.ts === escalation.ts));
       assertWithinBlockKit(updated);
       expect(JSON.stringify(updated.blocks)).to.include('Walked away by <@U0ALICE>');
+      expect(slackFake.refused()).to.deep.equal([]);
+    });
+
+    it('a reply while escalated updates the message with its text escaped like a post', async () => {
+      const t = await slackAgent();
+      const slackFake = fake as FakeSlack;
+      const name = '<!channel> Maya';
+      const created = await createCampaign(t, { ...campaign(), influencers: [{ ...campaign().influencers[0], name }] });
+      const id = created.negotiations[0].id;
+      const [opening] = await waitForMailCount(t, MAYA, 1);
+      await reply(t, opening.threadId, 'My rate for this package is $3,200.');
+      await waitForState(t, id, 'escalated');
+      const escalation = await until(async () =>
+        slackFake.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation')),
+      );
+      await reply(t, opening.threadId, 'I could come down to $2,250.');
+      const updated = await until(async () => slackFake.updated().find((u) => u.ts === escalation.ts));
+      assertWithinBlockKit(updated);
+      expect(updated.text).to.include('&lt;!channel&gt; Maya').and.not.include('<!channel>');
       expect(slackFake.refused()).to.deep.equal([]);
     });
 

@@ -206,6 +206,7 @@ describe('the gate reads every spelling of an amount (D10)', () => {
       'Or 9000 złotych.',
       'Or twenty-four hundred.',
       'Or $2.100.', // $2.10 or $2,100: one reading is not allowed
+      'Another option is 4,908.63 for the package.', // a figure with cents is no label ("option 2")
     ]) {
       const result = counter(extra);
       expect(
@@ -235,6 +236,13 @@ describe('the gate reads every spelling of an amount (D10)', () => {
       'Your rate works for us.',
       "We'll go with your number.",
       'Happy to confirm the partnership.',
+      "We're happy to accept that.",
+      'Consider it done.',
+      "We're all set at that rate!",
+      'Glad we could agree on this.',
+      "We're on board with your rate.",
+      'Looking forward to working together at the agreed rate.',
+      'We approve the rate.',
     ]) {
       expect(checks(`${GOOD} ${claim}`), claim).to.deep.equal(['agreement_claim']);
       expect(checks(`${GOOD} ${claim} Payment follows.`, { agreement: true }), claim).to.deep.equal([]);
@@ -243,6 +251,7 @@ describe('the gate reads every spelling of an amount (D10)', () => {
       "We can't agree to a higher rate.",
       "We'd love to reach an agreement.",
       'Let us know if this works for you.',
+      "We hope we can agree on this, and we're looking forward to working together.",
     ]) {
       expect(checks(`${GOOD} ${fine}`), fine).to.deep.equal([]);
     }

@@ -146,6 +146,16 @@ describe('parseRawEmail', () => {
       expect((await parseRawEmail(htmlOnly)).text, file).to.equal((await parseRawEmail(fixture(file))).text);
     }
   });
+
+  it('an HTML-only reply whose attribution renders right under their sentence keeps the sentence', async () => {
+    // Yahoo's HTML: no blank line between the answer and a wrapped "El …, <name> <address> escribió:"
+    const html =
+      '<div>Lo haría por 2.290 dólares.</div><div class="yahoo_quoted"><div>El martes, 2 de diciembre de 2025, ' +
+      '18:47:02 CET, The Partnerships Team &lt;deals@agency.example&gt; escribió:</div><div><p>Hi Maya,</p>' +
+      '<p>We can come up to $2,150.00.</p><ul><li>Rate: <s>$2,300.00</s> $2,150.00</li></ul></div></div>';
+    const raw = await new MailComposer({ from: 'maya@gmail.com', to: 'deals@agency.example', html }).compile().build();
+    expect((await parseRawEmail(raw)).text).to.equal('Lo haría por 2.290 dólares.');
+  });
 });
 
 describe('extractNewText', () => {

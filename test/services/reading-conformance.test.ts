@@ -11,6 +11,7 @@ import { findAmounts } from '../../services/amounts.ts';
 import { loadKnowledgeBase } from '../../services/knowledge.ts';
 import { createAnthropicNegotiator, type ReplyAnalysis } from '../../services/model/anthropic.ts';
 import { classifyOffline } from '../../services/model/offline.ts';
+import { readReply } from '../../services/reading.ts';
 import type { Classification, ClassifyInput } from '../../services/model/port.ts';
 import { type FakeAnthropic, startFakeAnthropic, untrustedText } from '../support/fake-anthropic.ts';
 import { type Expected, ROWS, type Row } from './reading-table.ts';
@@ -188,10 +189,13 @@ describe('reply reading: one conformance table for both adapters (D16)', functio
         if (c.intent === 'counter' && c.askCents == null) violations.push(`${label}: a counter without an ask`);
         if (got === 'accept' && row.e !== 'accept') violations.push(label);
         if (row.legal && !hasLegal(c)) violations.push(`${label}: the legal escalation was lost`);
+        // A refusal may stand on the model's word only where their words neither ask, accept nor question.
+        if (got === 'reject' && row.e !== 'reject' && (row.e !== 'unclear' || readReply(inputOf(row)).accepts))
+          violations.push(`${label}: a walk-away their words do not show`);
       }
     }
     console.log(
-      `      Claude adapter, lying models: ${runs} readings, ${asExpected} as the table says, ${unclear} fell back to unclear, ${violations.length} unexpected asks or agreements`,
+      `      Claude adapter, lying models: ${runs} readings, ${asExpected} as the table says, ${unclear} fell back to unclear, ${violations.length} unexpected asks, agreements or walk-aways`,
     );
     expect(violations).to.deep.equal([]);
   });

@@ -83,6 +83,46 @@ describe('reply corpus (D16)', () => {
   });
 });
 
+describe('text below a quote that has no "> " (D16)', () => {
+  // Our counter as the thread holds it, and as an Outlook-style client quotes its HTML: the strike is lost.
+  const ours = [
+    'Hi Maya,',
+    '',
+    'Thanks for getting back to us! We can come up to $2,150.00 for the package below.',
+    '',
+    'Scope of Work:',
+    '- 1 Instagram Reel',
+    '- 2 Instagram Stories',
+    '- Rate: ~~$2,300.00~~ $2,150.00',
+    '',
+    'Best,',
+    'The Partnerships Team',
+  ].join('\n');
+  const hints: ReplyHints = { thread: [ours], senderName: 'Maya Lopez' };
+  const header = [
+    'De : The Partnerships Team <deals@agency.example>',
+    'Envoyé : mardi 2 décembre 2025 18:47',
+    'À : Maya Lopez <maya@gmail.com>',
+    'Objet : RE: Collaboration',
+  ].join('\n');
+  const quoted = `${header}\n\n${ours.replace(/~~/g, '')}`;
+
+  it('a new ask written below the quoted message is theirs, and the reply is uncertain', () => {
+    const got = extractReply(`Sounds great!\n\n${quoted}\n\nActually my rate would need to be $2,800.`, hints);
+    expect(got.uncertain).to.equal(true);
+    expect(got.text).to.equal('Sounds great!\nActually my rate would need to be $2,800.');
+  });
+
+  it('older history below the quoted message stays quoted; a signature alone below it is not their text', () => {
+    const older = `Sounds great!\n\n${quoted}\n\nFrom: Maya Lopez <maya@gmail.com>\nSent: Monday, December 1, 2025 9:00 AM\nTo: deals@agency.example\nSubject: Collaboration\n\nI'd do it for $2,300`;
+    expect(extractReply(older, hints)).to.include({ text: 'Sounds great!', uncertain: false });
+    const signed = `Sounds great!\n\n${quoted}\n\n-- \nMaya Lopez\nRates from $1,200`;
+    expect(extractReply(signed, hints)).to.include({ text: 'Sounds great!', uncertain: false });
+    const closed = `Sounds great!\n\n${quoted}\n\n-------- End of forwarded message --------`;
+    expect(extractReply(closed, hints)).to.include({ text: 'Sounds great!', uncertain: false });
+  });
+});
+
 describe('reply extraction is bounded (D16)', () => {
   it('reads a 1 MB reply with deep quoting fast, and right', () => {
     const body = deepQuotedReply(1_000_000);

@@ -27,6 +27,7 @@ const CLAIMS = [
   'Ich schreibe im Auftrag von Ana wegen Ihrer Anfrage.',
   'Sou a empresária da Ana e cuido das parcerias dela.',
   'Scrivo per conto di Ana riguardo alla campagna.',
+  'Hallo, ich bin Anas Managerin bei Stern Talent.',
 ];
 
 const NOT_CLAIMS = [
@@ -35,6 +36,7 @@ const NOT_CLAIMS = [
   'I manage the account on behalf of Anastasia.',
   'Who is Ana? I manage the Glow account.',
   "I'm reaching out on behalf of our client.",
+  'Anastasias Managerin hat geschrieben.', // another name, in the genitive
   'Looking forward to working with you!',
 ];
 

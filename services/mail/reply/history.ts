@@ -130,7 +130,12 @@ function attributionAt(lines: string[], i: number, quoted: boolean[]): number {
     if (n > 0 && (!next || quoted[i + n] || isQuotedLine(next))) return 0;
     joined = joined ? `${joined} ${next}` : next;
     if (joined.length > MAX_MARKER_LINE) return 0;
-    if (isAttribution(joined)) return i + n + 1;
+    if (isAttribution(joined)) {
+      // Their own line right above a wrapped attribution ("Lo haría por 2.290 dólares." over "El martes, …
+      // escribió:", as HTML rendered to text gives it) is not part of it: the attribution starts one line down.
+      const ownAbove = n > 0 && /[.!?…]$/.test(lines[i].trim()) && attributionAt(lines, i + 1, quoted) === i + n + 1;
+      return ownAbove ? 0 : i + n + 1;
+    }
   }
   return 0;
 }

@@ -13,7 +13,7 @@
  */
 import { findHistory, isQuotedLine } from './history.ts';
 import { contactBlock, findSignature, senderNames, signatureEnd } from './signature.ts';
-import { indexThread, markRepeats } from './thread.ts';
+import { indexThread, markRepeats, type ThreadIndex } from './thread.ts';
 
 export interface ReplyHints {
   /** Texts of earlier messages of the thread: our sent emails and their earlier replies. */
@@ -36,6 +36,8 @@ export interface ExtractedReply {
 export const MAX_BODY_CHARS = 2_000_000;
 export const MAX_LINES = 100_000; // a real 1 MB email has some 20,000
 export const TIME_BUDGET_MS = 25;
+/** A quoted part proves it holds a message of the thread when this many of its words repeat it. */
+const MIN_REPEATED_WORDS = 10;
 /** Below this size a scan is short whatever the input (every rule sees bounded lines): no time budget. */
 const BUDGETED_CHARS = 64 * 1024;
 
@@ -124,6 +126,7 @@ function readReply(body: string, hints: ReplyHints): Read {
   let uncertain = false;
 
   // History markers: "> " quoting after a marker quotes just the marker; anything else quotes the rest.
+  let rest = -1; // where a marker that quotes everything below it starts
   for (let from = 0; ; ) {
     const marker = findHistory(lines, from, quoted, tick);
     if (!marker) break;
@@ -132,7 +135,10 @@ function readReply(body: string, hints: ReplyHints): Read {
     const prefixed = next < lines.length && quoted[next];
     const end = prefixed ? marker.end : lines.length;
     for (let i = marker.start; i < end; i++) quoted[i] = true;
-    if (!prefixed) break;
+    if (!prefixed) {
+      rest = marker.end;
+      break;
+    }
     from = next;
   }
 
@@ -140,14 +146,44 @@ function readReply(body: string, hints: ReplyHints): Read {
   const thread = hints.thread?.length ? indexThread(hints.thread) : null;
   if (thread) markRepeats(lines, own, thread, tick);
   uncertain ||= pastedScopeOfWork(lines, own);
+  // Text written below a quoted message of the thread ("Sounds great! <Outlook quote> my rate would need to be
+  // $2,800") is theirs; with no "> " to tell, it is told apart from older history only by not repeating the
+  // thread, so it is read, and the reply is uncertain (never an agreement) unless a signature is all it holds.
+  const tail = thread && rest >= 0 ? bottomPosted(lines, rest, thread, tick) : -1;
+  for (let i = Math.max(tail, 0); tail >= 0 && i < lines.length; i++) own[i] = true;
 
   for (let i = 0; i < lines.length; i++) kinds[i] = own[i] ? 'own' : 'quoted';
   const delimiters = markSignatures(lines, kinds, senderNames(hints.senderName), tick);
+  if (tail >= 0 && kinds.slice(tail).includes('own')) uncertain = true;
   // Read only up to MAX_BODY_CHARS or MAX_LINES and still in their text there: the rest may hold more of it.
   if (truncated && kinds.at(-1) === 'own') uncertain = true;
   return { lines, kinds, delimiters, uncertain };
 }
 
+/**
+ * Below a history marker that quotes the rest: the first line after a quoted message of the thread ends (its
+ * last line, our sign-off, after enough repeated words), when what follows is neither blank, a closing frame
+ * ("-------- End of forwarded message --------") nor older history.
+ */
+function bottomPosted(lines: string[], from: number, thread: ThreadIndex, tick: (i: number) => void): number {
+  let last = -1;
+  let repeated = 0;
+  for (let i = from; i < lines.length; i++) {
+    tick(i);
+    if (thread.has(lines[i]) !== true) continue;
+    repeated += lines[i].split(/\s+/).length;
+    if (repeated >= MIN_REPEATED_WORDS && thread.ends(lines[i])) last = i;
+  }
+  if (last < 0) return -1;
+  let first = last + 1;
+  while (first < lines.length && (!lines[first].trim() || FRAME.test(lines[first]))) first++;
+  if (first >= lines.length || isQuotedLine(lines[first])) return -1;
+  const quoted = new Array<boolean>(lines.length).fill(false);
+  const older = findHistory(lines, first, quoted, tick);
+  return older && older.start <= first ? -1 : first;
+}
+
+const FRAME = /^\s*[-=_*~]{2,}.*[-=_*~]{2,}\s*$/;
 const SCOPE_OF_WORK = /^\s*(?:scope of work:?|- rate: .*~~.*)$/i;
 const GREETING =
   /^(?:hi|hello|hey|dear|hola|buenos días|estimad[oa]|bonjour|salut|cher|chère|hallo|guten tag|liebe|lieber|sehr geehrte|olá|ola|oi|prezad[oa]|caro|cara|ciao|buongiorno|gentile|hoi|beste|dag|cześć|dzień dobry|witam|hej|hei|kære|здравствуйте|привет|добрый день|уважаем\p{L}*)(?![\p{L}\p{N}]).{0,40}$/iu;

@@ -86,7 +86,7 @@ const CONTACT = /@|https?:\/\/|www\.|\+?\d[\d ()-]{7,}\d|[|·•]/;
 const PS = /^p\.?\s?s\b|^pd\b|^p\.-s\./iu;
 
 /** True for a line that reads like prose rather than a signature line (a question, or a long sentence). */
-const isSentence = (l: string) => l.includes('?') || l.length > 90;
+const isSentence = (l: string) => l.replace(/\b(?:https?:\/\/|www\.)\S+/gi, '').includes('?') || l.length > 90;
 
 /**
  * The signature of the own lines [from, to). `first` is the index of the first own non-blank line of the whole
@@ -128,13 +128,22 @@ function startsSignature(lines: string[], i: number, to: number, names: string[]
   const standsAlone = blankAbove || (bare && /[.!?]$/.test(above));
   const lower = l.replace(/^[-~–—]\s?/, '').toLowerCase();
   if (names.some((n) => lower === n || (lower.startsWith(n) && /^\s*[|·•,–—/-]/.test(lower.slice(n.length))))) {
-    return standsAlone || (bare && i === to - 1);
+    // Their own name alone on a line signs off ("Yes let's do it / Maya / Rates: ..."), and so does it with a
+    // title after a finished sentence ("Sounds great! / Maya Lopez | Creator | Reels $1,500").
+    const titled = names.some((n) => lower.startsWith(n) && /^\s*[|·•]/.test(lower.slice(n.length)));
+    return standsAlone || names.includes(lower) || (titled && /[.!?]$/.test(above));
   }
-  if (!standsAlone || l.length > 80 || !NAME.test(l) || NOT_NAMES.test(l.replace(/[\s.!]+$/, ''))) return false;
+  const rest = nextLines(lines, i + 1, to, 9);
+  // Under an unfinished line, a name still signs off with a title ("Maya Lopez | Creator") after a sentence, or
+  // above a mobile footer ("Yes let's do it / Maya / Rates: ... / Sent from my iPhone").
+  const signsOff =
+    standsAlone ||
+    (/[.!?]$/.test(above) && /^\S[^|·•]*\s[|·•]\s/u.test(l)) ||
+    (bare && rest.some((x) => isFooter(x.trim())));
+  if (!signsOff || l.length > 80 || !NAME.test(l) || NOT_NAMES.test(l.replace(/[\s.!]+$/, ''))) return false;
   if (/[!?:;]$/.test(l) || /[^\p{Lu}]\.$/u.test(l)) return false; // a sentence, not "Maya L."
 
   // A generic name ends the message or heads contact lines; otherwise it may be a sentence fragment.
-  const rest = nextLines(lines, i + 1, to, 9);
   return (
     rest.length === 0 ||
     rest.some((x) => CONTACT.test(x) || /\d/.test(x)) ||

@@ -17,12 +17,17 @@ const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [
 
 export interface ThreadIndex {
   has(line: string): boolean | null; // null: no words (blank or punctuation), neutral inside a run
+  /** The line is the last line of one of the messages (our sign-off): a quoted message ends there. */
+  ends(line: string): boolean;
 }
 
 export function indexThread(messages: string[]): ThreadIndex | null {
   const grams = new Set<string>();
+  const lastLines = new Set<string>();
   let budget = MAX_THREAD_WORDS;
   for (const message of messages) {
+    const last = message.trimEnd().split('\n').at(-1) ?? '';
+    if (words(last).length) lastLines.add(words(last).join(' '));
     const w = words(message.slice(0, MAX_MESSAGE_CHARS).replace(/^[\s>]+/gm, '')).slice(0, budget);
     budget -= w.length;
     for (let i = 0; i < w.length; i++) {
@@ -39,6 +44,9 @@ export function indexThread(messages: string[]): ThreadIndex | null {
       if (w.length <= GRAM) return grams.has(w.join(' '));
       for (let i = 0; i + GRAM <= w.length; i++) if (!grams.has(w.slice(i, i + GRAM).join(' '))) return false;
       return true;
+    },
+    ends(line: string) {
+      return line.length <= MAX_LINE_CHARS && lastLines.has(words(line.replace(/^[\s>]+/, '')).join(' '));
     },
   };
 }
