@@ -162,6 +162,23 @@ const MIGRATIONS: string[] = [
   DROP INDEX timeline_negotiation;
   CREATE INDEX timeline_negotiation ON timeline(negotiation_id, id, type);
   `,
+  // 11: the send queue (decisions D20): one row per send effect, waiting (sent_at NULL) in priority order, or
+  // handed to the mailbox at sent_at (epoch ms, the agent's clock), which the per-minute and per-day caps count.
+  `
+  CREATE TABLE send_queue (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    negotiation_id TEXT NOT NULL,
+    campaign_id TEXT,
+    priority INTEGER NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    in_flight INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX send_queue_waiting ON send_queue(priority, seq) WHERE sent_at IS NULL;
+  CREATE INDEX send_queue_sent ON send_queue(sent_at) WHERE sent_at IS NOT NULL;
+  CREATE INDEX send_queue_campaign ON send_queue(campaign_id, sent_at);
+  `,
 ];
 
 /**

@@ -11,6 +11,7 @@ import type { ModelSettings } from '../services/model/anthropic.ts';
 import { type FaultSpec, parseFaults } from '../services/sandbox/faults.ts';
 import { type ApiToken, parseApiTokens } from './api-tokens.ts';
 import type { InspectSettings } from './inspect.ts';
+import { parseSendWindow, type SendLimits } from './send-queue.ts';
 
 const SHIPPED_KB = fileURLToPath(new URL('../knowledge_base', import.meta.url));
 const SHIPPED_TRIGGERS = fileURLToPath(new URL('../config/escalation_triggers.yaml', import.meta.url));
@@ -60,6 +61,27 @@ const schema = z.object({
   ACTOR_CACHE_SIZE: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(9_000).default(8_000),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  // The send queue (decisions D20); defaults depend on the mailbox (sendLimitsOf).
+  SEND_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).optional(),
+  SEND_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  SEND_WINDOW: optional.superRefine((value, ctx) => {
+    try {
+      parseSendWindow(value, 'UTC');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+  SEND_TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin'),
   SANDBOX_CRASH_POINT: optional.pipe(
     z
       .string()
@@ -144,6 +166,8 @@ export interface Config {
   slack: { escalationChannel: string; agreementChannel: string };
   bodyLimitBytes: number;
   effects: { maxAttempts: number; retryBaseMs: number };
+  /** The mailbox's send queue: caps and the optional sending window (decisions D20). */
+  sending: SendLimits;
   chatRetryMs: number; // how often Slack messages deferred by an outage are tried again
   actorCacheSize: number;
   sqliteSynchronous: 'FULL' | 'NORMAL';
@@ -251,6 +275,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     slack: { escalationChannel: env.SLACK_ESCALATION_CHANNEL, agreementChannel: env.SLACK_AGREEMENT_CHANNEL },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     effects: { maxAttempts: env.EFFECT_MAX_ATTEMPTS, retryBaseMs: env.EFFECT_RETRY_BASE_MS },
+    sending: sendLimitsOf(env, mode),
     chatRetryMs: env.CHAT_RETRY_SECONDS * 1000,
     actorCacheSize: env.ACTOR_CACHE_SIZE,
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
@@ -276,8 +301,25 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   };
 }
 
+const GMAIL_MAX_PER_MINUTE = 60;
+const mailProviderOf = (env: Env, mode: Config['mode']) => env.MAIL_PROVIDER ?? (mode === 'live' ? 'gmail' : 'sandbox');
+
+/**
+ * Gmail: 20 a minute (one every 3 s: 33 of the 250 quota units a second, a pace no spam filter frowns on) and 1,800
+ * a rolling day (Workspace allows about 2,000; the rest is left for the people using the mailbox). The sandbox
+ * mailbox has no limits: its defaults keep the walkthrough instant.
+ */
+function sendLimitsOf(env: Env, mode: Config['mode']): SendLimits {
+  const gmail = mailProviderOf(env, mode) === 'gmail';
+  return {
+    perMinute: env.SEND_PER_MINUTE ?? (gmail ? 20 : 60_000),
+    perDay: env.SEND_PER_DAY ?? (gmail ? 1_800 : 10_000_000),
+    window: parseSendWindow(env.SEND_WINDOW, env.SEND_TIME_ZONE),
+  };
+}
+
 function mailOf(env: Env, mode: Config['mode'], cwd: string): Config['mail'] {
-  if ((env.MAIL_PROVIDER ?? (mode === 'live' ? 'gmail' : 'sandbox')) === 'sandbox') return { provider: 'sandbox' };
+  if (mailProviderOf(env, mode) === 'sandbox') return { provider: 'sandbox' };
   const path = (p: string | undefined) => (p ? resolve(cwd, p) : undefined);
   return {
     provider: 'gmail',
@@ -354,6 +396,12 @@ function sandboxProblems(env: Env): string[] {
 
 function gmailProblems(env: Env): string[] {
   const problems: string[] = [];
+  // Gmail allows 250 quota units a second per user and a send costs 100: one a second leaves room for reading.
+  if ((env.SEND_PER_MINUTE ?? 0) > GMAIL_MAX_PER_MINUTE) {
+    problems.push(
+      `SEND_PER_MINUTE=${env.SEND_PER_MINUTE}: Gmail takes at most ${GMAIL_MAX_PER_MINUTE} sends a minute (250 quota units a second, 100 a send)`,
+    );
+  }
   if (!env.GMAIL_TOKEN_PATH && !env.GMAIL_SERVICE_ACCOUNT_PATH) {
     problems.push('Gmail credentials missing: set GMAIL_TOKEN_PATH or GMAIL_SERVICE_ACCOUNT_PATH');
   }

@@ -34,8 +34,10 @@ import type { Classification, ModelPort } from '../services/model/port.ts';
 import { type Decision, decide } from '../services/strategy.ts';
 import { withoutOurs } from '../services/reading.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
+import { rateLimitOf } from '../services/mail/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { CrashHook } from './crash.ts';
+import { priorityOf, type SendQueue } from './send-queue.ts';
 
 export interface EffectDeps {
   journal: Journal;
@@ -43,6 +45,8 @@ export interface EffectDeps {
   model: ModelPort;
   triggers: TriggerConfig;
   mail: MailPort;
+  /** Every email waits here for its turn within the mailbox's limits (decisions D20). */
+  sendQueue: Pick<SendQueue, 'turn' | 'mayHaveSent' | 'sent' | 'limited'>;
   chat: ChatPort;
   outbox: Pick<ChatOutbox, 'defer'>;
   clock: Clock;
@@ -74,7 +78,7 @@ export function createEffects(deps: EffectDeps) {
     kind: string,
     negotiationOf: (input: I) => string,
     commitAttempt: boolean,
-    run: (input: I, mayHaveRun: boolean) => Promise<O>,
+    run: (input: I, mayHaveRun: boolean, signal: AbortSignal) => Promise<O>,
     /** After the last failed attempt: did it happen after all? (an email the mailbox took before the error) */
     recover?: (input: I) => Promise<O | null>,
     /** After the last failed attempt, when the effect must still happen later (a Slack message). */
@@ -92,7 +96,7 @@ export function createEffects(deps: EffectDeps) {
         signal.throwIfAborted();
         if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
         try {
-          const output = await run(input, mayHaveRun);
+          const output = await run(input, mayHaveRun, signal);
           deps.completed(negotiationId, input.key, output);
           return output;
         } catch (error) {
@@ -115,6 +119,10 @@ export function createEffects(deps: EffectDeps) {
     });
   }
   const idBefore = (key: string) => key.slice(0, key.indexOf(':'));
+  // Our Message-IDs (messageIdFor): a reply to one of them, with no word from them since, is a follow-up.
+  const domain = config.agentEmail.split('@')[1] ?? 'agent.local';
+  const ours = (id: string) =>
+    id.length === 34 + domain.length && /^<[0-9a-f]{32}@/.test(id) && id.endsWith(`@${domain}>`);
 
   function chatMessage(input: NotifyInput): ChatMessage {
     const extras: MessageExtras = {
@@ -181,26 +189,42 @@ export function createEffects(deps: EffectDeps) {
       'send_email',
       (i) => i.negotiationId,
       true,
-      async (input, mayHaveRun) => {
+      async (input, mayHaveRun, signal) => {
+        const { sendQueue: queue } = deps;
         const messageId = messageIdFor(input.key, config.agentEmail);
-        if (mayHaveRun) {
+        // Only a send the queue handed to the mailbox may have gone out (a row still waiting never did).
+        if (mayHaveRun && queue.mayHaveSent(input.key) !== false) {
           const found = await deps.mail.findSent(messageId);
-          if (found) return found;
+          if (found) {
+            queue.sent(input.key);
+            return found;
+          }
         }
-        deps.crash('before_mail_send');
-        const receipt = await deps.mail.send({
-          messageId,
-          from: `${config.agentName} <${config.agentEmail}>`,
-          to: input.to,
-          subject: input.subject,
-          text: input.text,
-          html: input.html ?? emailHtml(input.text, null), // an input persisted before the HTML part: its text
-          threadId: input.threadId,
-          inReplyTo: input.inReplyTo,
-          references: input.references,
-        });
-        deps.crash('after_mail_send');
-        return receipt;
+        const priority = priorityOf(input, ours);
+        for (;;) {
+          await queue.turn({ key: input.key, negotiationId: input.negotiationId, priority }, signal);
+          deps.crash('before_mail_send');
+          try {
+            const receipt = await deps.mail.send({
+              messageId,
+              from: `${config.agentName} <${config.agentEmail}>`,
+              to: input.to,
+              subject: input.subject,
+              text: input.text,
+              html: input.html ?? emailHtml(input.text, null), // an input persisted before the HTML part: its text
+              threadId: input.threadId,
+              inReplyTo: input.inReplyTo,
+              references: input.references,
+            });
+            deps.crash('after_mail_send');
+            return receipt;
+          } catch (error) {
+            // "Too much, wait" is not a failure: nothing went out; it waits its turn again, no retry spent.
+            const limit = rateLimitOf(error);
+            if (!limit) throw error;
+            queue.limited(input.key, limit);
+          }
+        }
       },
       (input) => deps.mail.findSent(messageIdFor(input.key, config.agentEmail)),
     ),

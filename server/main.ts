@@ -15,6 +15,7 @@ import { lockDataDir } from '../persistence/lock.ts';
 import { createJournal } from '../persistence/journal.ts';
 import { createNeedsYou } from '../persistence/needs-you.ts';
 import { createQueries } from '../persistence/queries.ts';
+import { createSendQueueStore } from '../persistence/send-queue.ts';
 import { createStore } from '../persistence/store.ts';
 import { queryTimeline } from '../persistence/timeline.ts';
 import { noticeMessage } from '../services/chat/messages.ts';
@@ -55,6 +56,7 @@ import { dashboardRouter, type NegotiationChange } from './routes/dashboard.ts';
 import { sandboxRouter } from './routes/sandbox.ts';
 import { webhookRouter } from './routes/webhooks.ts';
 import { createScheduler } from './scheduler.ts';
+import { createSendQueue } from './send-queue.ts';
 
 export interface Agent {
   url: string;
@@ -193,7 +195,21 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
 
   let publicUrl = config.publicUrl ?? ''; // set once the server is bound when not configured
   const outbox = createChatOutbox({ db, chat, clock, logger, retryMs: config.chatRetryMs });
+  const sendQueue = createSendQueue({
+    store: createSendQueueStore(db),
+    clock,
+    limits: config.sending,
+    logger,
+    onLimited: (limit) => metrics?.sendLimited.inc({ daily: String(limit.daily) }),
+  });
+  opened.push(() => sendQueue.stop());
+  metrics?.watchSendQueue(() => {
+    const { queued, sentLast24h, nextSendAt } = sendQueue.status();
+    const waitSeconds = nextSendAt ? Math.max(0, (Date.parse(nextSendAt) - clock.now()) / 1000) : 0;
+    return { queued, sentLast24h, waitSeconds };
+  });
   const effects = createEffects({
+    sendQueue,
     outbox,
     linkFor: (id) => `${publicUrl}/dashboard#n=${encodeURIComponent(id)}`, // the dashboard's view (D19)
     completed: (id, key, result) => host.completed(id, key, result),
@@ -411,6 +427,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
       }),
       metrics,
       rawMail: (messageId) => inbox.raw(messageId),
+      sendQueue,
       readiness: () => readiness.checks(),
     }),
     dashboardRouter({ changes }),
@@ -444,6 +461,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
             advanceClock: (hours) => {
               const moved = advanceClock(hours);
               scheduler.poke();
+              sendQueue.poke();
               return moved;
             },
           }),

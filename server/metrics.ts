@@ -15,6 +15,12 @@ const MISNAMED_DEFAULTS = [
   'nodejs_active_resources_total',
 ];
 
+export interface SendQueueGauges {
+  queued: number;
+  sentLast24h: number;
+  waitSeconds: number;
+}
+
 export function createMetrics(db: Db) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -34,6 +40,7 @@ export function createMetrics(db: Db) {
     )
     .pluck();
   let readiness: (() => Record<string, string>) | null = null;
+  let sendQueue: (() => SendQueueGauges) | null = null;
   const m = {
     registry,
     httpRequests: new Counter({
@@ -94,6 +101,12 @@ export function createMetrics(db: Db) {
       name: 'effect_failures_total',
       help: 'Effects that failed after every retry (the negotiation escalates)',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    sendLimited: new Counter({
+      name: 'mail_send_limited_total',
+      help: 'Sends the mailbox refused for a rate or daily limit (they waited and went out later; daily: which)',
+      labelNames: ['daily'],
       registers: [registry],
     }),
     actorFailures: new Counter({
@@ -161,8 +174,37 @@ export function createMetrics(db: Db) {
     },
   });
 
+  new Gauge({
+    name: 'send_queue_emails',
+    help: 'Emails waiting in the send queue for their turn within the mailbox caps',
+    registers: [registry],
+    collect() {
+      this.set(sendQueue?.().queued ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'send_queue_sent_last_24h',
+    help: 'Emails handed to the mailbox in the last 24 hours (what the daily cap counts)',
+    registers: [registry],
+    collect() {
+      this.set(sendQueue?.().sentLast24h ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'send_queue_next_send_seconds',
+    help: 'Seconds until the send queue may send its next email (0 when nothing waits or it may send now)',
+    registers: [registry],
+    collect() {
+      this.set(sendQueue?.().waitSeconds ?? 0);
+    },
+  });
+
   return {
     ...m,
+    /** The send queue's status, read at every scrape. */
+    watchSendQueue(status: () => SendQueueGauges) {
+      sendQueue = status;
+    },
     /** The checks GET /ready answers with; agent_ready reports the same verdict at every scrape. */
     watchReadiness(checks: () => Record<string, string>) {
       readiness = checks;

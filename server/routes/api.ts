@@ -9,6 +9,7 @@ import { queryTimeline } from '../../persistence/timeline.ts';
 import { DOMAIN_STATES } from '../../services/domain.ts';
 import { moneyInput } from '../../services/money.ts';
 import type { AppState } from '../app.ts';
+import type { SendQueue } from '../send-queue.ts';
 import type { CampaignIntake } from '../campaign-intake.ts';
 import { type CampaignPreview, previewBody } from '../campaign-preview.ts';
 import type { CampaignControl, Commands, Control } from '../commands.ts';
@@ -92,6 +93,7 @@ export function apiRouter(deps: {
   readiness(): Record<string, 'ok' | string>;
   /** The full raw message of an inbound email, when the mailbox kept it (Gmail). */
   rawMail(messageId: string): string | null;
+  sendQueue: Pick<SendQueue, 'status' | 'campaign'>;
 }) {
   const { queries, commands } = deps;
   const router = new Router<AppState>({ sensitive: true });
@@ -146,6 +148,13 @@ export function apiRouter(deps: {
     const campaign = queries.campaign(campaignId);
     if (!campaign) throw new HttpError(404, 'not_found', `No campaign with id ${campaignId}`);
     ctx.body = campaignStats(campaign, deps.needsYou.funnel(campaignId));
+  });
+  // The campaign's emails in the mailbox's send queue (D20), and the queue as a whole.
+  router.get('/api/v1/campaigns/:id/queue', (ctx) => {
+    const campaignId = id(ctx.params.id, 'campaign');
+    if (!queries.campaign(campaignId)) throw new HttpError(404, 'not_found', `No campaign with id ${campaignId}`);
+    const { queued, sentLast24h, nextSendAt } = deps.sendQueue.campaign(campaignId);
+    ctx.body = { queued, sentLast24h, nextSendAt, mailbox: deps.sendQueue.status() };
   });
   for (const action of ['pause', 'resume', 'stop'] as CampaignControl[]) {
     router.post(`/api/v1/campaigns/:id/${action}`, async (ctx) => {

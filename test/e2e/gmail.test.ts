@@ -43,6 +43,7 @@ function gmailEnv(): Record<string, string> {
     GMAIL_PUSH_SERVICE_ACCOUNT: PUSHER,
     GMAIL_POLL_SECONDS: '3600', // the pushes of the test drive everything
     EFFECT_RETRY_BASE_MS: '5',
+    SEND_PER_MINUTE: '60', // one send a second: within Gmail's quota, and the tests need not wait
   };
 }
 

@@ -330,6 +330,7 @@ export function integrationsEnv(fakes: Fakes, dataDir: string): Record<string, s
     GMAIL_PUSH_AUDIENCE: PUSH_AUDIENCE,
     GMAIL_PUSH_SERVICE_ACCOUNT: PUSH_ACCOUNT,
     GMAIL_POLL_SECONDS: '3600', // pushes drive everything; no background pull during a measurement
+    SEND_PER_MINUTE: '60', // one send a second: within Gmail's quota, and the tests need not wait
     CHAT_PROVIDER: 'slack',
     SLACK_BOT_TOKEN: fakes.slack.token,
     SLACK_SIGNING_SECRET: SLACK_SECRET,

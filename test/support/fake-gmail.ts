@@ -4,12 +4,16 @@
  * newest-first search results, history pages with nextPageToken, 404 for a history id past the horizon,
  * Google-style error bodies. Any Bearer token is accepted. A sent raw message is read strictly, as a strict MTA
  * would (test/support/mime-check.ts): bare LF, invalid headers or missing MIME parts are refused with a 400.
+ * It enforces Gmail's limits: 250 quota units a second per user (messages.send costs 100, messages.get and .list
+ * 5, history.list 2, threads.get 10) and a rolling day's sending limit (2,000, Workspace), answered with a 429,
+ * a Google error reason (rateLimitExceeded / dailyLimitExceeded) and Retry-After, on its own clock (`now`).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { createGmailQuota } from './gmail-quota.ts';
 import { mimeProblems } from './mime-check.ts';
 
 export type Route =
@@ -82,7 +86,19 @@ const STATUS_NAMES: Record<number, string> = {
   503: 'UNAVAILABLE',
 };
 
-export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: number; startHistoryId?: number } = {}) {
+export interface FakeGmailOptions {
+  emailAddress?: string;
+  pageSize?: number;
+  startHistoryId?: number;
+  /** The fake's clock for quotas and message dates (a test's simulated clock); Date.now by default. */
+  now?: () => number;
+  unitsPerSecond?: number; // 250 by default, as Gmail's per-user limit
+  sendsPerDay?: number; // 2,000 by default, as a Google Workspace mailbox
+}
+
+export async function startFakeGmail(opts: FakeGmailOptions = {}) {
+  const now = opts.now ?? Date.now;
+  const quota = createGmailQuota({ now, unitsPerSecond: opts.unitsPerSecond, sendsPerDay: opts.sendsPerDay });
   const emailAddress = opts.emailAddress ?? 'deals@agency.example';
   const pageSize = opts.pageSize ?? 2;
   let historyId = opts.startHistoryId ?? 1000;
@@ -173,8 +189,9 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
     }
     const mail = await simpleParser(raw);
     const toSelf = [mail.to ?? []].flat().some((a) => a.value.some((v) => v.address?.toLowerCase() === emailAddress));
-    const message = await store(raw, body.threadId ?? '', toSelf ? ['SENT', 'INBOX'] : ['SENT'], Date.now());
+    const message = await store(raw, body.threadId ?? '', toSelf ? ['SENT', 'INBOX'] : ['SENT'], now());
     sends++;
+    quota.sent();
     return { id: message.id, threadId: message.threadId, labelIds: message.labelIds };
   }
 
@@ -247,7 +264,7 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
       labelIds: body.labelIds ?? [],
       labelFilterBehavior: body.labelFilterBehavior,
     });
-    return { historyId: String(historyId), expiration: String(Date.now() + 7 * 24 * 3600 * 1000) };
+    return { historyId: String(historyId), expiration: String(now() + 7 * 24 * 3600 * 1000) };
   }
 
   function route(method: string, path: string): { name: Route; arg: string } | null {
@@ -316,6 +333,18 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
     if (!found) return fail(404, `no route for ${req.method} ${url.pathname}`);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
       return fail(401, 'Request is missing a valid credential.');
+    const limit = quota.take(found.name);
+    if (limit) {
+      req.resume();
+      requests.push({ route: found.name, method: req.method ?? '', url: req.url ?? '', status: 429 });
+      res.writeHead(429, {
+        'content-type': 'application/json; charset=UTF-8',
+        'retry-after': String(limit.retryAfterS),
+      });
+      const errors = [{ message: limit.message, domain: 'usageLimits', reason: limit.reason }];
+      res.end(JSON.stringify({ error: { code: 429, message: limit.message, errors, status: STATUS_NAMES[429] } }));
+      return;
+    }
     const failure = takeFailure(found.name);
     if (failure && !failure.afterEffect) {
       req.resume();
@@ -352,6 +381,8 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
     },
     requests,
     watches,
+    /** Requests refused for Gmail's limits (per-second quota units, the day's sends). */
+    quotaRefusals: quota.refusals,
     /** Raw messages messages.send refused, with what a strict MTA found wrong in them. */
     refused,
     sent(): FakeMessage[] {
@@ -381,7 +412,7 @@ export async function startFakeGmail(opts: { emailAddress?: string; pageSize?: n
       const parents = [parsed.inReplyTo, ...[parsed.references ?? []].flat()].filter((v): v is string => !!v);
       const parent = [...messages.values()].find((m) => parents.some((p) => bare(p) === bare(m.messageId)));
       const threadId = input.threadId ?? parent?.threadId ?? '';
-      return store(raw, threadId, ['INBOX', 'UNREAD'], input.internalDate ?? Date.now());
+      return store(raw, threadId, ['INBOX', 'UNREAD'], input.internalDate ?? now());
     },
     /** A label change: a history record that is not messageAdded. */
     markRead(id: string) {
