@@ -32,6 +32,10 @@ import type { Logger } from './logger.ts';
 import { negotiationSummary } from './present.ts';
 import { zodMessage } from './validate.ts';
 
+const CHUNK = 200; // negotiations created per transaction before other work gets a turn
+const SETTLE_MAX = 100; // up to this many new negotiations, the answer waits briefly for their opening offers
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createCampaignIntake(deps: {
   db: Db;
   queries: Queries;
@@ -96,13 +100,17 @@ export function createCampaignIntake(deps: {
     const result = await startInfluencers(definition, terms, rows, source, !!stored, by);
     // The sheet monitor takes over from here: its first poll compares against what was just read (D12).
     if (sheet) deps.onSheetIngested?.(definition.id, sheet, result.outcome);
-    const negotiations = [...result.existing, ...result.ids]
-      .map((id) => queries.negotiation(id))
-      .filter((n) => n !== undefined)
-      .map((n) => {
+    const negotiations: { id: string; influencer: unknown; state: string; lastOfferedRate: string | null }[] = [];
+    const all = [...result.existing, ...result.ids];
+    for (let i = 0; i < all.length; i += CHUNK) {
+      if (i > 0) await yieldToEventLoop(); // a big campaign's answer is read in slices: /health keeps answering
+      for (const id of all.slice(i, i + CHUNK)) {
+        const n = queries.negotiation(id);
+        if (!n) continue;
         const s = negotiationSummary(n);
-        return { id: s.id, influencer: s.influencer, state: s.state, lastOfferedRate: s.lastOfferedRate };
-      });
+        negotiations.push({ id: s.id, influencer: s.influencer, state: s.state, lastOfferedRate: s.lastOfferedRate });
+      }
+    }
     return {
       created: result.ids.length > 0 || !stored,
       body: { id: definition.id, negotiations, skipped: result.skipped },
@@ -142,43 +150,53 @@ export function createCampaignIntake(deps: {
     const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);
     const startedAt = clock.iso();
     const news = fresh.length > 0 || !stored; // a re-post with nothing new is silent
-    host.create(
-      fresh.map((f, i) => ({
-        input: {
-          id: ids[i],
-          influencer: f.influencer,
-          terms,
-          openingCents: f.openingCents,
-          agentEmail: deps.config.agentEmail,
-          startedAt,
-        },
-        campaignId: definition.id,
-      })),
-      (write) =>
-        db
-          .transaction(() => {
-            const at = clock.iso();
-            if (!stored) queries.insertCampaign(definition, at);
-            if (news) {
-              appendTimeline(db, {
-                negotiationId: null,
-                campaignId: definition.id,
-                influencerEmail: null,
-                at,
-                entry: {
-                  type: 'campaign_start',
-                  source,
-                  ...(by ? { by } : {}),
-                  started: fresh.length,
-                  existing: existing.length,
-                  skipped,
-                },
-              });
-            }
-            write();
-          })
-          .immediate(),
-    );
+    // Created in chunks, each its own transaction, yielding in between: a campaign of thousands never stalls the
+    // service. The first chunk stores the campaign and its audit entry; a crash between chunks leaves the rest to
+    // a re-post (or the sheet monitor), which starts exactly the missing ones (D12).
+    for (let from = 0; from === 0 || from < fresh.length; from += CHUNK) {
+      if (from > 0) await yieldToEventLoop();
+      const first = from === 0;
+      host.create(
+        fresh.slice(from, from + CHUNK).map((f, i) => ({
+          input: {
+            id: ids[from + i],
+            influencer: f.influencer,
+            terms,
+            openingCents: f.openingCents,
+            agentEmail: deps.config.agentEmail,
+            startedAt,
+          },
+          campaignId: definition.id,
+        })),
+        (write) =>
+          db
+            .transaction(() => {
+              if (first) record();
+              write();
+            })
+            .immediate(),
+      );
+    }
+    function record() {
+      const at = clock.iso();
+      if (!stored) queries.insertCampaign(definition, at);
+      if (news) {
+        appendTimeline(db, {
+          negotiationId: null,
+          campaignId: definition.id,
+          influencerEmail: null,
+          at,
+          entry: {
+            type: 'campaign_start',
+            source,
+            ...(by ? { by } : {}),
+            started: fresh.length,
+            existing: existing.length,
+            skipped,
+          },
+        });
+      }
+    }
     if (news) {
       notify(
         `campaign:${definition.id}:${clock.iso()}`,
@@ -187,7 +205,9 @@ export function createCampaignIntake(deps: {
       );
     }
     // Report the opening offers when they go out promptly (always in the sandbox); never wait long.
-    await Promise.race([Promise.all(ids.map((id) => host.settle(id))), new Promise((r) => setTimeout(r, 2_000))]);
+    // A big campaign's emails go out over the days the caps need (D20): nothing to wait for.
+    const settling = ids.length <= SETTLE_MAX ? ids : [];
+    await Promise.race([Promise.all(settling.map((id) => host.settle(id))), new Promise((r) => setTimeout(r, 2_000))]);
     const started = [
       ...existing.map((id) => queries.negotiation(id)?.influencerEmail ?? ''),
       ...fresh.map((f) => f.influencer.email),

@@ -79,6 +79,17 @@ const SCHEMAS = {
     timeline: z.array(timelineEntry),
   }),
   CampaignSummary: campaignSummary.extend({ status: campaignStatus, floorCpm: money, ceilingCpm: money }),
+  CampaignQueue: z.object({
+    queued: z.number().int(),
+    sentLast24h: z.number().int(),
+    nextSendAt: z.string().nullable(),
+    mailbox: z.object({
+      queued: z.number().int(),
+      sentLast24h: z.number().int(),
+      nextSendAt: z.string().nullable(),
+      waitingFor: z.enum(['minute cap', 'daily cap', 'sending window', 'mailbox limit']).nullable(),
+    }),
+  }),
   CampaignStats: z.looseObject({
     id: z.string(),
     status: campaignStatus,
@@ -266,6 +277,14 @@ const OPERATIONS: Record<string, Operation> = {
     tag: 'Campaigns',
     summary: 'Funnel (contacted, replied, outcomes), CPM achieved against floor and ceiling, budget committed',
     responses: { 200: json('The pictures of a campaign', 'CampaignStats'), 404: json('No such campaign', 'Error') },
+  },
+  'GET /api/v1/campaigns/:id/queue': {
+    tag: 'Campaigns',
+    summary: "The campaign's emails in the mailbox's send queue: queued, sent in the last 24 h, next send at",
+    description:
+      'Emails wait their turn within the per-minute and per-day caps (answers to replies first, then follow-ups, then ' +
+      'opening emails). `nextSendAt` is an estimate; `mailbox` is the whole queue and what it waits for.',
+    responses: { 200: json('The queue', 'CampaignQueue'), 404: json('No such campaign', 'Error') },
   },
   'POST /api/v1/campaigns/:id/pause': CAMPAIGN_DOC('Pause every open negotiation; new sheet rows wait'),
   'POST /api/v1/campaigns/:id/resume': CAMPAIGN_DOC('Resume a paused campaign: every paused negotiation resumes'),

@@ -1,0 +1,79 @@
+/**
+ * Intake at scale (decisions D20): a 5,000-influencer campaign is accepted while /health keeps answering, every
+ * row becomes exactly one negotiation, and the opening emails wait in the send queue within the caps (a realistic
+ * daily cap on the sandbox mailbox) instead of going out all at once. Generous bounds: the bench has the strict ones.
+ */
+import { expect } from 'chai';
+import { glowCampaign, removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
+import { until } from '../support/e2e.ts';
+
+const N = 5_000;
+let t: TestAgent;
+let dataDir: string;
+
+beforeEach(async () => {
+  dataDir = tempDir('intake-scale-');
+  t = await startTestAgent({ SEND_PER_MINUTE: '20', SEND_PER_DAY: '1800' }, dataDir);
+});
+afterEach(async () => {
+  await t.stop();
+  removeDir(dataDir);
+});
+
+function influencers(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `Creator ${i + 1}`,
+    email: `creator${i + 1}@example.com`,
+    platform: 'instagram',
+    handle: `@creator${i + 1}`,
+    averageViews: 50_000 + i,
+    engagementRate: 4.5,
+  }));
+}
+
+/** Polls /health until `done` resolves; returns every latency in ms. */
+async function pollHealth(url: string, done: Promise<unknown>): Promise<number[]> {
+  let finished = false;
+  done.finally(() => {
+    finished = true;
+  });
+  const latencies: number[] = [];
+  while (!finished) {
+    const started = performance.now();
+    const res = await fetch(`${url}/health`);
+    expect(res.status).to.equal(200);
+    await res.arrayBuffer();
+    latencies.push(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return latencies;
+}
+
+describe('e2e: intake of a 5,000-influencer campaign', function () {
+  this.timeout(120_000);
+
+  it('stays responsive while it is created, creates each influencer once, and queues the openings within the caps', async () => {
+    const posting = t.call('POST', '/api/v1/campaigns', glowCampaign({ influencers: influencers(N) }));
+    const latencies = await pollHealth(t.url, posting);
+    const res = await posting;
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).to.equal(201);
+    expect(res.body.negotiations).to.have.length(N);
+    expect(
+      new Set(res.body.negotiations.map((n: { influencer: { email: string } }) => n.influencer.email)).size,
+    ).to.equal(N);
+    expect(res.body.skipped).to.deep.equal([]);
+    expect(latencies.length).to.be.greaterThan(5);
+    expect(Math.max(...latencies), 'slowest /health during intake (ms)').to.be.lessThan(2_000);
+    // The openings are composed and wait for their turn: a handful go out, the rest is queued.
+    const queue = await until(async () => {
+      const q = (await t.call('GET', '/api/v1/campaigns/cmp-1/queue')).body;
+      return q.queued + q.sentLast24h === N ? q : undefined;
+    }, 90_000);
+    expect(queue.sentLast24h).to.be.lessThan(30);
+    expect(queue.mailbox.waitingFor).to.equal('minute cap');
+    const health = performance.now();
+    expect((await fetch(`${t.url}/health`)).status).to.equal(200);
+    expect(performance.now() - health).to.be.lessThan(1_000);
+    expect((await t.call('GET', '/ready')).status).to.equal(200);
+  });
+});
