@@ -32,9 +32,11 @@ import type { Logger } from './logger.ts';
 import { negotiationSummary } from './present.ts';
 import { zodMessage } from './validate.ts';
 
-const CHUNK = 200; // negotiations created per transaction before other work gets a turn
+const CHUNK = 10; // negotiations created per transaction before other work gets a turn
+const READ_CHUNK = 500; // negotiations read per turn for the answer
 const SETTLE_MAX = 100; // up to this many new negotiations, the answer waits briefly for their opening offers
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+// A short pause, not just a turn: the negotiations just started compose their first emails meanwhile.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
 
 export function createCampaignIntake(deps: {
   db: Db;
@@ -102,9 +104,9 @@ export function createCampaignIntake(deps: {
     if (sheet) deps.onSheetIngested?.(definition.id, sheet, result.outcome);
     const negotiations: { id: string; influencer: unknown; state: string; lastOfferedRate: string | null }[] = [];
     const all = [...result.existing, ...result.ids];
-    for (let i = 0; i < all.length; i += CHUNK) {
-      if (i > 0) await yieldToEventLoop(); // a big campaign's answer is read in slices: /health keeps answering
-      for (const id of all.slice(i, i + CHUNK)) {
+    for (let i = 0; i < all.length; i += READ_CHUNK) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve)); // read in slices: /health keeps answering
+      for (const id of all.slice(i, i + READ_CHUNK)) {
         const n = queries.negotiation(id);
         if (!n) continue;
         const s = negotiationSummary(n);

@@ -1,0 +1,151 @@
+/**
+ * The send queue survives kill -9 in the middle of a day's sending (decisions D20): the real service as a child
+ * process, Gmail through the real googleapis client against the fake Gmail that enforces Gmail's limits, the
+ * sandbox clock driven from one send time to the next. The service dies at the effect boundaries around a send
+ * (SANDBOX_CRASH_POINT before_mail_send / after_mail_send) and by an outside kill -9 at random moments, and is
+ * restarted each time: nothing is lost (every influencer gets their opening email) and nothing is sent twice.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { removeDir, tempDir } from '../support/agent.ts';
+import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
+import { type FakeGoogleAuth, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
+import { kill9, type ServiceProcess, startService } from '../support/process.ts';
+
+const COUNT = Number(process.env.RELIABILITY_QUEUE_INFLUENCERS ?? 120);
+const HOUR = 3_600_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe(`send queue reliability: ${COUNT} opening emails, kill -9 in the middle of the day's sending`, function () {
+  this.timeout(300_000);
+  let gmail: FakeGmail;
+  let google: FakeGoogleAuth;
+  let dataDir: string;
+  let service: ServiceProcess | null = null;
+  let offsetMs = 0;
+
+  before(async () => {
+    gmail = await startFakeGmail({ emailAddress: 'deals@agency.example', now: () => Date.now() + offsetMs });
+    google = await startFakeGoogleAuth();
+    dataDir = tempDir('queue-reliability-');
+  });
+  after(async () => {
+    if (service) await kill9(service);
+    await gmail.close();
+    await google.close();
+    removeDir(dataDir);
+  });
+
+  function env(crashPoint?: string): Record<string, string> {
+    const tokenPath = join(dataDir, 'token.json');
+    writeFileSync(
+      tokenPath,
+      JSON.stringify({ type: 'authorized_user', client_id: 'i', client_secret: 's', refresh_token: 'r' }),
+    );
+    return {
+      AGENT_MODE: 'sandbox',
+      DATA_DIR: join(dataDir, 'data'),
+      SHEETS_DIR: join(dataDir, 'sheets'),
+      SHEET_POLL_SECONDS: '0',
+      MAIL_PROVIDER: 'gmail',
+      GMAIL_TOKEN_PATH: tokenPath,
+      GMAIL_API_URL: gmail.rootUrl,
+      GOOGLE_TOKEN_URL: google.tokenUrl,
+      GMAIL_POLL_SECONDS: '86400',
+      SEND_PER_DAY: '50', // the campaign spans days: kills land mid-day and across the cap
+      FOLLOW_UP_AFTER_HOURS: '720',
+      EFFECT_RETRY_BASE_MS: '5',
+      ...(crashPoint ? { SANDBOX_CRASH_POINT: crashPoint } : {}),
+    };
+  }
+
+  async function call(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${service?.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the JSON through assertions
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  /** Moves the clock to the queue's next send time (the fake Gmail's first), until `done` or the service dies. */
+  async function drive(done: () => boolean): Promise<'done' | 'died'> {
+    for (let i = 0; i < 100_000; i++) {
+      if (done()) return 'done';
+      if (service?.child.exitCode !== null || service?.child.signalCode !== null) return 'died';
+      try {
+        const q = (await call('GET', '/api/v1/campaigns/cmp-1/queue')).body.mailbox;
+        const next = q.nextSendAt ? Date.parse(q.nextSendAt) : null;
+        const now = Date.now() + offsetMs;
+        if (next != null && next > now + 5) {
+          const advanceHours = (next - now) / HOUR;
+          offsetMs += Math.round(advanceHours * HOUR);
+          await call('POST', '/sandbox/clock', { advanceHours });
+        }
+      } catch {
+        await sleep(20); // the service died under the request
+      }
+      await sleep(2);
+    }
+    throw new Error('the queue stopped sending');
+  }
+
+  const openings = () => gmail.sent().filter((m) => m.inReplyTo == null);
+
+  it('loses nothing and sends nothing twice', async () => {
+    service = await startService(env());
+    const influencers = Array.from({ length: COUNT }, (_, i) => ({
+      name: `Creator ${i + 1}`,
+      email: `creator${i + 1}@example.com`,
+      platform: 'instagram',
+      handle: `@creator${i + 1}`,
+      averageViews: 80_000,
+      engagementRate: 4.5,
+    }));
+    const created = await call('POST', '/api/v1/campaigns', {
+      id: 'cmp-1',
+      client: 'Glow Skincare',
+      platform: 'instagram',
+      deliverables: '1 Instagram Reel, 2 Instagram Stories',
+      budget: '10000000',
+      cpmTarget: '25',
+      cpmLeniency: '20',
+      influencers,
+    });
+    expect(created.status).to.equal(201);
+    // Crash points at the send boundaries, then outside kills at random moments of the day's sending.
+    const plan = ['before_mail_send:7', 'after_mail_send:5', 'before_mail_send:30', 'after_mail_send:21', null, null];
+    let kills = 0;
+    for (const crash of plan) {
+      if (service) await kill9(service);
+      service = await startService(env(crash ?? undefined));
+      if (crash) {
+        expect(await drive(() => openings().length >= COUNT)).to.equal('died');
+      } else {
+        const target = openings().length + 5 + Math.floor(Math.random() * 10);
+        await drive(() => openings().length >= Math.min(target, COUNT - 1));
+        await sleep(Math.random() * 30);
+      }
+      kills++;
+    }
+    if (service) await kill9(service);
+    service = await startService(env());
+    expect(await drive(() => openings().length >= COUNT)).to.equal('done');
+    await sleep(1_000); // anything doubled would show now
+    const perInfluencer = new Map<string, number>();
+    for (const m of openings()) perInfluencer.set(m.to, (perInfluencer.get(m.to) ?? 0) + 1);
+    expect(kills).to.equal(plan.length);
+    expect(perInfluencer.size, 'every influencer got an opening email').to.equal(COUNT);
+    expect(
+      [...perInfluencer.values()].filter((n) => n > 1),
+      'nobody emailed twice',
+    ).to.deep.equal([]);
+    expect(new Set(gmail.sent().map((m) => m.messageId)).size).to.equal(gmail.sent().length);
+    const states = await call('GET', '/api/v1/negotiations?campaign=cmp-1&limit=500');
+    const byState = new Map<string, number>();
+    for (const n of states.body) byState.set(n.state, (byState.get(n.state) ?? 0) + 1);
+    expect(Object.fromEntries(byState)).to.deep.equal({ awaiting_reply: COUNT });
+  });
+});
