@@ -25,6 +25,8 @@
  *   6. a boot after downtime: BENCH_OVERDUE follow-ups fell due while the agent was down;
  *   5b (after 5, same agent). the dashboard at full size (bench/lib/dashboard.ts): keyset list pages, "Needs you",
  *      the first view in headless Chromium.
+ *   7. the send queue at campaign scale (bench/send-queue.ts): BENCH_QUEUE_INFLUENCERS (10,000) influencers against
+ *      the fake Gmail that enforces Gmail's limits, on the sandbox clock across days;
  * Knobs (environment): BENCH_INFLUENCERS (1000), BENCH_INBOUND_NEGOTIATIONS (1000), BENCH_CONCURRENCY (16),
  * BENCH_NEGOTIATIONS (100000), BENCH_MID_NEGOTIATIONS (10000), BENCH_TOUCH (1000), BENCH_OVERDUE (1000),
  * BENCH_MODEL_INFLUENCERS (30), BENCH_LOG_LEVEL (info), BENCH_KEEP_TMP=1 (keep the temp dirs), BENCH_NODE_ARGS
@@ -54,6 +56,7 @@ import {
   waitReady,
 } from './lib/processes.ts';
 import { rawCommits, shapedCommits } from './lib/raw-sqlite.ts';
+import { sendQueuePhase } from './send-queue.ts';
 import { fmt, machine, printTable, type TableRow } from './lib/report.ts';
 import { COUNTER_ASKS, campaignBody, influencers, type Step, TEMPLATES } from './lib/scenarios.ts';
 import { formatTargets, type Judged, judge, markdownTable, type Target, textTable } from './lib/targets.ts';
@@ -1741,6 +1744,9 @@ async function main() {
       `exit code ${stop2.code}, ${stop2.warnLines} warn/error log lines`,
     );
     await overdueBoot(dir);
+    const queue = await sendQueuePhase(); // 7. the send queue at campaign scale (bench/send-queue.ts)
+    for (const [metric, value, note] of queue.rows) row('7 send queue', metric, value, note);
+    targets.push(...queue.targets);
   } catch (error) {
     failure = error;
     problems.push(`BENCH FAILED: ${error instanceof Error ? error.message : String(error)}`);
