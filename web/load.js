@@ -19,7 +19,10 @@ export async function loadCampaigns() {
 
 /** @param {string} id */
 export async function loadStats(id) {
-  store.trigger.statsLoaded({ stats: await get(`/api/v1/campaigns/${encodeURIComponent(id)}/stats`) });
+  const path = `/api/v1/campaigns/${encodeURIComponent(id)}`;
+  // The send queue (D20) beside the funnel: queued, sent in the last 24 hours, next send at.
+  const [stats, queue] = await Promise.all([get(`${path}/stats`), get(`${path}/queue`)]);
+  store.trigger.statsLoaded({ stats: { ...stats, queue } });
 }
 
 /** The "Needs you" list (its first page on the home view; only the counts elsewhere). @param {boolean} [more] */

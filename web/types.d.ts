@@ -35,8 +35,16 @@ export interface Campaign {
   budgetCommitted: Money;
 }
 
+export interface CampaignQueue {
+  queued: number;
+  sentLast24h: number;
+  nextSendAt: string | null;
+  mailbox: { queued: number; sentLast24h: number; nextSendAt: string | null; waitingFor: string | null };
+}
 export interface CampaignStats {
   id: string;
+  /** The campaign's emails in the mailbox's send queue (GET /api/v1/campaigns/:id/queue). */
+  queue?: CampaignQueue;
   status: Campaign['status'];
   funnel: Record<
     | 'negotiations'

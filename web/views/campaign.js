@@ -132,6 +132,7 @@ export function mountCampaign(main, id) {
                   h('figcaption', {}, 'Budget committed'),
                   budgetChart(stats.budget),
                 ),
+                ...(stats.queue ? [queueCard(stats.queue)] : []),
               ]
             : h('p', { class: 'muted' }, 'Loading…'),
         );
@@ -139,4 +140,28 @@ export function mountCampaign(main, id) {
       list.update(c, p);
     },
   };
+}
+
+/**
+ * The campaign's emails waiting for their turn in the mailbox's send queue (D20).
+ * @param {import('../types').CampaignQueue} q
+ */
+function queueCard(q) {
+  const next = q.nextSendAt ? new Date(q.nextSendAt).toLocaleString() : '—';
+  const why = q.queued && q.mailbox.waitingFor ? ` (waiting for the ${q.mailbox.waitingFor})` : '';
+  return h(
+    'figure',
+    { class: 'chart-card', id: 'send-queue' },
+    h('figcaption', {}, 'Send queue'),
+    h(
+      'dl',
+      { class: 'queue-figures' },
+      h('dt', {}, 'Queued'),
+      h('dd', {}, q.queued.toLocaleString('en-US')),
+      h('dt', {}, 'Sent in the last 24 h'),
+      h('dd', {}, q.sentLast24h.toLocaleString('en-US')),
+      h('dt', {}, 'Next send at'),
+      h('dd', {}, `${next}${why}`),
+    ),
+  );
 }
