@@ -116,7 +116,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
     // 2. Drive the clock from one send time to the next until every opening email is out.
     const db = new Database(join(dir, 'data', 'agent.db'), { readonly: true, fileMustExist: true });
     const openingsSent = () => gmail.sent().filter((m) => m.inReplyTo == null).length;
-    const replyAt = new Set([Math.floor(count * 0.1), Math.floor(count * 0.35), Math.floor(count * 0.6)]);
+    const replyAt = [0.1, 0.35, 0.6, 0.85].map((share) => Math.floor(count * share));
     let replies = 0;
     const simStart = Date.now() + offsetMs;
     const driveStarted = performance.now();
@@ -132,13 +132,16 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
         offsetMs += Math.round(advanceHours * HOUR);
         const moved = (await api('POST', '/sandbox/clock', { advanceHours })).body;
         if (Math.round(Number(moved.offsetHours) * HOUR) !== offsetMs) throw new Error('clocks apart');
+        // The next move waits until this send has reached Gmail: a move meanwhile would stamp it seconds late.
+        const deadline = performance.now() + 1_000;
+        while (gmail.sends === before && performance.now() < deadline) await sleep(1);
       }
       await sleep(2);
       if (gmail.sends === before && ++stalls > 20_000) throw new Error('the queue stopped sending');
       // Gmail pushes a notification for every mailbox change, our own sends included: the agent reads as it goes.
       if (gmail.sends % 10 === 0 && gmail.sends !== before) await push(gmail, google, child.url);
-      if (replyAt.has(openingsSent())) {
-        replyAt.delete(openingsSent());
+      if (replyAt.length && openingsSent() >= replyAt[0]) {
+        replyAt.shift();
         replies += await replyToSome(gmail, google, child.url, 10);
       }
     }
