@@ -54,7 +54,7 @@ const schema = z.object({
   SHEETS_MASTER_TAB: z.string().default('Sheet1'),
   SLACK_ESCALATION_CHANNEL: z.string().default('#negotiation-escalations'),
   SLACK_AGREEMENT_CHANNEL: z.string().default('#negotiation-deals'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(5_000_000), // 10,000 influencers: ~1.7 MB
   EFFECT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   CHAT_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   EFFECT_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(500),

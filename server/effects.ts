@@ -100,6 +100,7 @@ export function createEffects(deps: EffectDeps) {
           deps.completed(negotiationId, input.key, output);
           return output;
         } catch (error) {
+          if (signal.aborted) throw error; // stopped (a shutdown, a reload): nothing failed; the restored actor goes on
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
           if (attempt >= config.effects.maxAttempts) {
             const happened = await recover?.(input).catch(() => null);

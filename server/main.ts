@@ -513,9 +513,10 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
         // Stop accepting, let in-flight requests and effects finish (bounded), then close the databases.
         const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        sendQueue.stop(); // no email starts now; those waiting for their turn keep their place for the next start
         const deadline = Date.now() + config.shutdownGraceMs;
         while (Date.now() < deadline) {
-          if (queries.busyIds().length === 0) break;
+          if (queries.busyIds().length <= sendQueue.waiting()) break;
           await new Promise((r) => setTimeout(r, 50));
         }
         scheduler.stop();

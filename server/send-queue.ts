@@ -183,6 +183,8 @@ export function createSendQueue(deps: {
           : slot + Math.ceil((mine.ahead - leftToday + 1) / limits.perDay) * DAY_MS;
       return { ...mine, nextSendAt: new Date(at).toISOString() };
     },
+    /** How many emails wait for their turn right now (their negotiations are busy, but nothing is in flight). */
+    waiting: () => waiters.size,
     /** The clock moved (sandbox) or a limit changed: look again. */
     poke,
     stop() {
