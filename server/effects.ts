@@ -189,12 +189,16 @@ export function createEffects(deps: EffectDeps) {
     sendEmail: journaled<SendEmailInput, SentEmail>(
       'send_email',
       (i) => i.negotiationId,
-      true,
+      // The queue's grant is the send's committed attempt (one commit per email, as before the queue): it is
+      // written before the mailbox is called, so a restart knows the email may have gone out.
+      false,
       async (input, mayHaveRun, signal) => {
         const { sendQueue: queue } = deps;
         const messageId = messageIdFor(input.key, config.agentEmail);
-        // Only a send the queue handed to the mailbox may have gone out (a row still waiting never did).
-        if (mayHaveRun && queue.mayHaveSent(input.key) !== false) {
+        // A send handed to the mailbox may have gone out, one still waiting never did; a send from before the queue
+        // existed has only the journal's attempts to tell.
+        const granted = queue.mayHaveSent(input.key);
+        if (granted === true || (granted === undefined && mayHaveRun)) {
           const found = await deps.mail.findSent(messageId);
           if (found) {
             queue.sent(input.key);

@@ -113,7 +113,7 @@ export const campaignSchema = z.strictObject({
   platformDistribution: text(500).optional(),
   marketDistribution: text(500).optional(),
   influencerSizeDistribution: text(500).optional(),
-  influencers: z.array(influencerSchema).max(5000).optional(),
+  influencers: z.array(influencerSchema).max(10_000).optional(),
 });
 export type CampaignBody = z.infer<typeof campaignSchema>;
 
