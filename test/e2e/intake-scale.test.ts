@@ -11,15 +11,6 @@ const N = 5_000;
 let t: TestAgent;
 let dataDir: string;
 
-beforeEach(async () => {
-  dataDir = tempDir('intake-scale-');
-  t = await startTestAgent({ SEND_PER_MINUTE: '20', SEND_PER_DAY: '1800' }, dataDir);
-});
-afterEach(async () => {
-  await t.stop();
-  removeDir(dataDir);
-});
-
 function influencers(n: number) {
   return Array.from({ length: n }, (_, i) => ({
     name: `Creator ${i + 1}`,
@@ -51,6 +42,14 @@ async function pollHealth(url: string, done: Promise<unknown>): Promise<number[]
 
 describe('e2e: intake of a 5,000-influencer campaign', function () {
   this.timeout(120_000);
+  beforeEach(async () => {
+    dataDir = tempDir('intake-scale-');
+    t = await startTestAgent({ SEND_PER_MINUTE: '20', SEND_PER_DAY: '1800' }, dataDir);
+  });
+  afterEach(async () => {
+    await t.stop();
+    removeDir(dataDir);
+  });
 
   it('stays responsive while it is created, creates each influencer once, and queues the openings within the caps', async () => {
     const posting = t.call('POST', '/api/v1/campaigns', glowCampaign({ influencers: influencers(N) }));

@@ -81,20 +81,20 @@ async function push(t: TestAgent) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeEach(async () => {
-  google = await startFakeGoogleAuth();
-  dataDir = tempDir('send-queue-');
-  offsetMs = 0;
-});
-afterEach(async () => {
-  await agent?.stop();
-  agent = null;
-  await gmail.close();
-  await google.close();
-  removeDir(dataDir);
-});
-
 describe('send queue (D20)', () => {
+  beforeEach(async () => {
+    google = await startFakeGoogleAuth();
+    dataDir = tempDir('send-queue-');
+    offsetMs = 0;
+  });
+  afterEach(async () => {
+    await agent?.stop();
+    agent = null;
+    await gmail.close();
+    await google.close();
+    removeDir(dataDir);
+  });
+
   it('spreads a campaign over the days its daily cap needs; the rest waits in the queue, visible, never escalated', async () => {
     const t = await start({ SEND_PER_DAY: '3', SEND_PER_MINUTE: '60' });
     const created = await createCampaign(t, glowCampaign({ influencers: influencers(5) }));
