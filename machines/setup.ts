@@ -101,11 +101,11 @@ export const machineSetup = setup({
       };
     }),
     recordReply: emit((_, { reply }: { reply: Reply }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'email_received' as const, ...reply },
+      type: 'timeline',
+      entry: { type: 'email_received', ...reply },
     })),
     markInboxTaken: emit((_, { reply }: { reply: Reply }) => ({
-      type: 'inbox.taken' as const,
+      type: 'inbox.taken',
       messageId: reply.messageId,
     })),
     autoClaim: assign((_, { reply }: { reply: Reply }) => ({
@@ -113,12 +113,12 @@ export const machineSetup = setup({
       controlledBy: `auto-detected: ${addressOf(reply.from)}`,
     })),
     recordAutoTakeover: emit((_, { reply }: { reply: Reply }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'takeover' as const, by: 'auto-detected', sender: addressOf(reply.from) },
+      type: 'timeline',
+      entry: { type: 'takeover', by: 'auto-detected', sender: addressOf(reply.from) },
     })),
     takeNextReply: assign(({ context }) => ({ current: context.queue[0] ?? null, queue: context.queue.slice(1) })),
     requestEffect: emit((_, params: { key: string; kind: string }) => ({
-      type: 'effect.requested' as const,
+      type: 'effect.requested',
       ...params,
     })),
     deferControl: assign({
@@ -127,8 +127,8 @@ export const machineSetup = setup({
     }),
     clearPendingControl: assign({ pendingControl: null }),
     recordControl: emit(({ event }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'control' as const, action: event.type.toLowerCase(), by: 'by' in event ? event.by : null },
+      type: 'timeline',
+      entry: { type: 'control', action: event.type.toLowerCase(), by: 'by' in event ? event.by : null },
     })),
     claim: assign({
       humanControlled: true,
@@ -136,12 +136,12 @@ export const machineSetup = setup({
     }),
     release: assign({ humanControlled: false, controlledBy: null }),
     recordTakeover: emit(({ event }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'takeover' as const, by: 'by' in event ? event.by : null },
+      type: 'timeline',
+      entry: { type: 'takeover', by: 'by' in event ? event.by : null },
     })),
     recordRelease: emit(({ event }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'release' as const, by: 'by' in event ? event.by : null },
+      type: 'timeline',
+      entry: { type: 'release', by: 'by' in event ? event.by : null },
     })),
     /**
      * A reply read while escalated (D16): its ask (an acceptance accepts our standing offer) replaces their ask,
@@ -166,8 +166,8 @@ export const machineSetup = setup({
       theirAskCents: classification.askCents ?? context.theirAskCents,
     })),
     recordClassification: emit(({ context }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'classified' as const, messageId: context.current?.messageId, ...context.classification },
+      type: 'timeline',
+      entry: { type: 'classified', messageId: context.current?.messageId, ...context.classification },
     })),
     storeDecision: assign((_, { decision }: { decision: Decision }) => ({ decision })),
     draftFromDecision: assign(({ context }) =>
@@ -193,12 +193,12 @@ export const machineSetup = setup({
       drafts: context.drafts + 1,
     })),
     recordApproval: emit((_, { rateCents, by }: Approval) => ({
-      type: 'timeline' as const,
-      entry: { type: 'approval' as const, by, rateCents },
+      type: 'timeline',
+      entry: { type: 'approval', by, rateCents },
     })),
     recordWalkAway: emit(({ event }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'walk_away' as const, by: 'by' in event ? event.by : null },
+      type: 'timeline',
+      entry: { type: 'walk_away', by: 'by' in event ? event.by : null },
     })),
     storeProse: assign(({ context }, { prose }: { prose: string }) => ({ draft: { ...draftOf(context), prose } })),
     storeGateResult: assign(({ context }, { failures }: { failures: GateFailure[] }) => ({
@@ -231,9 +231,9 @@ export const machineSetup = setup({
     emitSent: emit(({ context }, { sent }: { sent: SentEmail }) => {
       const d = draftOf(context);
       return {
-        type: 'timeline' as const,
+        type: 'timeline',
         entry: {
-          type: 'email_sent' as const,
+          type: 'email_sent',
           kind: d.kind,
           messageId: sent.messageId,
           threadId: sent.threadId,
@@ -246,8 +246,8 @@ export const machineSetup = setup({
       };
     }),
     recordAgreement: emit(({ context }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'agreement' as const, rateCents: context.agreedCents, views: context.influencer.averageViews },
+      type: 'timeline',
+      entry: { type: 'agreement', rateCents: context.agreedCents, views: context.influencer.averageViews },
     })),
     /**
      * Opens an escalation: for a failed effect (`failure` names it and its error), the decision that escalated,
@@ -275,8 +275,8 @@ export const machineSetup = setup({
       return { escalation, escalations: seq, current: null, draft: null, decision: null };
     }),
     emitEscalation: emit(({ context }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'escalation' as const, ...context.escalation },
+      type: 'timeline',
+      entry: { type: 'escalation', ...context.escalation },
     })),
     closeEscalation: assign({ escalation: null }),
     storeSlackTs: assign({
@@ -284,8 +284,8 @@ export const machineSetup = setup({
         context.escalation && { ...context.escalation, slackTs: context.escalation.slackTs ?? ts },
     }),
     recordEffectError: emit((_, { effect, message }: { effect: 'classify' | 'notify'; message: string }) => ({
-      type: 'timeline' as const,
-      entry: { type: 'error' as const, effect, message },
+      type: 'timeline',
+      entry: { type: 'error', effect, message },
     })),
     recordStale: emit({ type: 'timeline', entry: { type: 'notice', notice: 'stale' } }),
     finishReply: assign({ current: null, classification: null, decision: null }),
