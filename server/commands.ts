@@ -2,7 +2,8 @@
  * What a person can do to a negotiation — pause, resume, stop, claim, release, approve, walk away — shared by
  * the HTTP API, the sandbox Slack actions (and later Slack buttons), with one set of rules and messages.
  */
-import { approvalRefusal, domainStateOf, type NegotiationEvent } from '../machines/negotiation.ts';
+import { approvalRefusal } from '../machines/approval.ts';
+import { domainStateOf, type NegotiationEvent } from '../machines/negotiation.ts';
 import type { Db } from '../persistence/db.ts';
 import type { CampaignStatus, Queries } from '../persistence/queries.ts';
 import { appendTimeline } from '../persistence/timeline.ts';
