@@ -8,8 +8,8 @@
  * are broken by insertion order; dates and event types are validated with a clear message instead of silently
  * matching nothing; the real total is reported in Slack (not capped at the query limit).
  */
-import { withMoney } from '../server/present.ts';
 import { escapeMrkdwn } from '../services/chat/messages.ts';
+import { withMoney } from '../services/money.ts';
 import type { Db } from './db.ts';
 
 /** Every event type the agent writes to the timeline (machines/negotiation.ts TimelineEntry, store, host, intake). */

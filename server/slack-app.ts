@@ -20,7 +20,7 @@ import {
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
-import { actionsBlockId, parseActionsBlockId } from '../services/chat/messages.ts';
+import { ACTION_IDS, actionsBlockId, parseActionsBlockId } from '../services/chat/messages.ts';
 import { update } from '../services/chat/slack.ts';
 import { type Cents, formatUsd } from '../services/money.ts';
 import type { Logger } from './logger.ts';
@@ -44,13 +44,6 @@ export interface SlackHandlers {
   isAllowed(slackUser: string): boolean | Promise<boolean>;
 }
 
-export const ACTION_IDS = {
-  approve: 'approve',
-  approveOther: 'approve_other',
-  walkAway: 'walk_away',
-  takeOver: 'take_over',
-  resumeAgent: 'resume_agent',
-} as const;
 export const APPROVE_MODAL = 'approve_other';
 const AMOUNT_BLOCK = 'amount';
 

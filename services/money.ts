@@ -108,3 +108,15 @@ export function formatUsd(cents: Cents): string {
 export function formatMoneyOrNull(cents: Cents | null | undefined): string | null {
   return cents == null ? null : formatMoney(cents);
 }
+
+/** Internal data on the wire: every `xxxCents` amount becomes `xxx: "2000.00"`. */
+export function withMoney(data: Record<string, unknown>, withBodies = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key.endsWith('Cents') && (typeof value === 'number' || value === null))
+      out[key.slice(0, -5)] = formatMoneyOrNull(value);
+    else if (!withBodies && (key === 'text' || key === 'draft')) continue;
+    else out[key] = value;
+  }
+  return out;
+}
