@@ -7,7 +7,9 @@
  *   machines/     the negotiation chart: imports only the domain and the ports in services/.
  *   services/     the domain and the outside systems' ports and adapters: imports no other layer.
  *
- * bench/, test/ and scripts/ may import anything; no product layer imports them.
+ * bench/, test/ and scripts/ may import anything; no product layer imports them. SQL is prepared only in
+ * persistence/ and in the sandbox adapters' own sandbox.db (services/sandbox/, services/<system>/sandbox.ts: the
+ * stand-in outside world, not the agent's data).
  * Usage: node scripts/check-layers.ts [root]  (exit 1 and one line per upward import)
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ const RANK: Record<string, number> = { server: 3, persistence: 2, machines: 1, s
 const TOOLS = new Set(['bench', 'test', 'scripts']);
 const SOURCE = /\.(ts|js|mts|mjs)$/;
 // `import … from '…'`, `export … from '…'`, `import '…'`, `import('…')`
+const PREPARE = /\.prepare\s*(<[^>]*>)?\(/;
+const SANDBOX = /^services\/(sandbox\/|[^/]+\/sandbox\.ts$)/;
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function* sources(dir: string): Generator<string> {
@@ -30,7 +34,7 @@ function* sources(dir: string): Generator<string> {
 
 const layerOf = (root: string, path: string) => relative(root, path).split(sep)[0];
 
-/** Every upward (or product-to-tool) import under root, as `file: imports target (why)`. */
+/** Every upward (or product-to-tool) import and every SQL statement outside persistence/ under root. */
 export function upwardImports(root: string): string[] {
   const problems: string[] = [];
   for (const layer of Object.keys(RANK)) {
@@ -41,7 +45,12 @@ export function upwardImports(root: string): string[] {
       continue; // a tree without this layer
     }
     for (const file of files) {
-      for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+      const text = readFileSync(file, 'utf8');
+      const path = relative(root, file).split(sep).join('/');
+      if (layer !== 'persistence' && !SANDBOX.test(path) && PREPARE.test(text)) {
+        problems.push(`${path}: prepares SQL (every statement lives in persistence/)`);
+      }
+      for (const match of text.matchAll(SPECIFIER)) {
         const target = layerOf(root, resolve(dirname(file), match[1]));
         const why = TOOLS.has(target)
           ? `${layer}/ may not import ${target}/`
@@ -60,8 +69,10 @@ if (import.meta.main) {
   const problems = upwardImports(root);
   for (const p of problems) console.error(p);
   if (problems.length) {
-    console.error(`${problems.length} upward import(s): imports run server → persistence → machines → services.`);
+    console.error(
+      `${problems.length} problem(s): imports run server → persistence → machines → services; SQL lives in persistence/.`,
+    );
     process.exit(1);
   }
-  console.log('layers: every import runs downward');
+  console.log('layers: every import runs downward, every SQL statement is in persistence/');
 }

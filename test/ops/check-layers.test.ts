@@ -1,6 +1,6 @@
 /**
  * The layer check `npm run lint` runs (scripts/check-layers.ts): imports run server → persistence → machines →
- * services, and no product layer imports the tools (bench, test, scripts). Run on fixture trees and on the repo.
+ * services, no product layer imports the tools (bench, test, scripts), SQL is prepared only in persistence/. Run on fixture trees and on the repo.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ describe('layer check (npm run lint)', () => {
     expect(result.status).to.equal(0);
   });
 
-  it('rejects every upward import and a product import of a tool, naming file and reason', () => {
+  it('rejects every upward import, a product import of a tool and SQL outside persistence, naming file and reason', () => {
     const root = tree({
       'services/chat/messages.ts': "import type { NotifyInput } from '../../machines/negotiation.ts';\n",
       'services/sheet.ts': "import type { Db } from '../persistence/db.ts';\n",
@@ -66,6 +66,9 @@ describe('layer check (npm run lint)', () => {
       'machines/m.ts': "const late = await import('../server/host.ts');\n",
       'server/app.ts': "import { fake } from '../test/support/fake.ts';\n",
       'server/ok.ts': "import { a } from '../persistence/audit.ts';\n",
+      'server/outbox.ts': "const due = db.prepare('SELECT key FROM chat_outbox');\n",
+      'services/chat/sandbox.ts': "const all = db.prepare('SELECT ts FROM slack');\n",
+      'persistence/outbox.ts': "const due = db.prepare<[string]>('SELECT key FROM chat_outbox');\n",
     });
     roots.push(root);
     const result = check(root);
@@ -75,9 +78,10 @@ describe('layer check (npm run lint)', () => {
       'machines/m.ts: imports ../server/host.ts (machines/ sits below server/)',
       'persistence/audit.ts: imports ../server/present.ts (persistence/ sits below server/)',
       'server/app.ts: imports ../test/support/fake.ts (server/ may not import test/)',
+      'server/outbox.ts: prepares SQL (every statement lives in persistence/)',
       'services/chat/messages.ts: imports ../../machines/negotiation.ts (services/ sits below machines/)',
       'services/sheet.ts: imports ../persistence/db.ts (services/ sits below persistence/)',
     ]);
-    expect(lines.at(-1)).to.include('5 upward import(s)');
+    expect(lines.at(-1)).to.include('6 problem(s)');
   });
 });
