@@ -16,9 +16,9 @@ import {
   deliveryKey,
 } from '../services/clickup.ts';
 import type { Clock } from '../services/clock.ts';
+import { DomainError } from '../services/errors.ts';
 import type { CampaignIntake } from './campaign-intake.ts';
 import type { Config } from './config.ts';
-import { HttpError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 const RETRY_MS = 5 * 60_000;
@@ -61,7 +61,7 @@ export function createClickUpIntake(deps: {
     } catch (error) {
       if (error instanceof ClickUpApiError && error.retryable) {
         mark('pending', error.message); // tried again on the next pass
-      } else if (error instanceof HttpError || error instanceof ClickUpApiError) {
+      } else if (error instanceof DomainError || error instanceof ClickUpApiError) {
         await refuse([error.message]);
       } else {
         mark('pending', String(error));

@@ -23,6 +23,7 @@ import getRawBody from 'raw-body';
 import { ACTION_IDS, actionsBlockId, parseActionsBlockId } from '../services/chat/messages.ts';
 import { update } from '../services/chat/slack.ts';
 import { type Cents, formatUsd, moneyInput } from '../services/money.ts';
+import { DomainError } from '../services/errors.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -182,8 +183,7 @@ export function createSlackApp(options: SlackAppOptions) {
   });
 
   const failureText = (error: unknown) => {
-    const e = error as { status?: number; message?: string };
-    if (typeof e?.status === 'number' && e.status < 500 && e.message) return e.message;
+    if (error instanceof DomainError) return error.message; // a refusal: its message says why
     logger.error('slack: handler failed', { error: String(error), stack: (error as Error)?.stack });
     return 'Something went wrong; the error was logged';
   };

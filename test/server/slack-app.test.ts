@@ -4,8 +4,8 @@ import { SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { expect } from 'chai';
 import Koa from 'koa';
-import { HttpError } from '../../server/errors.ts';
 import { createLogger } from '../../server/logger.ts';
+import { Conflict, Unprocessable } from '../../services/errors.ts';
 import {
   createSlackApp,
   negotiationBlockId,
@@ -229,7 +229,7 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
   });
 
   it("reports the handler's refusal ephemerally and leaves the buttons", async () => {
-    failWith.error = new HttpError(409, 'invalid_state', 'Cannot walk away a negotiation that is agreed');
+    failWith.error = new Conflict('invalid_state', 'Cannot walk away a negotiation that is agreed');
     await send(click('walk_away', 'neg-1'));
     await waitFor(() => fake.responses().length > 0, 'an ephemeral reply');
     expect(ephemeralTexts()).to.deep.equal(['Could not walk away: Cannot walk away a negotiation that is agreed']);
@@ -298,8 +298,7 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
     });
 
     it('refuses ephemerally when the handler says the escalation is an older one, and changes the message not', async () => {
-      failWith.error = new HttpError(
-        409,
+      failWith.error = new Conflict(
         'stale_escalation',
         'This button belongs to escalation #3; the negotiation has escalated again since (#4).',
       );
@@ -362,8 +361,7 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
 
     it('a refused approval is reported with chat.postEphemeral (a modal has no response_url)', async () => {
       const view = await openModal();
-      failWith.error = new HttpError(
-        422,
+      failWith.error = new Unprocessable(
         'rate_above_ask',
         'We never offer more than they asked: approve at most $2,500.00',
       );
