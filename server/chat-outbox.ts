@@ -7,6 +7,7 @@ import { createChatOutboxStore } from '../persistence/chat-outbox.ts';
 import type { Db } from '../persistence/db.ts';
 import type { ChatMessage, ChatPort } from '../services/chat/port.ts';
 import type { Clock } from '../services/clock.ts';
+import { backoffMs } from '../services/retry.ts';
 import type { Logger } from './logger.ts';
 
 const MAX_BACKOFF_MS = 15 * 60_000;
@@ -24,7 +25,7 @@ export function createChatOutbox(deps: { db: Db; chat: ChatPort; clock: Clock; l
         store.done(row.key);
         deps.logger.info('slack message posted late', { key: row.key, attempts: row.attempts + 1 });
       } catch (error) {
-        const wait = Math.min(MAX_BACKOFF_MS, deps.retryMs * 2 ** Math.min(row.attempts, 10));
+        const wait = backoffMs({ baseMs: deps.retryMs, maxMs: MAX_BACKOFF_MS }, row.attempts + 1);
         store.later(row.key, String(error), new Date(deps.clock.now() + wait).toISOString());
         return; // Slack is still down: the rest waits for the next pass
       }
