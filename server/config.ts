@@ -88,7 +88,7 @@ const schema = z.object({
   CLASSIFY_MAX_TOKENS: z.coerce.number().int().min(256).max(64_000).default(1024),
   COMPOSE_MAX_TOKENS: z.coerce.number().int().min(256).max(64_000).default(2048),
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
-  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(0), // the effect runner retries (retry.ts)
   KB_DIR: optional,
   TRIGGERS_FILE: optional,
   // Live-mode credentials (their adapters come with the Gmail, Slack and brain issues).

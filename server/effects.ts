@@ -33,6 +33,7 @@ import { type MailPort, messageIdFor } from '../services/mail/port.ts';
 import type { Classification, ModelPort } from '../services/model/port.ts';
 import { type Decision, decide } from '../services/strategy.ts';
 import { withoutOurs } from '../services/reading.ts';
+import { retry } from '../services/retry.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import type { Config } from './config.ts';
 import type { CrashHook } from './crash.ts';
@@ -58,8 +59,6 @@ export interface EffectDeps {
   onRetry?(kind: string, error: unknown): void;
   onFailure?(kind: string, error: unknown): void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createEffects(deps: EffectDeps) {
   const { journal, clock, config } = deps;
@@ -88,8 +87,7 @@ export function createEffects(deps: EffectDeps) {
       if (prior?.status === 'done') return prior.result as O;
       const negotiationId = negotiationOf(input);
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
-      for (let attempt = 1; ; attempt++) {
-        signal.throwIfAborted();
+      const attempt = async () => {
         if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
         try {
           const output = await run(input, mayHaveRun);
@@ -97,20 +95,23 @@ export function createEffects(deps: EffectDeps) {
           return output;
         } catch (error) {
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
-          if (attempt >= config.effects.maxAttempts) {
-            const happened = await recover?.(input).catch(() => null);
-            if (happened) {
-              deps.completed(negotiationId, input.key, happened);
-              return happened;
-            }
-            deps.onFailure?.(kind, error);
-            giveUp?.(input, error);
-            throw error;
-          }
-          deps.onRetry?.(kind, error);
           mayHaveRun = true;
-          await sleep(config.effects.retryBaseMs * 2 ** (attempt - 1));
+          throw error;
         }
+      };
+      const policy = { attempts: config.effects.maxAttempts, baseMs: config.effects.retryBaseMs };
+      try {
+        return await retry(attempt, policy, { signal, onRetry: (error) => deps.onRetry?.(kind, error) });
+      } catch (error) {
+        if (signal.aborted && error === signal.reason) throw error; // stopped, not failed
+        const happened = await recover?.(input).catch(() => null);
+        if (happened) {
+          deps.completed(negotiationId, input.key, happened);
+          return happened;
+        }
+        deps.onFailure?.(kind, error);
+        giveUp?.(input, error);
+        throw error;
       }
     });
   }

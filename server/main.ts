@@ -15,12 +15,13 @@ import { lockDataDir } from '../persistence/lock.ts';
 import { createJournal } from '../persistence/journal.ts';
 import { createNeedsYou } from '../persistence/needs-you.ts';
 import { createQueries } from '../persistence/queries.ts';
+import { createSettings } from '../persistence/settings.ts';
 import { createStore } from '../persistence/store.ts';
 import { queryTimeline } from '../persistence/timeline.ts';
 import { noticeMessage } from '../services/chat/messages.ts';
 import type { ChatPort } from '../services/chat/port.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
-import { createSheetMonitor, describeChange, sqliteSnapshotStore } from '../services/sheet-monitor.ts';
+import { createSheetMonitor, describeChange, settingsSnapshotStore } from '../services/sheet-monitor.ts';
 import type { MailPort } from '../services/mail/port.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
 import { slackAudit } from '../persistence/audit.ts';
@@ -159,7 +160,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   options.onDatabase?.(db);
   const sandboxDb = openSandboxDb(join(config.dataDir, 'sandbox.db'));
   opened.push(() => sandboxDb.close());
-  const { clock, advance: advanceClock } = agentClock(sandboxDb, config.mode, (offsetHours) =>
+  const { clock, advance: advanceClock } = agentClock(createSettings(sandboxDb), config.mode, (offsetHours) =>
     logger.warn('sandbox clock offset ignored in live mode', { offsetHours }),
   );
   const crash = createCrashHook(config);
@@ -271,7 +272,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     logger,
   });
   const commands = createCommands({ host, queries, db, clock });
-  const snapshots = sqliteSnapshotStore(db);
+  const snapshots = settingsSnapshotStore(createSettings(db));
   const intake = createCampaignIntake({
     db,
     queries,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HttpError } from '../../server/errors.ts';
+import { Conflict, Unprocessable } from '../../services/errors.ts';
 import { negotiationBlockId } from '../../server/slack-app.ts';
 import { blockActionsPayload, slashCommandPayload, viewSubmissionPayload } from '../support/fake-slack.ts';
 import {
@@ -61,8 +61,7 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
     });
 
     it('refuses ephemerally when the handler says the escalation is an older one, and changes the message not', async () => {
-      failWith.error = new HttpError(
-        409,
+      failWith.error = new Conflict(
         'stale_escalation',
         'This button belongs to escalation #3; the negotiation has escalated again since (#4).',
       );
@@ -125,8 +124,7 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
 
     it('a refused approval is reported with chat.postEphemeral (a modal has no response_url)', async () => {
       const view = await openModal();
-      failWith.error = new HttpError(
-        422,
+      failWith.error = new Unprocessable(
         'rate_above_ask',
         'We never offer more than they asked: approve at most $2,500.00',
       );

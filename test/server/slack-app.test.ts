@@ -1,7 +1,7 @@
 /** The Slack app (server/slack-app.ts) over HTTP and in Socket Mode, and its dollar parser; setup in slack-app-kit.ts. */
 import { SocketModeReceiver } from '@slack/bolt';
 import { expect } from 'chai';
-import { HttpError } from '../../server/errors.ts';
+import { Conflict } from '../../services/errors.ts';
 import { createSlackApp, parseDollarsToCents } from '../../server/slack-app.ts';
 import { signSlackRequest } from '../support/fake-slack.ts';
 import {
@@ -86,7 +86,7 @@ describe('Slack app over HTTP (POST /slack/events)', () => {
   });
 
   it("reports the handler's refusal ephemerally and leaves the buttons", async () => {
-    failWith.error = new HttpError(409, 'invalid_state', 'Cannot walk away a negotiation that is agreed');
+    failWith.error = new Conflict('invalid_state', 'Cannot walk away a negotiation that is agreed');
     await send(click('walk_away', 'neg-1'));
     await waitFor(() => fake.responses().length > 0, 'an ephemeral reply');
     expect(ephemeralTexts()).to.deep.equal(['Could not walk away: Cannot walk away a negotiation that is agreed']);

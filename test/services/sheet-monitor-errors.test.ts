@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { OAuth2Client } from 'google-auth-library';
+import { createSettings } from '../../persistence/settings.ts';
 import { createLogger } from '../../server/logger.ts';
 import {
   createSheetMonitor,
@@ -15,7 +16,7 @@ import {
   type MonitorLogger,
   memorySnapshotStore,
   SNAPSHOT_KEY_PREFIX,
-  sqliteSnapshotStore,
+  settingsSnapshotStore,
 } from '../../services/sheet-monitor.ts';
 import { createGoogleSheet, createSheetsClient } from '../../services/sheets/google.ts';
 import { startFakeSheets } from '../support/fake-sheets.ts';
@@ -181,7 +182,7 @@ describe('sheet monitor', () => {
         createSheetMonitor({
           sheets: sheet.port,
           campaigns: () => [GLOW],
-          snapshots: sqliteSnapshotStore(db),
+          snapshots: settingsSnapshotStore(createSettings(db)),
           startRows: server.startRows,
           alert: server.alert,
           logger: captureLogger().logger,
@@ -214,7 +215,7 @@ describe('sheet monitor', () => {
 
     it('treats an unreadable snapshot as none', () => {
       const db = open();
-      const store = sqliteSnapshotStore(db);
+      const store = settingsSnapshotStore(createSettings(db));
       db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(`${SNAPSHOT_KEY_PREFIX}a`, '{not json');
       db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(`${SNAPSHOT_KEY_PREFIX}b`, '{"version":9}');
       expect(store.get('a')).to.equal(null);
