@@ -35,7 +35,6 @@ import { type Decision, decide } from '../services/strategy.ts';
 import { withoutOurs } from '../services/reading.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import type { Config } from './config.ts';
-import type { CrashHook } from './crash.ts';
 
 export interface EffectDeps {
   journal: Journal;
@@ -46,7 +45,6 @@ export interface EffectDeps {
   chat: ChatPort;
   outbox: Pick<ChatOutbox, 'defer'>;
   clock: Clock;
-  crash: CrashHook;
   config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'slack'>;
   /** Where a person can open the negotiation (linked from Slack). */
   linkFor(negotiationId: string): string;
@@ -187,7 +185,6 @@ export function createEffects(deps: EffectDeps) {
           const found = await deps.mail.findSent(messageId);
           if (found) return found;
         }
-        deps.crash('before_mail_send');
         const receipt = await deps.mail.send({
           messageId,
           from: `${config.agentName} <${config.agentEmail}>`,
@@ -199,7 +196,6 @@ export function createEffects(deps: EffectDeps) {
           inReplyTo: input.inReplyTo,
           references: input.references,
         });
-        deps.crash('after_mail_send');
         return receipt;
       },
       (input) => deps.mail.findSent(messageIdFor(input.key, config.agentEmail)),

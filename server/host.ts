@@ -35,7 +35,6 @@ import {
 import { appendTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
 import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
-import type { CrashHook } from './crash.ts';
 import type { Logger } from './logger.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { createStorageHold } from './storage-hold.ts';
@@ -62,7 +61,6 @@ export interface HostDeps {
   logger: Logger;
   policy: Policy;
   cacheSize: number;
-  crash: CrashHook;
   onDeadlineChange(): void;
   /** A transition of this negotiation was not committed (its timer, if due, must fire again). */
   onDropped?(negotiationId: string): void;
@@ -115,7 +113,6 @@ export function createHost(deps: HostDeps) {
   function afterCommit({ transition: t, owner: entry, from }: Item) {
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
-    deps.crash('after_persist');
     if (entry.stopping) return;
     const deadline = nextDeadlineAt(t.snapshot, deps.policy);
     if (deadline !== entry.deadline) {

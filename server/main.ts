@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { negotiationMachine } from '../machines/negotiation.ts';
+import { type NegotiationEmitted, negotiationMachine } from '../machines/negotiation.ts';
 import { type Db, isStorageError, openDatabase } from '../persistence/db.ts';
 import { createInbox } from '../persistence/inbox.ts';
 import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheckInBackground } from '../persistence/integrity.ts';
@@ -30,7 +30,9 @@ import { createOfflineNegotiator } from '../services/model/offline.ts';
 import type { ModelPort } from '../services/model/port.ts';
 import { agentClock } from '../services/sandbox/clock.ts';
 import { openSandboxDb } from '../services/sandbox/db.ts';
+import { sandboxCrashPoints } from '../services/sandbox/crash-points.ts';
 import { sandboxFaults } from '../services/sandbox/faults.ts';
+import type { DomainState } from '../services/domain.ts';
 import { createCsvSheet } from '../services/sheets/csv.ts';
 import { createApp } from './app.ts';
 import { createCampaignIntake } from './campaign-intake.ts';
@@ -39,7 +41,6 @@ import { createChatOutbox } from './chat-outbox.ts';
 import { createClickUpIntake } from './clickup-intake.ts';
 import { createCommands } from './commands.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { createCrashHook } from './crash.ts';
 import { createEffects } from './effects.ts';
 import { createHost } from './host.ts';
 import { createInspection } from './inspect.ts';
@@ -162,7 +163,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const { clock, advance: advanceClock } = agentClock(sandboxDb, config.mode, (offsetHours) =>
     logger.warn('sandbox clock offset ignored in live mode', { offsetHours }),
   );
-  const crash = createCrashHook(config);
+  const crashes = sandboxCrashPoints(config); // test only: SANDBOX_CRASH_POINT, decorators around the ports
 
   const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, faults.mail(sandboxDb));
   const mailbox: MailPort =
@@ -202,10 +203,9 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     queries,
     model,
     triggers,
-    mail: mailbox,
+    mail: crashes.mail(mailbox),
     chat,
     clock,
-    crash,
     config,
     conversation: (negotiationId) =>
       queryTimeline(db, { negotiationId, types: ['email_sent', 'email_received'], order: 'desc', limit: 6 })
@@ -246,13 +246,12 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     logger,
     policy: config.policy,
     cacheSize: config.actorCacheSize,
-    crash,
     onDeadlineChange: () => scheduler.poke(),
     onDropped: (id) => scheduler.retry(id),
-    onPersist: (id, from, to, emitted) => {
+    onPersist: crashes.afterPersist((id: string, from: DomainState, to: DomainState, emitted: NegotiationEmitted[]) => {
       metrics?.observe(from, to, emitted);
       changes.emit('negotiation', { id, from, to, at: clock.iso() });
-    },
+    }),
     onFailure: (id, message, parked, cause) => {
       metrics?.actorFailures.inc({ parked: String(parked) });
       errors.capture(new Error(message), { negotiation_id: id, parked: String(parked) });
@@ -340,16 +339,15 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
       : null;
 
   /** Reads new mail into the inbox (durable before any acknowledgement); the result hands it to the actors. */
-  async function receiveMail(negotiationId?: string): Promise<() => void> {
+  const receiveMail = crashes.acknowledged(async (negotiationId?: string): Promise<() => void> => {
     const stored = await mailIntake.pull();
     return () => {
-      crash('reply_acknowledged');
       // Draining (not just the new rows) also picks up anything an earlier hand-over missed, in order.
       const ids = new Set(stored.map((m) => m.negotiationId));
       if (negotiationId) ids.add(negotiationId);
       for (const id of ids) host.drain(id);
     };
-  }
+  });
 
   // Boot: catch up on mail that arrived while down, restart in-flight work, re-deliver the inbox, re-arm timers.
   // A database that cannot be written now does not stop the start: the mail is read again on the next pull.
