@@ -147,6 +147,7 @@ export type NegotiationEmitted =
 // ---- effect inputs and outputs (implemented by the host) ----
 export interface ClassifyInput {
   key: string;
+  negotiationId: string;
   text: string;
   influencerName: string;
   lastOfferCents: Cents | null;
@@ -163,6 +164,7 @@ export interface DecideActorInput {
 }
 export interface ComposeActorInput {
   key: string;
+  negotiationId: string;
   kind: EmailKind;
   influencerName: string;
   client: string;
@@ -316,6 +318,7 @@ function notifyInput(c: Ctx, kind: NotifyKind, key: string, reply: Reply | null 
 function classifyInput(context: Ctx): ClassifyInput {
   return {
     key: classifyKey(context),
+    negotiationId: context.id,
     text: (context.current as Reply).text,
     influencerName: context.influencer.name,
     lastOfferCents: context.lastOfferCents,
@@ -765,6 +768,7 @@ function emailChain(sent: AfterSend[]) {
             const d = draftOf(context);
             return {
               key: composeKey(context),
+              negotiationId: context.id,
               kind: d.kind,
               influencerName: firstName(greetingName(context)),
               client: context.terms.client,

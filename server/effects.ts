@@ -15,7 +15,7 @@ import type {
   ValidateInput,
   ValidateOutput,
 } from '../machines/negotiation.ts';
-import type { Journal } from '../persistence/journal.ts';
+import type { EffectRef, Journal } from '../persistence/journal.ts';
 import type { Queries } from '../persistence/queries.ts';
 import {
   agreementMessage,
@@ -52,7 +52,7 @@ export interface EffectDeps {
   /** Resolves once every transition made so far is committed (the host's group commit). */
   durable(): Promise<void>;
   /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
-  completed(negotiationId: string, key: string, result: unknown): void;
+  completed(effect: EffectRef, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
   onFailure?(kind: string, error: unknown): void;
 }
@@ -68,9 +68,8 @@ export function createEffects(deps: EffectDeps) {
    * have happened (`mayHaveRun`). The result is recorded in the journal by the transition that consumes it (one
    * commit, decisions D9); a crash in between re-runs the effect, which is safe for exactly that reason.
    */
-  function journaled<I extends { key: string }, O>(
+  function journaled<I extends { key: string; negotiationId: string }, O>(
     kind: string,
-    negotiationOf: (input: I) => string,
     commitAttempt: boolean,
     run: (input: I, mayHaveRun: boolean) => Promise<O>,
     /** After the last failed attempt: did it happen after all? (an email the mailbox took before the error) */
@@ -84,21 +83,21 @@ export function createEffects(deps: EffectDeps) {
       signal.throwIfAborted();
       const prior = journal.get(input.key);
       if (prior?.status === 'done') return prior.result as O;
-      const negotiationId = negotiationOf(input);
+      const effect: EffectRef = { key: input.key, negotiationId: input.negotiationId, kind };
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
       for (let attempt = 1; ; attempt++) {
         signal.throwIfAborted();
-        if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
+        if (commitAttempt) journal.beginAttempt(effect, clock.iso());
         try {
           const output = await run(input, mayHaveRun);
-          deps.completed(negotiationId, input.key, output);
+          deps.completed(effect, output);
           return output;
         } catch (error) {
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
           if (attempt >= config.effects.maxAttempts) {
             const happened = await recover?.(input).catch(() => null);
             if (happened) {
-              deps.completed(negotiationId, input.key, happened);
+              deps.completed(effect, happened);
               return happened;
             }
             deps.onFailure?.(kind, error);
@@ -112,7 +111,6 @@ export function createEffects(deps: EffectDeps) {
       }
     });
   }
-  const idBefore = (key: string) => key.slice(0, key.indexOf(':'));
 
   function chatMessage(input: NotifyInput): ChatMessage {
     const extras: MessageExtras = {
@@ -138,7 +136,6 @@ export function createEffects(deps: EffectDeps) {
   return {
     classify: journaled<ClassifyInput, Classification>(
       'classify',
-      (i) => idBefore(i.key),
       false,
       // The team's trigger file is applied inside the journaled run, so a replay reads the recorded result.
       async (input) =>
@@ -166,18 +163,14 @@ export function createEffects(deps: EffectDeps) {
         cpmCeilingEnabled: deps.triggers.cpmCeilingEnabled,
       }),
     ),
-    compose: journaled<ComposeActorInput, { prose: string }>(
-      'compose',
-      (i) => idBefore(i.key),
-      false,
-      ({ key: _, ...input }) => deps.model.compose({ ...input, agentName: config.agentName }),
+    compose: journaled<ComposeActorInput, { prose: string }>('compose', false, ({ key: _, ...input }) =>
+      deps.model.compose({ ...input, agentName: config.agentName }),
     ),
     validate: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) =>
       validateEmail({ ...input, forbiddenPhrases: config.forbiddenPhrases ?? DEFAULT_FORBIDDEN_PHRASES }),
     ),
     sendEmail: journaled<SendEmailInput, SentEmail>(
       'send_email',
-      (i) => i.negotiationId,
       true,
       async (input, mayHaveRun) => {
         const messageId = messageIdFor(input.key, config.agentEmail);
@@ -202,7 +195,6 @@ export function createEffects(deps: EffectDeps) {
     ),
     notify: journaled<NotifyInput, NotifyOutput>(
       'notify',
-      (i) => i.negotiationId,
       true,
       async (input) => {
         const posted = await deps.chat.post(chatMessage(input));

@@ -18,12 +18,13 @@ import {
 } from '../machines/negotiation.ts';
 import { type Db, describeError, isStorageError, probeWrite } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
-import type { Journal } from '../persistence/journal.ts';
+import type { EffectRef, Journal } from '../persistence/journal.ts';
 import {
   createNegotiationActor,
   type NegotiationActor,
   type NegotiationMachine,
   type NegotiationSnapshot,
+  type Completion,
   type FailureCause,
   type FailureRecord,
   type Policy,
@@ -45,7 +46,7 @@ interface Live {
   state: DomainState;
   deadline: number | null;
   emitted: NegotiationEmitted[];
-  completions: { key: string; result: unknown }[];
+  completions: Completion[];
   settled: Set<() => void>;
   stopping: boolean;
   broken?: boolean; // a persist failed: the in-memory state must not be used any more
@@ -463,10 +464,11 @@ export function createHost(deps: HostDeps) {
       restart(id);
     },
     /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
-    completed(id: string, key: string, result: unknown): void {
-      const entry = live.get(id);
-      if (entry && !entry.stopping && !entry.broken) entry.completions.push({ key, result });
-      else deps.journal.complete(key, result, clock.iso());
+    completed(effect: EffectRef, result: unknown): void {
+      const entry = live.get(effect.negotiationId);
+      if (entry && !entry.stopping && !entry.broken)
+        entry.completions.push({ key: effect.key, kind: effect.kind, result });
+      else deps.journal.complete(effect, result, clock.iso());
     },
     /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */
     boot(busyIds: string[]): { restored: number; redelivered: number } {

@@ -197,7 +197,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const effects = createEffects({
     outbox,
     linkFor: (id) => `${publicUrl}/dashboard#n=${encodeURIComponent(id)}`, // the dashboard's view (D19)
-    completed: (id, key, result) => host.completed(id, key, result),
+    completed: (effect, result) => host.completed(effect, result),
     durable: () => host.durable(),
     journal,
     queries,
