@@ -16,6 +16,7 @@ import type {
   ValidateOutput,
 } from '../machines/negotiation.ts';
 import type { EffectRef, Journal } from '../persistence/journal.ts';
+import type { EffectRuntime } from './host.ts';
 import type { Queries } from '../persistence/queries.ts';
 import {
   agreementMessage,
@@ -36,7 +37,8 @@ import { withoutOurs } from '../services/reading.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import type { Config } from './config.ts';
 
-export interface EffectDeps {
+/** `durable` and `completed` come from the host that runs the machine (EffectRuntime). */
+export interface EffectDeps extends EffectRuntime {
   journal: Journal;
   queries: Queries;
   model: ModelPort;
@@ -49,10 +51,6 @@ export interface EffectDeps {
   /** Where a person can open the negotiation (linked from Slack). */
   linkFor(negotiationId: string): string;
   conversation(negotiationId: string): MessageExtras['conversation'];
-  /** Resolves once every transition made so far is committed (the host's group commit). */
-  durable(): Promise<void>;
-  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
-  completed(effect: EffectRef, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
   onFailure?(kind: string, error: unknown): void;
 }

@@ -26,18 +26,19 @@ import {
   type NegotiationSnapshot,
   type Completion,
   type FailureCause,
-  type FailureRecord,
   type Policy,
   restoreNegotiationActor,
   SnapshotError,
   type Store,
   type Transition,
 } from '../persistence/store.ts';
-import { appendTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
 import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
 import type { Logger } from './logger.ts';
+import { createActorFailures } from './actor-failures.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { recordUnanswered, replyOf } from './inbox-hand-over.ts';
+import { createScheduler } from './scheduler.ts';
 import { createStorageHold } from './storage-hold.ts';
 
 interface Live {
@@ -57,14 +58,15 @@ export interface HostDeps {
   store: Store;
   inbox: Inbox;
   journal: Journal;
-  machine: NegotiationMachine; // already provided with the effect implementations
+  /**
+   * The machine with its effect implementations, built from what the effects need of the host: built here, once
+   * the host can answer, so nothing is tied together before it exists.
+   */
+  machine(runtime: EffectRuntime): NegotiationMachine;
   clock: Clock;
   logger: Logger;
   policy: Policy;
   cacheSize: number;
-  onDeadlineChange(): void;
-  /** A transition of this negotiation was not committed (its timer, if due, must fire again). */
-  onDropped?(negotiationId: string): void;
   onFailure(negotiationId: string, message: string, parked: boolean, cause: FailureCause): void;
   /** Database writes started failing (the reason) or work again (null). */
   onStorage?(problem: string | null): void;
@@ -75,12 +77,17 @@ export interface HostDeps {
   onPersist?(id: string, from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
 }
 
-const MAX_FAILURES = 3;
+/** What the effects need of the host: the group commit's barrier, and where to hand their results. */
+export interface EffectRuntime {
+  /** Resolves once every transition made so far is committed (the group commit). */
+  durable(): Promise<void>;
+  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
+  completed(effect: EffectRef, result: unknown): void;
+}
 
 export function createHost(deps: HostDeps) {
   const { store, clock, logger } = deps;
   const live = new Map<string, Live>(); // insertion order doubles as least-recently-used order
-  const failures = new Map<string, number>();
   let delivering: string | null = null; // inbox message being handed to an actor
   let shuttingDown = false;
   const storage = createStorageHold({
@@ -90,9 +97,12 @@ export function createHost(deps: HostDeps) {
     onChange: deps.onStorage,
     resume(ids) {
       for (const id of ids) restart(id);
-      deps.onDeadlineChange(); // due timers whose transitions were dropped fire again
+      timers.poke(); // due timers whose transitions were dropped fire again
     },
   });
+
+  const failures = createActorFailures({ store, clock, logger, storage, onFailure: deps.onFailure });
+  const park = failures.park;
 
   type Item = { transition: Transition; owner: Live; from: DomainState };
   const commits = createGroupCommit<Live, Item>({
@@ -110,6 +120,29 @@ export function createHost(deps: HostDeps) {
   const durable = commits.durable;
   // Delivered to an actor but not yet committed as taken: never delivered twice meanwhile.
   const inFlight = new Set<string>();
+  const machine = deps.machine({ durable, completed });
+  // Durable timers (D7): a due deadline is a TIMEOUT event sent like any other.
+  const timers = createScheduler({ db: deps.db, clock, logger, fire: (id, at) => send(id, { type: 'TIMEOUT', at }) });
+
+  /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
+  function completed(effect: EffectRef, result: unknown): void {
+    const entry = live.get(effect.negotiationId);
+    if (entry && !entry.stopping && !entry.broken)
+      entry.completions.push({ key: effect.key, kind: effect.kind, result });
+    else deps.journal.complete(effect, result, clock.iso());
+  }
+
+  /**
+   * Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. Throws the
+   * storage error while the database cannot be written (nothing would be kept).
+   */
+  function send(id: string, event: NegotiationEvent): boolean {
+    if (storage.failure) throw storage.failure;
+    const entry = load(id);
+    if (!entry || !accepts(id, entry, event)) return false;
+    entry.actor.send(event);
+    return true;
+  }
 
   function afterCommit({ transition: t, owner: entry, from }: Item) {
     const state = domainStateOf(t.snapshot);
@@ -118,7 +151,7 @@ export function createHost(deps: HostDeps) {
     const deadline = nextDeadlineAt(t.snapshot, deps.policy);
     if (deadline !== entry.deadline) {
       entry.deadline = deadline;
-      deps.onDeadlineChange();
+      timers.poke();
     }
     if (!isBusy(entry.actor.getSnapshot())) {
       for (const resolve of entry.settled) resolve();
@@ -189,50 +222,9 @@ export function createHost(deps: HostDeps) {
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
     if (entry.stopping || shuttingDown) return;
     unload(id, entry);
-    deps.onDropped?.(id);
-    if (isStorageError(error)) {
-      // Not this negotiation's fault: it is not counted towards parking, only held until writes work again.
-      logger.warn('negotiation held: its transition could not be written', {
-        negotiationId: id,
-        error: describeError(error),
-      });
-      storage.hold(error, id);
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const count = (failures.get(id) ?? 0) + 1;
-    failures.set(id, count);
-    const parked = count >= MAX_FAILURES;
-    logger.error('negotiation actor failed', {
-      negotiationId: id,
-      cause,
-      error: message,
-      stack: (error as Error)?.stack,
-      parked,
-    });
+    timers.retry(id); // its timer, if due, must fire again: the transition it led to was not committed
     // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
-    const deadLetter = cause === 'action' ? delivering : null;
-    if (record(id, { cause, message, parked }, deadLetter)) deps.onFailure(id, message, parked, cause);
-    if (!parked) setImmediate(() => restart(id));
-  }
-
-  /** Parks a negotiation whose snapshot cannot be restored (or read): one reason, one notice, no retry. */
-  function park(id: string, error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.error('negotiation parked: its saved state cannot be restored', { negotiationId: id, error: message });
-    if (record(id, { cause: 'restore', message, parked: true }, null)) deps.onFailure(id, message, true, 'restore');
-  }
-
-  /** The failure on the negotiation's timeline (and the park mark); false when it could not be written. */
-  function record(id: string, failure: FailureRecord, deadLetter: string | null): boolean {
-    try {
-      store.recordFailure(id, failure, deadLetter, clock.iso());
-      return true;
-    } catch (writeError) {
-      logger.error('could not record the negotiation failure', { negotiationId: id, error: describeError(writeError) });
-      if (isStorageError(writeError)) storage.hold(writeError, id); // recorded when it fails again after writes work
-      return false;
-    }
+    if (failures.failed(id, error, cause, cause === 'action' ? delivering : null)) setImmediate(() => restart(id));
   }
 
   function restart(id: string) {
@@ -277,7 +269,7 @@ export function createHost(deps: HostDeps) {
     if (!row || row.failure) return undefined;
     let entry: Live | undefined;
     try {
-      entry = attach(id, (inspect) => restoreNegotiationActor(deps.machine, row, { inspect }), row.snapshot, row.state);
+      entry = attach(id, (inspect) => restoreNegotiationActor(machine, row, { inspect }), row.snapshot, row.state);
       entry.actor.start();
       entry.deadline = nextDeadlineAt(entry.actor.getSnapshot(), deps.policy);
     } catch (error) {
@@ -322,18 +314,7 @@ export function createHost(deps: HostDeps) {
     // already taken (or dead-lettered, or taken by a transition not committed yet): never twice
     if (inFlight.has(message.messageId) || !deps.inbox.isPending(message.messageId)) return;
     const entry = load(message.negotiationId);
-    const reply = {
-      messageId: message.messageId,
-      from: message.from,
-      subject: message.subject,
-      text: message.text,
-      receivedAt: message.receivedAt,
-      ...(message.signature ? { signature: message.signature } : {}),
-      // The reply extraction's reading (D16): context only, and whether their words were told apart.
-      ...(message.quoted ? { quoted: message.quoted } : {}),
-      uncertain: message.uncertain === true,
-    };
-    const event: NegotiationEvent = { type: 'REPLY', reply };
+    const event: NegotiationEvent = { type: 'REPLY', reply: replyOf(message) };
     if (entry && accepts(message.negotiationId, entry, event)) {
       inFlight.add(message.messageId);
       delivering = message.messageId;
@@ -347,19 +328,7 @@ export function createHost(deps: HostDeps) {
     const row = store.load(message.negotiationId);
     // A parked negotiation keeps its mail pending: it is handed over once a person un-parks it.
     if (!row || row.failure) return;
-    // Closed negotiation: the reply is still recorded, never answered.
-    deps.db
-      .transaction(() => {
-        appendTimeline(deps.db, {
-          negotiationId: message.negotiationId,
-          campaignId: row.campaignId,
-          influencerEmail: row.influencerEmail,
-          at: clock.iso(),
-          entry: { type: 'email_received', ...reply, note: `not processed: negotiation is ${row.state}` },
-        });
-        deps.inbox.markTaken(message.messageId, clock.iso());
-      })
-      .immediate();
+    recordUnanswered(deps.db, deps.inbox, row, message, clock.iso());
   }
 
   return {
@@ -374,7 +343,7 @@ export function createHost(deps: HostDeps) {
           for (const { input, campaignId } of items) {
             const entry = attach(
               input.id,
-              (inspect) => createNegotiationActor(deps.machine, input, { inspect }),
+              (inspect) => createNegotiationActor(machine, input, { inspect }),
               '',
               'initial_offer',
             );
@@ -403,17 +372,7 @@ export function createHost(deps: HostDeps) {
       for (const id of created) live.get(id)?.actor.start();
       evictIdle();
     },
-    /**
-     * Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. Throws the
-     * storage error while the database cannot be written (nothing would be kept).
-     */
-    send(id: string, event: NegotiationEvent): boolean {
-      if (storage.failure) throw storage.failure;
-      const entry = load(id);
-      if (!entry || !accepts(id, entry, event)) return false;
-      entry.actor.send(event);
-      return true;
-    },
+    send,
     /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
     snapshot(id: string): NegotiationSnapshot | undefined {
       return load(id)?.actor.getSnapshot();
@@ -429,7 +388,7 @@ export function createHost(deps: HostDeps) {
       if (!row) return undefined;
       if (row.failure) return null;
       try {
-        return restoreNegotiationActor(deps.machine, row).getSnapshot().context;
+        return restoreNegotiationActor(machine, row).getSnapshot().context;
       } catch (error) {
         park(id, error);
         return null;
@@ -460,16 +419,11 @@ export function createHost(deps: HostDeps) {
     /** Lets a parked negotiation run again (after its cause was fixed): reload it and hand it its pending mail. */
     unpark(id: string): void {
       store.markFailed(id, null, clock.iso());
-      failures.delete(id);
+      failures.forget(id);
       restart(id);
     },
-    /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
-    completed(effect: EffectRef, result: unknown): void {
-      const entry = live.get(effect.negotiationId);
-      if (entry && !entry.stopping && !entry.broken)
-        entry.completions.push({ key: effect.key, kind: effect.kind, result });
-      else deps.journal.complete(effect, result, clock.iso());
-    },
+    /** The durable timers: poked when the clock moves, stopped when the agent closes. */
+    timers: { poke: () => timers.poke(), stop: () => timers.stop() },
     /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */
     boot(busyIds: string[]): { restored: number; redelivered: number } {
       for (const id of busyIds) restart(id);
