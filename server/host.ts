@@ -4,7 +4,8 @@
  * and isolates failures (decisions D18): a failing actor is reported, reloaded from its last good snapshot and,
  * after repeated failures, parked; a snapshot that cannot be restored parks its negotiation at once; a transition
  * the database could not take (full disk) is dropped and its negotiation held until writes work again. The
- * process and the other negotiations keep going.
+ * process and the other negotiations keep going. Its parts: live-actors.ts (the cache), group-commit.ts (one
+ * commit per turn), actor-failures.ts (the failure rule), storage-hold.ts, scheduler.ts (durable timers).
  */
 import type { InspectionEvent } from 'xstate';
 import {
@@ -24,7 +25,6 @@ import {
   type NegotiationActor,
   type NegotiationMachine,
   type NegotiationSnapshot,
-  type Completion,
   type FailureCause,
   type Policy,
   restoreNegotiationActor,
@@ -38,20 +38,9 @@ import type { Logger } from './logger.ts';
 import { createActorFailures } from './actor-failures.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { recordUnanswered, replyOf } from './inbox-hand-over.ts';
+import { createLiveActors, type Live } from './live-actors.ts';
 import { createScheduler } from './scheduler.ts';
 import { createStorageHold } from './storage-hold.ts';
-
-interface Live {
-  actor: NegotiationActor;
-  json: string; // last snapshot handed to the store (committed, or in the batch being committed)
-  state: DomainState;
-  deadline: number | null;
-  emitted: NegotiationEmitted[];
-  completions: Completion[];
-  settled: Set<() => void>;
-  stopping: boolean;
-  broken?: boolean; // a persist failed: the in-memory state must not be used any more
-}
 
 export interface HostDeps {
   db: Db;
@@ -87,7 +76,7 @@ export interface EffectRuntime {
 
 export function createHost(deps: HostDeps) {
   const { store, clock, logger } = deps;
-  const live = new Map<string, Live>(); // insertion order doubles as least-recently-used order
+  const live = createLiveActors(deps.cacheSize);
   let delivering: string | null = null; // inbox message being handed to an actor
   let shuttingDown = false;
   const storage = createStorageHold({
@@ -153,11 +142,7 @@ export function createHost(deps: HostDeps) {
       entry.deadline = deadline;
       timers.poke();
     }
-    if (!isBusy(entry.actor.getSnapshot())) {
-      for (const resolve of entry.settled) resolve();
-      entry.settled.clear();
-      if (TERMINAL_STATES.has(entry.state)) queueMicrotask(() => evict(t.id, entry));
-    }
+    if (!isBusy(entry.actor.getSnapshot())) live.idle(t.id, entry, TERMINAL_STATES.has(entry.state));
   }
 
   function attach(
@@ -172,11 +157,11 @@ export function createHost(deps: HostDeps) {
       if (event.type === '@xstate.snapshot' && entry && event.actorRef === entry.actor)
         onSnapshot(id, entry, event.event);
     });
-    entry = { actor, json, state, deadline: null, emitted: [], completions: [], settled: new Set(), stopping: false };
-    actor.on('*', (e) => entry.emitted.push(e as NegotiationEmitted));
-    actor.subscribe({ error: (error) => fail(id, entry, error, 'action') });
-    live.set(id, entry);
-    return entry;
+    const added = live.add(id, actor, json, state);
+    entry = added;
+    actor.on('*', (e) => added.emitted.push(e as NegotiationEmitted));
+    actor.subscribe({ error: (error) => fail(id, added, error, 'action') });
+    return added;
   }
 
   function onSnapshot(id: string, entry: Live, event: { type: string; error?: unknown }) {
@@ -210,18 +195,9 @@ export function createHost(deps: HostDeps) {
     commits.push({ transition, owner: entry, from });
   }
 
-  /** Stops a live actor without persisting anything more; waiters are released. */
-  function unload(id: string, entry: Live) {
-    entry.stopping = true;
-    entry.actor.stop();
-    if (live.get(id) === entry) live.delete(id);
-    for (const resolve of entry.settled) resolve();
-    entry.settled.clear();
-  }
-
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
     if (entry.stopping || shuttingDown) return;
-    unload(id, entry);
+    live.unload(id, entry);
     timers.retry(id); // its timer, if due, must fire again: the transition it led to was not committed
     // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
     if (failures.failed(id, error, cause, cause === 'action' ? delivering : null)) setImmediate(() => restart(id));
@@ -257,12 +233,8 @@ export function createHost(deps: HostDeps) {
    * that cannot be restored parks it. Throws the storage error while the database cannot be written.
    */
   function load(id: string): Live | undefined {
-    const existing = live.get(id);
-    if (existing) {
-      live.delete(id); // refresh LRU position
-      live.set(id, existing);
-      return existing;
-    }
+    const existing = live.touch(id);
+    if (existing) return existing;
     if (storage.failure) throw storage.failure; // nothing it did could be committed; resumed when writes work
     if (commits.pending()) commits.flush(); // the database must hold every transition before a restore from it
     const row = store.load(id);
@@ -273,30 +245,15 @@ export function createHost(deps: HostDeps) {
       entry.actor.start();
       entry.deadline = nextDeadlineAt(entry.actor.getSnapshot(), deps.policy);
     } catch (error) {
-      if (entry) unload(id, entry);
+      if (entry) live.unload(id, entry);
       park(
         id,
         error instanceof SnapshotError ? error : new SnapshotError(`negotiation ${id}: ${describeError(error)}`),
       );
       return undefined;
     }
-    evictIdle();
+    live.evictIdle();
     return entry.stopping ? undefined : entry; // an actor that failed while starting was reported already
-  }
-
-  function evict(id: string, entry: Live) {
-    if (entry.stopping || entry.settled.size || isBusy(entry.actor.getSnapshot())) return;
-    entry.stopping = true; // never persist after stop (fact 5)
-    entry.actor.stop();
-    live.delete(id);
-  }
-
-  function evictIdle() {
-    if (live.size <= deps.cacheSize) return;
-    for (const [id, entry] of live) {
-      if (live.size <= deps.cacheSize) break;
-      evict(id, entry);
-    }
   }
 
   /** Whether the actor can take the event now; a snapshot whose guards throw on it parks the negotiation. */
@@ -304,7 +261,7 @@ export function createHost(deps: HostDeps) {
     try {
       return entry.actor.getSnapshot().can(event);
     } catch (error) {
-      unload(id, entry);
+      live.unload(id, entry);
       park(id, new SnapshotError(`negotiation ${id} cannot take ${event.type}: ${describeError(error)}`));
       return false;
     }
@@ -366,11 +323,11 @@ export function createHost(deps: HostDeps) {
           }
         });
       } catch (error) {
-        for (const id of created) live.delete(id); // never started: nothing to stop or persist
+        for (const id of created) live.forget(id); // never started: nothing to stop or persist
         throw error;
       }
       for (const id of created) live.get(id)?.actor.start();
-      evictIdle();
+      live.evictIdle();
     },
     send,
     /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
@@ -403,15 +360,7 @@ export function createHost(deps: HostDeps) {
       if (!entry || !isBusy(entry.actor.getSnapshot())) {
         await durable(); // what it did is committed (or dropped)
       } else {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, timeoutMs);
-          function done() {
-            clearTimeout(timer);
-            entry?.settled.delete(done);
-            resolve();
-          }
-          entry.settled.add(done);
-        });
+        await live.whenSettled(entry, timeoutMs);
       }
       if (storage.failure && storage.isHeld(id)) throw storage.failure;
     },
@@ -445,11 +394,7 @@ export function createHost(deps: HostDeps) {
       commits.flush();
       shuttingDown = true;
       storage.stop();
-      for (const entry of live.values()) {
-        entry.stopping = true;
-        entry.actor.stop();
-      }
-      live.clear();
+      live.stopAll();
     },
   };
 }
