@@ -141,6 +141,7 @@ export type NegotiationEmitted =
 // ---- effect inputs and outputs (implemented by the host) ----
 export interface ClassifyInput {
   key: string;
+  negotiationId: string;
   text: string;
   influencerName: string;
   lastOfferCents: Cents | null;
@@ -157,6 +158,7 @@ export interface DecideActorInput {
 }
 export interface ComposeActorInput {
   key: string;
+  negotiationId: string;
   kind: EmailKind;
   influencerName: string;
   client: string;

@@ -182,6 +182,7 @@ export function classifyInput(c: Ctx): ClassifyInput {
   const reply = currentReply(c);
   return {
     key: classifyKey(c),
+    negotiationId: c.id,
     text: reply.text,
     influencerName: c.influencer.name,
     lastOfferCents: c.lastOfferCents,
@@ -196,6 +197,7 @@ export function composeInput(c: Ctx): ComposeActorInput {
   const d = draftOf(c);
   return {
     key: composeKey(c),
+    negotiationId: c.id,
     kind: d.kind,
     influencerName: firstName(greetingName(c)),
     client: c.terms.client,

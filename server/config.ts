@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { ModelSettings } from '../services/model/anthropic.ts';
+import { CRASH_POINTS, type CrashPoint } from '../services/sandbox/crash-points.ts';
 import { type FaultSpec, parseFaults } from '../services/sandbox/faults.ts';
 import { type ApiToken, parseApiTokens } from './api-tokens.ts';
 import type { InspectSettings } from './inspect.ts';
@@ -24,9 +25,6 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
-
-const CRASH_POINTS = ['reply_acknowledged', 'before_mail_send', 'after_mail_send', 'after_persist'] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 const schema = z.object({
   AGENT_MODE: z.enum(['sandbox', 'live']).optional(),

@@ -15,7 +15,8 @@ import type {
   ValidateInput,
   ValidateOutput,
 } from '../machines/negotiation.ts';
-import type { Journal } from '../persistence/journal.ts';
+import type { EffectRef, Journal } from '../persistence/journal.ts';
+import type { EffectRuntime } from './host.ts';
 import type { Queries } from '../persistence/queries.ts';
 import {
   agreementMessage,
@@ -36,9 +37,9 @@ import { withoutOurs } from '../services/reading.ts';
 import { retry } from '../services/retry.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import type { Config } from './config.ts';
-import type { CrashHook } from './crash.ts';
 
-export interface EffectDeps {
+/** `durable` and `completed` come from the host that runs the machine (EffectRuntime). */
+export interface EffectDeps extends EffectRuntime {
   journal: Journal;
   queries: Queries;
   model: ModelPort;
@@ -47,15 +48,10 @@ export interface EffectDeps {
   chat: ChatPort;
   outbox: Pick<ChatOutbox, 'defer'>;
   clock: Clock;
-  crash: CrashHook;
   config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'slack'>;
   /** Where a person can open the negotiation (linked from Slack). */
   linkFor(negotiationId: string): string;
   conversation(negotiationId: string): MessageExtras['conversation'];
-  /** Resolves once every transition made so far is committed (the host's group commit). */
-  durable(): Promise<void>;
-  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
-  completed(negotiationId: string, key: string, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
   onFailure?(kind: string, error: unknown): void;
 }
@@ -69,9 +65,8 @@ export function createEffects(deps: EffectDeps) {
    * have happened (`mayHaveRun`). The result is recorded in the journal by the transition that consumes it (one
    * commit, decisions D9); a crash in between re-runs the effect, which is safe for exactly that reason.
    */
-  function journaled<I extends { key: string }, O>(
+  function journaled<I extends { key: string; negotiationId: string }, O>(
     kind: string,
-    negotiationOf: (input: I) => string,
     commitAttempt: boolean,
     run: (input: I, mayHaveRun: boolean) => Promise<O>,
     /** After the last failed attempt: did it happen after all? (an email the mailbox took before the error) */
@@ -85,13 +80,13 @@ export function createEffects(deps: EffectDeps) {
       signal.throwIfAborted();
       const prior = journal.get(input.key);
       if (prior?.status === 'done') return prior.result as O;
-      const negotiationId = negotiationOf(input);
+      const effect: EffectRef = { key: input.key, negotiationId: input.negotiationId, kind };
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
       const attempt = async () => {
-        if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
+        if (commitAttempt) journal.beginAttempt(effect, clock.iso());
         try {
           const output = await run(input, mayHaveRun);
-          deps.completed(negotiationId, input.key, output);
+          deps.completed(effect, output);
           return output;
         } catch (error) {
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
@@ -106,7 +101,7 @@ export function createEffects(deps: EffectDeps) {
         if (signal.aborted && error === signal.reason) throw error; // stopped, not failed
         const happened = await recover?.(input).catch(() => null);
         if (happened) {
-          deps.completed(negotiationId, input.key, happened);
+          deps.completed(effect, happened);
           return happened;
         }
         deps.onFailure?.(kind, error);
@@ -115,7 +110,6 @@ export function createEffects(deps: EffectDeps) {
       }
     });
   }
-  const idBefore = (key: string) => key.slice(0, key.indexOf(':'));
 
   function chatMessage(input: NotifyInput): ChatMessage {
     const extras: MessageExtras = {
@@ -141,7 +135,6 @@ export function createEffects(deps: EffectDeps) {
   return {
     classify: journaled<ClassifyInput, Classification>(
       'classify',
-      (i) => idBefore(i.key),
       false,
       // The team's trigger file is applied inside the journaled run, so a replay reads the recorded result.
       async (input) =>
@@ -169,18 +162,14 @@ export function createEffects(deps: EffectDeps) {
         cpmCeilingEnabled: deps.triggers.cpmCeilingEnabled,
       }),
     ),
-    compose: journaled<ComposeActorInput, { prose: string }>(
-      'compose',
-      (i) => idBefore(i.key),
-      false,
-      ({ key: _, ...input }) => deps.model.compose({ ...input, agentName: config.agentName }),
+    compose: journaled<ComposeActorInput, { prose: string }>('compose', false, ({ key: _, ...input }) =>
+      deps.model.compose({ ...input, agentName: config.agentName }),
     ),
     validate: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) =>
       validateEmail({ ...input, forbiddenPhrases: config.forbiddenPhrases ?? DEFAULT_FORBIDDEN_PHRASES }),
     ),
     sendEmail: journaled<SendEmailInput, SentEmail>(
       'send_email',
-      (i) => i.negotiationId,
       true,
       async (input, mayHaveRun) => {
         const messageId = messageIdFor(input.key, config.agentEmail);
@@ -188,7 +177,6 @@ export function createEffects(deps: EffectDeps) {
           const found = await deps.mail.findSent(messageId);
           if (found) return found;
         }
-        deps.crash('before_mail_send');
         const receipt = await deps.mail.send({
           messageId,
           from: `${config.agentName} <${config.agentEmail}>`,
@@ -200,14 +188,12 @@ export function createEffects(deps: EffectDeps) {
           inReplyTo: input.inReplyTo,
           references: input.references,
         });
-        deps.crash('after_mail_send');
         return receipt;
       },
       (input) => deps.mail.findSent(messageIdFor(input.key, config.agentEmail)),
     ),
     notify: journaled<NotifyInput, NotifyOutput>(
       'notify',
-      (i) => i.negotiationId,
       true,
       async (input) => {
         const posted = await deps.chat.post(chatMessage(input));

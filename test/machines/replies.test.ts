@@ -29,6 +29,7 @@ describe('escalated negotiations keep reading replies (D16)', () => {
     expect(Object.keys(t.children)).to.deep.equal(['classify']);
     expect((t.children.classify as unknown as { options: { input: unknown } }).options.input).to.deep.equal({
       key: `neg-test:classify:<r${n}@x>`,
+      negotiationId: 'neg-test',
       text: 'new words',
       influencerName: 'Maya Lopez',
       lastOfferCents: 200000,
