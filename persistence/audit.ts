@@ -8,9 +8,10 @@
  * are broken by insertion order; dates and event types are validated with a clear message instead of silently
  * matching nothing; the real total is reported in Slack (not capped at the query limit).
  */
-import { withMoney } from '../server/present.ts';
 import { escapeMrkdwn } from '../services/chat/messages.ts';
+import { withMoney } from '../services/money.ts';
 import type { Db } from './db.ts';
+import { type AuditEntry, type AuditQuery, countTimeline, queryTimeline } from './timeline.ts';
 
 /** Every event type the agent writes to the timeline (machines/negotiation.ts TimelineEntry, store, host, intake). */
 export const AUDIT_EVENT_TYPES = [
@@ -182,51 +183,28 @@ export function influencerEmails(db: Db, influencer: string): string[] {
   return [...new Set(rows.filter((r) => collapse(r.name) === wanted).map((r) => r.email.toLowerCase()))];
 }
 
-function whereOf(db: Db, f: AuditFilter): { sql: string; args: unknown[] } | null {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (f.influencer) {
-    const emails = influencerEmails(db, f.influencer);
-    if (!emails.length) return null;
-    where.push(`t.influencer_email IN (${emails.map(() => '?').join(', ')})`);
-    args.push(...emails);
-  }
-  if (f.campaign) {
-    where.push('t.campaign_id = ?');
-    args.push(f.campaign);
-  }
-  if (f.from) {
-    where.push('t.at >= ?');
-    args.push(f.from);
-  }
-  if (f.to) {
-    where.push('t.at <= ?');
-    args.push(f.to);
-  }
-  if (f.event?.length) {
-    where.push(`t.type IN (${f.event.map(() => '?').join(', ')})`);
-    args.push(...f.event);
-  }
-  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
-}
-
-interface Row {
-  id: number;
-  at: string;
-  type: string;
-  negotiationId: string | null;
-  campaignId: string | null;
-  influencerEmail: string | null;
-  influencerName: string | null;
-  data: string;
+/** The audit filter as the one timeline query takes it; null when the influencer matches nobody. */
+function queryOf(db: Db, f: AuditFilter): AuditQuery | null {
+  const emails = f.influencer ? influencerEmails(db, f.influencer) : undefined;
+  if (emails && !emails.length) return null;
+  return {
+    influencerEmail: emails,
+    campaignId: f.campaign,
+    from: f.from,
+    to: f.to,
+    types: f.event,
+    limit: f.limit,
+    order: f.order ?? 'desc',
+    by: 'time',
+  };
 }
 
 const COLUMNS = ['id', 'at', 'type', 'negotiationId', 'campaignId', 'influencerEmail', 'influencerName'];
 
-function toRecord(r: Row, withBodies: boolean): AuditRecord {
-  const data = withMoney(JSON.parse(r.data) as Record<string, unknown>, withBodies);
+function toRecord(e: AuditEntry, withBodies: boolean): AuditRecord {
+  const data = withMoney(e.data, withBodies);
   for (const key of COLUMNS) delete data[key];
-  const { data: _, ...columns } = r;
+  const { data: _, ...columns } = e;
   return { ...columns, ...data };
 }
 
@@ -236,28 +214,14 @@ function toRecord(r: Row, withBodies: boolean): AuditRecord {
  * filter (see normalizeAuditFilter).
  */
 export function queryAudit(db: Db, filter: AuditFilter = {}, options: { withBodies?: boolean } = {}): AuditRecord[] {
-  const f = normalizeAuditFilter(filter);
-  const where = whereOf(db, f);
-  if (!where) return [];
-  const dir = f.order === 'asc' ? 'ASC' : 'DESC';
-  const rows = db
-    .prepare(
-      `SELECT t.id, t.at, t.type, t.negotiation_id AS negotiationId, t.campaign_id AS campaignId,
-        t.influencer_email AS influencerEmail, n.influencer_name AS influencerName, t.data
-      FROM timeline t LEFT JOIN negotiations n ON n.id = t.negotiation_id
-      ${where.sql} ORDER BY t.at ${dir}, t.id ${dir} LIMIT ?`,
-    )
-    .all(...where.args, f.limit) as Row[];
-  return rows.map((r) => toRecord(r, options.withBodies ?? true));
+  const q = queryOf(db, normalizeAuditFilter(filter));
+  return q ? queryTimeline(db, q).map((e) => toRecord(e, options.withBodies ?? true)) : [];
 }
 
 /** How many entries match the filter (its limit ignored). */
 export function countAudit(db: Db, filter: AuditFilter = {}): number {
-  const f = normalizeAuditFilter({ ...filter, limit: undefined });
-  const where = whereOf(db, f);
-  if (!where) return 0;
-  const row = db.prepare(`SELECT COUNT(*) AS n FROM timeline t ${where.sql}`).get(...where.args) as { n: number };
-  return row.n;
+  const q = queryOf(db, normalizeAuditFilter({ ...filter, limit: undefined }));
+  return q ? countTimeline(db, q) : 0;
 }
 
 // ---- text output ----

@@ -75,7 +75,7 @@ export function restoreNegotiationActor(
     );
   }
   const refuse = (why: string) => new SnapshotError(`negotiation ${row.id} cannot be restored: ${why}`);
-  let persisted: { context?: unknown; status?: unknown };
+  let persisted: { context?: unknown; status?: unknown; children?: unknown };
   try {
     persisted = JSON.parse(row.snapshot);
   } catch (error) {
@@ -87,6 +87,7 @@ export function restoreNegotiationActor(
     throw refuse(`its saved status is ${JSON.stringify(persisted.status)}`);
   const problem = contextProblem(persisted.context);
   if (problem) throw refuse(`its saved context does not fit the machine (${problem})`);
+  withNegotiationIdInInputs(persisted, row.id);
   // The input only seeds a fresh context; a restored actor takes its context from the snapshot.
   const actor = createActor(machine, { snapshot: persisted as never, input: undefined as never, ...options });
   const snapshot = actor.getSnapshot();
@@ -110,6 +111,18 @@ export function restoreNegotiationActor(
     throw refuse(`its saved state cannot be read (${(error as Error).message})`);
   }
   return actor;
+}
+
+/**
+ * An effect in flight restarts with its saved input. Inputs saved before classify and compose carried their
+ * negotiation's id lack it: it is the row's id (the effect journals its result under it).
+ */
+function withNegotiationIdInInputs(persisted: { children?: unknown }, id: string): void {
+  const children = (persisted.children ?? {}) as Record<string, { snapshot?: { input?: Record<string, unknown> } }>;
+  for (const child of Object.values(children)) {
+    const input = child?.snapshot?.input;
+    if (input && typeof input === 'object' && 'key' in input && !('negotiationId' in input)) input.negotiationId = id;
+  }
 }
 
 /** The summary columns the API and the scheduler query, derived from the snapshot. */
@@ -139,6 +152,13 @@ export interface FailureRecord {
   parked: boolean;
 }
 
+/** An effect's result, journaled with the transition of the negotiation that consumes it. */
+export interface Completion {
+  key: string;
+  kind: string;
+  result: unknown;
+}
+
 export interface Transition {
   id: string;
   snapshot: NegotiationSnapshot;
@@ -146,7 +166,7 @@ export interface Transition {
   previousState: DomainState | null; // null for the first write of a new negotiation
   event: string;
   emitted: NegotiationEmitted[];
-  completions?: { key: string; result: unknown }[]; // effect results this transition consumed (journal)
+  completions?: Completion[]; // effect results this transition consumed (journal)
   at: string;
 }
 
@@ -201,7 +221,8 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
       else if (e.type === 'effect.requested') requestEffect.run(e.key, t.id, e.kind, t.at, t.at);
       else inbox.markTaken(e.messageId, t.at);
     }
-    for (const c of t.completions ?? []) journal.complete(c.key, c.result, t.at);
+    for (const c of t.completions ?? [])
+      journal.complete({ key: c.key, negotiationId: t.id, kind: c.kind }, c.result, t.at);
     if (t.previousState !== row.state) {
       const event = domainEventOf(t.previousState, row.state);
       appendTimeline(db, {

@@ -27,12 +27,15 @@ export function appendTimeline(db: Db, row: TimelineRow): void {
 export interface AuditQuery {
   negotiationId?: string;
   campaignId?: string;
-  influencerEmail?: string;
+  /** One email or several (case-insensitive, as stored: lower-cased). */
+  influencerEmail?: string | string[];
   types?: string[];
   from?: string; // ISO, inclusive
   to?: string; // ISO, inclusive (a bare date covers that whole day)
   limit?: number;
   order?: 'asc' | 'desc';
+  /** 'insertion' (default): the order entries were written; 'time': by `at`, ties in insertion order. */
+  by?: 'insertion' | 'time';
 }
 
 export interface AuditEntry {
@@ -42,30 +45,51 @@ export interface AuditEntry {
   negotiationId: string | null;
   campaignId: string | null;
   influencerEmail: string | null;
+  /** The negotiation's influencer, when the entry belongs to one. */
+  influencerName: string | null;
   data: Record<string, unknown>;
 }
 
-/** The one audit query behind the API, the CLI and Slack /audit. */
-export function queryTimeline(db: Db, q: AuditQuery): AuditEntry[] {
+function whereOf(q: AuditQuery): { sql: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   const add = (sql: string, value: unknown) => {
     where.push(sql);
     args.push(value);
   };
-  if (q.negotiationId) add('negotiation_id = ?', q.negotiationId);
-  if (q.campaignId) add('campaign_id = ?', q.campaignId);
-  if (q.influencerEmail) add('influencer_email = ?', q.influencerEmail.toLowerCase());
-  if (q.from) add('at >= ?', q.from);
-  if (q.to) add('at <= ?', /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? `${q.to}T23:59:59.999Z` : q.to);
+  const emails = q.influencerEmail == null ? [] : [q.influencerEmail].flat().map((e) => e.toLowerCase());
+  if (q.negotiationId) add('t.negotiation_id = ?', q.negotiationId);
+  if (q.campaignId) add('t.campaign_id = ?', q.campaignId);
+  if (q.influencerEmail != null) {
+    where.push(`t.influencer_email IN (${emails.map(() => '?').join(', ')})`);
+    args.push(...emails);
+  }
+  if (q.from) add('t.at >= ?', q.from);
+  if (q.to) add('t.at <= ?', /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? `${q.to}T23:59:59.999Z` : q.to);
   if (q.types?.length) {
-    where.push(`type IN (${q.types.map(() => '?').join(', ')})`);
+    where.push(`t.type IN (${q.types.map(() => '?').join(', ')})`);
     args.push(...q.types);
   }
-  const sql = `SELECT id, at, type, negotiation_id AS negotiationId, campaign_id AS campaignId,
-      influencer_email AS influencerEmail, data FROM timeline
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY id ${q.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`;
-  const rows = db.prepare(sql).all(...args, q.limit ?? 1000) as (Omit<AuditEntry, 'data'> & { data: string })[];
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+}
+
+/** The one audit query: behind the API's timeline, the reply hints, the CLI and Slack /audit (audit.ts). */
+export function queryTimeline(db: Db, q: AuditQuery): AuditEntry[] {
+  const where = whereOf(q);
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+  const sql = `SELECT t.id, t.at, t.type, t.negotiation_id AS negotiationId, t.campaign_id AS campaignId,
+      t.influencer_email AS influencerEmail, n.influencer_name AS influencerName, t.data
+    FROM timeline t LEFT JOIN negotiations n ON n.id = t.negotiation_id
+    ${where.sql} ORDER BY ${q.by === 'time' ? `t.at ${dir}, ` : ''}t.id ${dir} LIMIT ?`;
+  const rows = db.prepare(sql).all(...where.args, q.limit ?? 1000) as (Omit<AuditEntry, 'data'> & { data: string })[];
   return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
+}
+
+/** How many entries the query matches (its limit ignored). */
+export function countTimeline(db: Db, q: AuditQuery): number {
+  const where = whereOf(q);
+  return db
+    .prepare(`SELECT COUNT(*) FROM timeline t ${where.sql}`)
+    .pluck()
+    .get(...where.args) as number;
 }

@@ -4,7 +4,8 @@ import type Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import { describeError, isStorageError } from '../persistence/db.ts';
-import { HttpError } from './errors.ts';
+import { DomainError } from '../services/errors.ts';
+import { HttpError, REFUSAL_STATUS } from './errors.ts';
 import { type Logger, logContext } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -100,12 +101,13 @@ export function createApp(deps: {
         };
         return;
       }
-      const known = error instanceof HttpError;
+      const known = error instanceof HttpError || error instanceof DomainError;
       if (!known) {
         deps.logger.error('unhandled error', { error: String(error), stack: (error as Error)?.stack });
         deps.reportError?.(error, { request_id: ctx.state.requestId, route: ctx.path });
       }
-      ctx.status = known ? error.status : 500;
+      ctx.status =
+        error instanceof DomainError ? REFUSAL_STATUS[error.kind] : error instanceof HttpError ? error.status : 500;
       ctx.body = {
         error: known
           ? { code: error.code, message: error.message }

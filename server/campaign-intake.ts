@@ -26,7 +26,7 @@ import type { Terms } from '../services/domain.ts';
 import type { StartOutcome } from '../services/sheet-monitor.ts';
 import { SheetError, type SheetsPort } from '../services/sheets/port.ts';
 import type { Config } from './config.ts';
-import { HttpError } from './errors.ts';
+import { Conflict, Invalid, Unprocessable } from '../services/errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from './logger.ts';
 import { negotiationSummary } from './present.ts';
@@ -64,7 +64,7 @@ export function createCampaignIntake(deps: {
     if (id.success && client.success && onlyZeroAmounts(parsed.error)) {
       notify(`refused:${id.data}:${clock.iso()}`, `Campaign ${client.data} (${id.data}) was not started`, [message]);
     }
-    throw new HttpError(400, 'invalid_campaign', message);
+    throw new Invalid('invalid_campaign', message);
   }
 
   async function start(body: unknown, by: string) {
@@ -72,7 +72,7 @@ export function createCampaignIntake(deps: {
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
       notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);
-      throw new HttpError(422, code, message);
+      throw new Unprocessable(code, message);
     };
     let definition: ReturnType<typeof definitionOf>;
     let terms: ReturnType<typeof termsOf>;
@@ -85,7 +85,7 @@ export function createCampaignIntake(deps: {
     }
     const stored = queries.campaignDefinition(definition.id);
     if (stored && JSON.stringify(stored) !== JSON.stringify(definition)) {
-      throw new HttpError(409, 'campaign_conflict', `Campaign ${definition.id} already exists with different terms`);
+      throw new Conflict('campaign_conflict', `Campaign ${definition.id} already exists with different terms`);
     }
     let rows = input.influencers;
     let sheet: { tab: string; rows: InfluencerRow[] } | null = null;

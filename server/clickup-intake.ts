@@ -5,6 +5,7 @@
  * notice naming what is missing; a ClickUp outage leaves the delivery pending, retried later and at boot.
  */
 import type { Db } from '../persistence/db.ts';
+import { createWebhookDeliveries, type DeliveryStatus } from '../persistence/webhook-deliveries.ts';
 import { noticeMessage } from '../services/chat/messages.ts';
 import type { ChatPort } from '../services/chat/port.ts';
 import {
@@ -15,9 +16,9 @@ import {
   deliveryKey,
 } from '../services/clickup.ts';
 import type { Clock } from '../services/clock.ts';
+import { DomainError } from '../services/errors.ts';
 import type { CampaignIntake } from './campaign-intake.ts';
 import type { Config } from './config.ts';
-import { HttpError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 const RETRY_MS = 5 * 60_000;
@@ -32,21 +33,13 @@ export function createClickUpIntake(deps: {
   logger: Logger;
 }) {
   const client = createClickUpClient({ token: deps.settings.token, baseUrl: deps.settings.apiUrl });
-  const record =
-    deps.db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (key, source, subject, status, received_at, updated_at)
-    VALUES (?, 'clickup', ?, 'pending', ?, ?)`);
-  const pending = deps.db.prepare(
-    `SELECT key, subject FROM webhook_deliveries WHERE source = 'clickup' AND status = 'pending' ORDER BY received_at`,
-  );
-  const finish = deps.db.prepare(
-    'UPDATE webhook_deliveries SET status = ?, last_error = ?, updated_at = ? WHERE key = ?',
-  );
+  const deliveries = createWebhookDeliveries(deps.db, 'clickup');
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
   async function processOne(key: string, taskId: string): Promise<void> {
-    const mark = (status: 'pending' | 'done' | 'refused', error: string | null) =>
-      finish.run(status, error, deps.clock.iso(), key);
+    const mark = (status: DeliveryStatus, error: string | null) =>
+      deliveries.mark(key, status, error, deps.clock.iso());
     const refuse = async (problems: string[]) => {
       mark('refused', problems.join('; '));
       await deps.chat
@@ -68,7 +61,7 @@ export function createClickUpIntake(deps: {
     } catch (error) {
       if (error instanceof ClickUpApiError && error.retryable) {
         mark('pending', error.message); // tried again on the next pass
-      } else if (error instanceof HttpError || error instanceof ClickUpApiError) {
+      } else if (error instanceof DomainError || error instanceof ClickUpApiError) {
         await refuse([error.message]);
       } else {
         mark('pending', String(error));
@@ -81,7 +74,7 @@ export function createClickUpIntake(deps: {
   function processPending(): Promise<void> {
     running = running
       .then(async () => {
-        for (const row of pending.all() as { key: string; subject: string }[]) await processOne(row.key, row.subject);
+        for (const row of deliveries.pending()) await processOne(row.key, row.subject);
       })
       .catch((error) => {
         deps.logger.error('clickup delivery failed', { error: String(error) });
@@ -92,8 +85,7 @@ export function createClickUpIntake(deps: {
   return {
     /** Records a verified task-created delivery; false when it was seen before (a re-delivery). */
     accept(event: ClickUpEvent & { taskId: string }): boolean {
-      const at = deps.clock.iso();
-      return record.run(deliveryKey(event), event.taskId, at, at).changes === 1;
+      return deliveries.record(deliveryKey(event), event.taskId, deps.clock.iso());
     },
     processPending,
     start() {

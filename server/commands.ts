@@ -2,14 +2,15 @@
  * What a person can do to a negotiation — pause, resume, stop, claim, release, approve, walk away — shared by
  * the HTTP API, the sandbox Slack actions (and later Slack buttons), with one set of rules and messages.
  */
-import { approvalRefusal, domainStateOf, type NegotiationEvent } from '../machines/negotiation.ts';
+import { approvalRefusal } from '../machines/approval.ts';
+import { domainStateOf, type NegotiationEvent } from '../machines/negotiation.ts';
 import type { Db } from '../persistence/db.ts';
 import type { CampaignStatus, Queries } from '../persistence/queries.ts';
 import { appendTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
 import { DOMAIN_STATES, type DomainState, TERMINAL_STATES } from '../services/domain.ts';
 import type { Cents } from '../services/money.ts';
-import { HttpError } from './errors.ts';
+import { Conflict, Invalid, NotFound, Unprocessable } from '../services/errors.ts';
 import type { Host } from './host.ts';
 
 export type Control = 'pause' | 'resume' | 'stop' | 'claim' | 'release' | 'walk_away';
@@ -43,9 +44,9 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
 
   function current(id: string) {
     const row = queries.negotiation(id);
-    if (!row) throw new HttpError(404, 'not_found', `No negotiation with id ${id}`);
+    if (!row) throw new NotFound(`No negotiation with id ${id}`);
     if (row.failure)
-      throw new HttpError(409, 'negotiation_failed', `Negotiation ${id} is parked after failures: ${row.failure}`);
+      throw new Conflict('negotiation_failed', `Negotiation ${id} is parked after failures: ${row.failure}`);
     return row;
   }
 
@@ -81,8 +82,7 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
     if (escalation == null) return;
     const latest = host.snapshot(id)?.context.escalations ?? 0;
     if (escalation !== latest) {
-      throw new HttpError(
-        409,
+      throw new Conflict(
         'stale_escalation',
         latest > escalation
           ? `This button belongs to escalation #${escalation}; the negotiation has escalated again since (#${latest}). Use the latest escalation message.`
@@ -96,7 +96,7 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
     checkEscalation(id, escalation);
     if (!host.send(id, event)) {
       current(id); // a snapshot found unrestorable just now parked it: say so
-      throw new HttpError(409, 'invalid_state', refusal(action, id, before.state, before.humanControlled === 1));
+      throw new Conflict('invalid_state', refusal(action, id, before.state, before.humanControlled === 1));
     }
     await host.settle(id); // pause/stop wait for an email in flight; report the state it led to
     const after = queries.negotiation(id);
@@ -120,21 +120,21 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
       const snapshot = host.snapshot(id);
       const state = snapshot ? domainStateOf(snapshot) : 'stopped';
       if (!snapshot || state !== 'escalated') {
-        throw new HttpError(409, 'invalid_state', refusal('approve', id, state, false));
+        throw new Conflict('invalid_state', refusal('approve', id, state, false));
       }
-      if (readingReply(snapshot)) throw new HttpError(409, 'reply_being_read', READING);
+      if (readingReply(snapshot)) throw new Conflict('reply_being_read', READING);
       const refused = approvalRefusal(snapshot.context, rateCents);
-      if (refused) throw new HttpError(refused.code === 'invalid_rate' ? 400 : 422, refused.code, refused.message);
+      if (refused) throw new (refused.code === 'invalid_rate' ? Invalid : Unprocessable)(refused.code, refused.message);
       return apply(id, 'approve', { type: 'APPROVE', rateCents, by }, escalation);
     },
     /** Un-parks a negotiation that failed repeatedly, once the cause is fixed. */
     async unpark(id: string, by: string) {
       const row = queries.negotiation(id);
-      if (!row) throw new HttpError(404, 'not_found', `No negotiation with id ${id}`);
-      if (!row.failure) throw new HttpError(409, 'not_parked', `Negotiation ${id} is not parked`);
+      if (!row) throw new NotFound(`No negotiation with id ${id}`);
+      if (!row.failure) throw new Conflict('not_parked', `Negotiation ${id} is not parked`);
       host.unpark(id);
       const still = queries.negotiation(id)?.failure;
-      if (still) throw new HttpError(409, 'still_parked', `Negotiation ${id} is parked again: ${still}`);
+      if (still) throw new Conflict('still_parked', `Negotiation ${id} is parked again: ${still}`);
       await host.settle(id);
       return { id, previousState: row.state, state: queries.negotiation(id)?.state ?? row.state, unparkedBy: by };
     },
@@ -146,11 +146,11 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
      */
     async campaign(campaignId: string, action: CampaignControl, by: string) {
       const previous = queries.campaignStatus(campaignId);
-      if (!previous) throw new HttpError(404, 'not_found', `No campaign with id ${campaignId}`);
+      if (!previous) throw new NotFound(`No campaign with id ${campaignId}`);
       if (previous === 'stopped' && action !== 'stop')
-        throw new HttpError(409, 'campaign_stopped', `Campaign ${campaignId} is stopped; it cannot be ${action}d`);
+        throw new Conflict('campaign_stopped', `Campaign ${campaignId} is stopped; it cannot be ${action}d`);
       if (action === 'resume' && previous !== 'paused')
-        throw new HttpError(409, 'invalid_state', `Campaign ${campaignId} is not paused`);
+        throw new Conflict('invalid_state', `Campaign ${campaignId} is not paused`);
       const { states, status } = CAMPAIGN[action];
       const ids = queries.campaignNegotiationIds(campaignId, states);
       deps.db

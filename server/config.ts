@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { ModelSettings } from '../services/model/anthropic.ts';
+import { CRASH_POINTS, type CrashPoint } from '../services/sandbox/crash-points.ts';
 import { type FaultSpec, parseFaults } from '../services/sandbox/faults.ts';
 import { type ApiToken, parseApiTokens } from './api-tokens.ts';
 import type { InspectSettings } from './inspect.ts';
@@ -25,9 +26,6 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
-
-const CRASH_POINTS = ['reply_acknowledged', 'before_mail_send', 'after_mail_send', 'after_persist'] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 const schema = z.object({
   AGENT_MODE: z.enum(['sandbox', 'live']).optional(),
@@ -110,7 +108,7 @@ const schema = z.object({
   CLASSIFY_MAX_TOKENS: z.coerce.number().int().min(256).max(64_000).default(1024),
   COMPOSE_MAX_TOKENS: z.coerce.number().int().min(256).max(64_000).default(2048),
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
-  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(0), // the effect runner retries (retry.ts)
   KB_DIR: optional,
   TRIGGERS_FILE: optional,
   // Live-mode credentials (their adapters come with the Gmail, Slack and brain issues).

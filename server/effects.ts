@@ -15,7 +15,8 @@ import type {
   ValidateInput,
   ValidateOutput,
 } from '../machines/negotiation.ts';
-import type { Journal } from '../persistence/journal.ts';
+import type { EffectRef, Journal } from '../persistence/journal.ts';
+import type { EffectRuntime } from './host.ts';
 import type { Queries } from '../persistence/queries.ts';
 import {
   agreementMessage,
@@ -33,13 +34,14 @@ import { type MailPort, messageIdFor } from '../services/mail/port.ts';
 import type { Classification, ModelPort } from '../services/model/port.ts';
 import { type Decision, decide } from '../services/strategy.ts';
 import { withoutOurs } from '../services/reading.ts';
+import { retry } from '../services/retry.ts';
 import { applyTriggers, type TriggerConfig } from '../services/triggers.ts';
 import { rateLimitOf } from '../services/mail/rate-limit.ts';
 import type { Config } from './config.ts';
-import type { CrashHook } from './crash.ts';
 import { priorityOf, type SendQueue } from './send-queue.ts';
 
-export interface EffectDeps {
+/** `durable` and `completed` come from the host that runs the machine (EffectRuntime). */
+export interface EffectDeps extends EffectRuntime {
   journal: Journal;
   queries: Queries;
   model: ModelPort;
@@ -50,20 +52,13 @@ export interface EffectDeps {
   chat: ChatPort;
   outbox: Pick<ChatOutbox, 'defer'>;
   clock: Clock;
-  crash: CrashHook;
   config: Pick<Config, 'agentEmail' | 'agentName' | 'policy' | 'forbiddenPhrases' | 'effects' | 'slack'>;
   /** Where a person can open the negotiation (linked from Slack). */
   linkFor(negotiationId: string): string;
   conversation(negotiationId: string): MessageExtras['conversation'];
-  /** Resolves once every transition made so far is committed (the host's group commit). */
-  durable(): Promise<void>;
-  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
-  completed(negotiationId: string, key: string, result: unknown): void;
   onRetry?(kind: string, error: unknown): void;
   onFailure?(kind: string, error: unknown): void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createEffects(deps: EffectDeps) {
   const { journal, clock, config } = deps;
@@ -74,9 +69,8 @@ export function createEffects(deps: EffectDeps) {
    * have happened (`mayHaveRun`). The result is recorded in the journal by the transition that consumes it (one
    * commit, decisions D9); a crash in between re-runs the effect, which is safe for exactly that reason.
    */
-  function journaled<I extends { key: string }, O>(
+  function journaled<I extends { key: string; negotiationId: string }, O>(
     kind: string,
-    negotiationOf: (input: I) => string,
     commitAttempt: boolean,
     run: (input: I, mayHaveRun: boolean, signal: AbortSignal) => Promise<O>,
     /** After the last failed attempt: did it happen after all? (an email the mailbox took before the error) */
@@ -90,36 +84,37 @@ export function createEffects(deps: EffectDeps) {
       signal.throwIfAborted();
       const prior = journal.get(input.key);
       if (prior?.status === 'done') return prior.result as O;
-      const negotiationId = negotiationOf(input);
+      const effect: EffectRef = { key: input.key, negotiationId: input.negotiationId, kind };
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
-      for (let attempt = 1; ; attempt++) {
-        signal.throwIfAborted();
-        if (commitAttempt) journal.beginAttempt({ key: input.key, negotiationId, kind }, clock.iso());
+      const attempt = async () => {
+        if (commitAttempt) journal.beginAttempt(effect, clock.iso());
         try {
           const output = await run(input, mayHaveRun, signal);
-          deps.completed(negotiationId, input.key, output);
+          deps.completed(effect, output);
           return output;
         } catch (error) {
           if (signal.aborted) throw error; // stopped (a shutdown, a reload): nothing failed; the restored actor goes on
           journal.failAttempt(input.key, error instanceof Error ? error.message : String(error), clock.iso());
-          if (attempt >= config.effects.maxAttempts) {
-            const happened = await recover?.(input).catch(() => null);
-            if (happened) {
-              deps.completed(negotiationId, input.key, happened);
-              return happened;
-            }
-            deps.onFailure?.(kind, error);
-            giveUp?.(input, error);
-            throw error;
-          }
-          deps.onRetry?.(kind, error);
           mayHaveRun = true;
-          await sleep(config.effects.retryBaseMs * 2 ** (attempt - 1));
+          throw error;
         }
+      };
+      const policy = { attempts: config.effects.maxAttempts, baseMs: config.effects.retryBaseMs };
+      try {
+        return await retry(attempt, policy, { signal, onRetry: (error) => deps.onRetry?.(kind, error) });
+      } catch (error) {
+        if (signal.aborted && error === signal.reason) throw error; // stopped, not failed
+        const happened = await recover?.(input).catch(() => null);
+        if (happened) {
+          deps.completed(effect, happened);
+          return happened;
+        }
+        deps.onFailure?.(kind, error);
+        giveUp?.(input, error);
+        throw error;
       }
     });
   }
-  const idBefore = (key: string) => key.slice(0, key.indexOf(':'));
   // Our Message-IDs (messageIdFor): a reply to one of them, with no word from them since, is a follow-up.
   const domain = config.agentEmail.split('@')[1] ?? 'agent.local';
   const ours = (id: string) =>
@@ -149,7 +144,6 @@ export function createEffects(deps: EffectDeps) {
   return {
     classify: journaled<ClassifyInput, Classification>(
       'classify',
-      (i) => idBefore(i.key),
       false,
       // The team's trigger file is applied inside the journaled run, so a replay reads the recorded result.
       async (input) =>
@@ -177,18 +171,14 @@ export function createEffects(deps: EffectDeps) {
         cpmCeilingEnabled: deps.triggers.cpmCeilingEnabled,
       }),
     ),
-    compose: journaled<ComposeActorInput, { prose: string }>(
-      'compose',
-      (i) => idBefore(i.key),
-      false,
-      ({ key: _, ...input }) => deps.model.compose({ ...input, agentName: config.agentName }),
+    compose: journaled<ComposeActorInput, { prose: string }>('compose', false, ({ key: _, ...input }) =>
+      deps.model.compose({ ...input, agentName: config.agentName }),
     ),
     validate: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) =>
       validateEmail({ ...input, forbiddenPhrases: config.forbiddenPhrases ?? DEFAULT_FORBIDDEN_PHRASES }),
     ),
     sendEmail: journaled<SendEmailInput, SentEmail>(
       'send_email',
-      (i) => i.negotiationId,
       // The queue's grant is the send's committed attempt (one commit per email, as before the queue): it is
       // written before the mailbox is called, so a restart knows the email may have gone out.
       false,
@@ -208,7 +198,6 @@ export function createEffects(deps: EffectDeps) {
         const priority = priorityOf(input, ours);
         for (;;) {
           await queue.turn({ key: input.key, negotiationId: input.negotiationId, priority }, signal);
-          deps.crash('before_mail_send');
           try {
             const receipt = await deps.mail.send({
               messageId,
@@ -221,7 +210,6 @@ export function createEffects(deps: EffectDeps) {
               inReplyTo: input.inReplyTo,
               references: input.references,
             });
-            deps.crash('after_mail_send');
             return receipt;
           } catch (error) {
             // "Too much, wait" is not a failure: nothing went out; it waits its turn again, no retry spent.
@@ -235,7 +223,6 @@ export function createEffects(deps: EffectDeps) {
     ),
     notify: journaled<NotifyInput, NotifyOutput>(
       'notify',
-      (i) => i.negotiationId,
       true,
       async (input) => {
         const posted = await deps.chat.post(chatMessage(input));

@@ -5,6 +5,7 @@
  */
 import type { gmail_v1 } from '@googleapis/gmail';
 import type { Db } from '../persistence/db.ts';
+import { createSettings } from '../persistence/settings.ts';
 import type { Clock } from '../services/clock.ts';
 import { createGmailClient, profile, watch } from '../services/mail/gmail.ts';
 import type { GmailSettings } from './config.ts';
@@ -37,12 +38,9 @@ export function createWatchKeeper(deps: {
   clock: Clock;
   logger: Logger;
 }) {
-  const read = deps.db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
-  const write = deps.db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
+  const settings = createSettings(deps.db);
   const expiration = (): number | null => {
-    const value = read.get(WATCH_KEY) as string | undefined;
+    const value = settings.get(WATCH_KEY);
     return value ? (JSON.parse(value) as { expirationMs: number }).expirationMs : null;
   };
   let timer: NodeJS.Timeout | undefined;
@@ -53,7 +51,7 @@ export function createWatchKeeper(deps: {
     if (expires != null && expires - deps.clock.now() > RENEW_BEFORE_MS) return;
     // The watch's historyId is NOT our cursor: renewing never moves the processing position (§7.6 [Port]).
     const result = await watch(deps.gmail, deps.topic);
-    write.run(WATCH_KEY, JSON.stringify({ expirationMs: result.expirationMs, renewedAt: deps.clock.iso() }));
+    settings.set(WATCH_KEY, JSON.stringify({ expirationMs: result.expirationMs, renewedAt: deps.clock.iso() }));
     deps.logger.info('gmail watch registered', { expiresAt: new Date(result.expirationMs).toISOString() });
   }
 

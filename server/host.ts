@@ -4,7 +4,8 @@
  * and isolates failures (decisions D18): a failing actor is reported, reloaded from its last good snapshot and,
  * after repeated failures, parked; a snapshot that cannot be restored parks its negotiation at once; a transition
  * the database could not take (full disk) is dropped and its negotiation held until writes work again. The
- * process and the other negotiations keep going.
+ * process and the other negotiations keep going. Its parts: live-actors.ts (the cache), group-commit.ts (one
+ * commit per turn), actor-failures.ts (the failure rule), storage-hold.ts, scheduler.ts (durable timers).
  */
 import type { InspectionEvent } from 'xstate';
 import {
@@ -18,54 +19,43 @@ import {
 } from '../machines/negotiation.ts';
 import { type Db, describeError, isStorageError, probeWrite } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
-import type { Journal } from '../persistence/journal.ts';
+import type { EffectRef, Journal } from '../persistence/journal.ts';
 import {
   createNegotiationActor,
   type NegotiationActor,
   type NegotiationMachine,
   type NegotiationSnapshot,
   type FailureCause,
-  type FailureRecord,
   type Policy,
   restoreNegotiationActor,
   SnapshotError,
   type Store,
   type Transition,
 } from '../persistence/store.ts';
-import { appendTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
 import { type DomainState, TERMINAL_STATES } from '../services/domain.ts';
-import type { CrashHook } from './crash.ts';
 import type { Logger } from './logger.ts';
+import { createActorFailures } from './actor-failures.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { recordUnanswered, replyOf } from './inbox-hand-over.ts';
+import { createLiveActors, type Live } from './live-actors.ts';
+import { createScheduler } from './scheduler.ts';
 import { createStorageHold } from './storage-hold.ts';
-
-interface Live {
-  actor: NegotiationActor;
-  json: string; // last snapshot handed to the store (committed, or in the batch being committed)
-  state: DomainState;
-  deadline: number | null;
-  emitted: NegotiationEmitted[];
-  completions: { key: string; result: unknown }[];
-  settled: Set<() => void>;
-  stopping: boolean;
-  broken?: boolean; // a persist failed: the in-memory state must not be used any more
-}
 
 export interface HostDeps {
   db: Db;
   store: Store;
   inbox: Inbox;
   journal: Journal;
-  machine: NegotiationMachine; // already provided with the effect implementations
+  /**
+   * The machine with its effect implementations, built from what the effects need of the host: built here, once
+   * the host can answer, so nothing is tied together before it exists.
+   */
+  machine(runtime: EffectRuntime): NegotiationMachine;
   clock: Clock;
   logger: Logger;
   policy: Policy;
   cacheSize: number;
-  crash: CrashHook;
-  onDeadlineChange(): void;
-  /** A transition of this negotiation was not committed (its timer, if due, must fire again). */
-  onDropped?(negotiationId: string): void;
   onFailure(negotiationId: string, message: string, parked: boolean, cause: FailureCause): void;
   /** Database writes started failing (the reason) or work again (null). */
   onStorage?(problem: string | null): void;
@@ -76,12 +66,17 @@ export interface HostDeps {
   onPersist?(id: string, from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
 }
 
-const MAX_FAILURES = 3;
+/** What the effects need of the host: the group commit's barrier, and where to hand their results. */
+export interface EffectRuntime {
+  /** Resolves once every transition made so far is committed (the group commit). */
+  durable(): Promise<void>;
+  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
+  completed(effect: EffectRef, result: unknown): void;
+}
 
 export function createHost(deps: HostDeps) {
   const { store, clock, logger } = deps;
-  const live = new Map<string, Live>(); // insertion order doubles as least-recently-used order
-  const failures = new Map<string, number>();
+  const live = createLiveActors(deps.cacheSize);
   let delivering: string | null = null; // inbox message being handed to an actor
   let shuttingDown = false;
   const storage = createStorageHold({
@@ -91,9 +86,12 @@ export function createHost(deps: HostDeps) {
     onChange: deps.onStorage,
     resume(ids) {
       for (const id of ids) restart(id);
-      deps.onDeadlineChange(); // due timers whose transitions were dropped fire again
+      timers.poke(); // due timers whose transitions were dropped fire again
     },
   });
+
+  const failures = createActorFailures({ store, clock, logger, storage, onFailure: deps.onFailure });
+  const park = failures.park;
 
   type Item = { transition: Transition; owner: Live; from: DomainState };
   const commits = createGroupCommit<Live, Item>({
@@ -111,22 +109,40 @@ export function createHost(deps: HostDeps) {
   const durable = commits.durable;
   // Delivered to an actor but not yet committed as taken: never delivered twice meanwhile.
   const inFlight = new Set<string>();
+  const machine = deps.machine({ durable, completed });
+  // Durable timers (D7): a due deadline is a TIMEOUT event sent like any other.
+  const timers = createScheduler({ db: deps.db, clock, logger, fire: (id, at) => send(id, { type: 'TIMEOUT', at }) });
+
+  /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
+  function completed(effect: EffectRef, result: unknown): void {
+    const entry = live.get(effect.negotiationId);
+    if (entry && !entry.stopping && !entry.broken)
+      entry.completions.push({ key: effect.key, kind: effect.kind, result });
+    else deps.journal.complete(effect, result, clock.iso());
+  }
+
+  /**
+   * Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. Throws the
+   * storage error while the database cannot be written (nothing would be kept).
+   */
+  function send(id: string, event: NegotiationEvent): boolean {
+    if (storage.failure) throw storage.failure;
+    const entry = load(id);
+    if (!entry || !accepts(id, entry, event)) return false;
+    entry.actor.send(event);
+    return true;
+  }
 
   function afterCommit({ transition: t, owner: entry, from }: Item) {
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
-    deps.crash('after_persist');
     if (entry.stopping) return;
     const deadline = nextDeadlineAt(t.snapshot, deps.policy);
     if (deadline !== entry.deadline) {
       entry.deadline = deadline;
-      deps.onDeadlineChange();
+      timers.poke();
     }
-    if (!isBusy(entry.actor.getSnapshot())) {
-      for (const resolve of entry.settled) resolve();
-      entry.settled.clear();
-      if (TERMINAL_STATES.has(entry.state)) queueMicrotask(() => evict(t.id, entry));
-    }
+    if (!isBusy(entry.actor.getSnapshot())) live.idle(t.id, entry, TERMINAL_STATES.has(entry.state));
   }
 
   function attach(
@@ -141,11 +157,11 @@ export function createHost(deps: HostDeps) {
       if (event.type === '@xstate.snapshot' && entry && event.actorRef === entry.actor)
         onSnapshot(id, entry, event.event);
     });
-    entry = { actor, json, state, deadline: null, emitted: [], completions: [], settled: new Set(), stopping: false };
-    actor.on('*', (e) => entry.emitted.push(e as NegotiationEmitted));
-    actor.subscribe({ error: (error) => fail(id, entry, error, 'action') });
-    live.set(id, entry);
-    return entry;
+    const added = live.add(id, actor, json, state);
+    entry = added;
+    actor.on('*', (e) => added.emitted.push(e as NegotiationEmitted));
+    actor.subscribe({ error: (error) => fail(id, added, error, 'action') });
+    return added;
   }
 
   function onSnapshot(id: string, entry: Live, event: { type: string; error?: unknown }) {
@@ -179,62 +195,12 @@ export function createHost(deps: HostDeps) {
     commits.push({ transition, owner: entry, from });
   }
 
-  /** Stops a live actor without persisting anything more; waiters are released. */
-  function unload(id: string, entry: Live) {
-    entry.stopping = true;
-    entry.actor.stop();
-    if (live.get(id) === entry) live.delete(id);
-    for (const resolve of entry.settled) resolve();
-    entry.settled.clear();
-  }
-
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
     if (entry.stopping || shuttingDown) return;
-    unload(id, entry);
-    deps.onDropped?.(id);
-    if (isStorageError(error)) {
-      // Not this negotiation's fault: it is not counted towards parking, only held until writes work again.
-      logger.warn('negotiation held: its transition could not be written', {
-        negotiationId: id,
-        error: describeError(error),
-      });
-      storage.hold(error, id);
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const count = (failures.get(id) ?? 0) + 1;
-    failures.set(id, count);
-    const parked = count >= MAX_FAILURES;
-    logger.error('negotiation actor failed', {
-      negotiationId: id,
-      cause,
-      error: message,
-      stack: (error as Error)?.stack,
-      parked,
-    });
+    live.unload(id, entry);
+    timers.retry(id); // its timer, if due, must fire again: the transition it led to was not committed
     // An inbound message that made the machine throw is dead-lettered, not re-delivered forever.
-    const deadLetter = cause === 'action' ? delivering : null;
-    if (record(id, { cause, message, parked }, deadLetter)) deps.onFailure(id, message, parked, cause);
-    if (!parked) setImmediate(() => restart(id));
-  }
-
-  /** Parks a negotiation whose snapshot cannot be restored (or read): one reason, one notice, no retry. */
-  function park(id: string, error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.error('negotiation parked: its saved state cannot be restored', { negotiationId: id, error: message });
-    if (record(id, { cause: 'restore', message, parked: true }, null)) deps.onFailure(id, message, true, 'restore');
-  }
-
-  /** The failure on the negotiation's timeline (and the park mark); false when it could not be written. */
-  function record(id: string, failure: FailureRecord, deadLetter: string | null): boolean {
-    try {
-      store.recordFailure(id, failure, deadLetter, clock.iso());
-      return true;
-    } catch (writeError) {
-      logger.error('could not record the negotiation failure', { negotiationId: id, error: describeError(writeError) });
-      if (isStorageError(writeError)) storage.hold(writeError, id); // recorded when it fails again after writes work
-      return false;
-    }
+    if (failures.failed(id, error, cause, cause === 'action' ? delivering : null)) setImmediate(() => restart(id));
   }
 
   function restart(id: string) {
@@ -267,46 +233,27 @@ export function createHost(deps: HostDeps) {
    * that cannot be restored parks it. Throws the storage error while the database cannot be written.
    */
   function load(id: string): Live | undefined {
-    const existing = live.get(id);
-    if (existing) {
-      live.delete(id); // refresh LRU position
-      live.set(id, existing);
-      return existing;
-    }
+    const existing = live.touch(id);
+    if (existing) return existing;
     if (storage.failure) throw storage.failure; // nothing it did could be committed; resumed when writes work
     if (commits.pending()) commits.flush(); // the database must hold every transition before a restore from it
     const row = store.load(id);
     if (!row || row.failure) return undefined;
     let entry: Live | undefined;
     try {
-      entry = attach(id, (inspect) => restoreNegotiationActor(deps.machine, row, { inspect }), row.snapshot, row.state);
+      entry = attach(id, (inspect) => restoreNegotiationActor(machine, row, { inspect }), row.snapshot, row.state);
       entry.actor.start();
       entry.deadline = nextDeadlineAt(entry.actor.getSnapshot(), deps.policy);
     } catch (error) {
-      if (entry) unload(id, entry);
+      if (entry) live.unload(id, entry);
       park(
         id,
         error instanceof SnapshotError ? error : new SnapshotError(`negotiation ${id}: ${describeError(error)}`),
       );
       return undefined;
     }
-    evictIdle();
+    live.evictIdle();
     return entry.stopping ? undefined : entry; // an actor that failed while starting was reported already
-  }
-
-  function evict(id: string, entry: Live) {
-    if (entry.stopping || entry.settled.size || isBusy(entry.actor.getSnapshot())) return;
-    entry.stopping = true; // never persist after stop (fact 5)
-    entry.actor.stop();
-    live.delete(id);
-  }
-
-  function evictIdle() {
-    if (live.size <= deps.cacheSize) return;
-    for (const [id, entry] of live) {
-      if (live.size <= deps.cacheSize) break;
-      evict(id, entry);
-    }
   }
 
   /** Whether the actor can take the event now; a snapshot whose guards throw on it parks the negotiation. */
@@ -314,7 +261,7 @@ export function createHost(deps: HostDeps) {
     try {
       return entry.actor.getSnapshot().can(event);
     } catch (error) {
-      unload(id, entry);
+      live.unload(id, entry);
       park(id, new SnapshotError(`negotiation ${id} cannot take ${event.type}: ${describeError(error)}`));
       return false;
     }
@@ -324,18 +271,7 @@ export function createHost(deps: HostDeps) {
     // already taken (or dead-lettered, or taken by a transition not committed yet): never twice
     if (inFlight.has(message.messageId) || !deps.inbox.isPending(message.messageId)) return;
     const entry = load(message.negotiationId);
-    const reply = {
-      messageId: message.messageId,
-      from: message.from,
-      subject: message.subject,
-      text: message.text,
-      receivedAt: message.receivedAt,
-      ...(message.signature ? { signature: message.signature } : {}),
-      // The reply extraction's reading (D16): context only, and whether their words were told apart.
-      ...(message.quoted ? { quoted: message.quoted } : {}),
-      uncertain: message.uncertain === true,
-    };
-    const event: NegotiationEvent = { type: 'REPLY', reply };
+    const event: NegotiationEvent = { type: 'REPLY', reply: replyOf(message) };
     if (entry && accepts(message.negotiationId, entry, event)) {
       inFlight.add(message.messageId);
       delivering = message.messageId;
@@ -349,19 +285,7 @@ export function createHost(deps: HostDeps) {
     const row = store.load(message.negotiationId);
     // A parked negotiation keeps its mail pending: it is handed over once a person un-parks it.
     if (!row || row.failure) return;
-    // Closed negotiation: the reply is still recorded, never answered.
-    deps.db
-      .transaction(() => {
-        appendTimeline(deps.db, {
-          negotiationId: message.negotiationId,
-          campaignId: row.campaignId,
-          influencerEmail: row.influencerEmail,
-          at: clock.iso(),
-          entry: { type: 'email_received', ...reply, note: `not processed: negotiation is ${row.state}` },
-        });
-        deps.inbox.markTaken(message.messageId, clock.iso());
-      })
-      .immediate();
+    recordUnanswered(deps.db, deps.inbox, row, message, clock.iso());
   }
 
   return {
@@ -376,7 +300,7 @@ export function createHost(deps: HostDeps) {
           for (const { input, campaignId } of items) {
             const entry = attach(
               input.id,
-              (inspect) => createNegotiationActor(deps.machine, input, { inspect }),
+              (inspect) => createNegotiationActor(machine, input, { inspect }),
               '',
               'initial_offer',
             );
@@ -399,23 +323,13 @@ export function createHost(deps: HostDeps) {
           }
         });
       } catch (error) {
-        for (const id of created) live.delete(id); // never started: nothing to stop or persist
+        for (const id of created) live.forget(id); // never started: nothing to stop or persist
         throw error;
       }
       for (const id of created) live.get(id)?.actor.start();
-      evictIdle();
+      live.evictIdle();
     },
-    /**
-     * Sends an event; false when the negotiation does not exist, is parked, or cannot take it now. Throws the
-     * storage error while the database cannot be written (nothing would be kept).
-     */
-    send(id: string, event: NegotiationEvent): boolean {
-      if (storage.failure) throw storage.failure;
-      const entry = load(id);
-      if (!entry || !accepts(id, entry, event)) return false;
-      entry.actor.send(event);
-      return true;
-    },
+    send,
     /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
     snapshot(id: string): NegotiationSnapshot | undefined {
       return load(id)?.actor.getSnapshot();
@@ -431,7 +345,7 @@ export function createHost(deps: HostDeps) {
       if (!row) return undefined;
       if (row.failure) return null;
       try {
-        return restoreNegotiationActor(deps.machine, row).getSnapshot().context;
+        return restoreNegotiationActor(machine, row).getSnapshot().context;
       } catch (error) {
         park(id, error);
         return null;
@@ -446,15 +360,7 @@ export function createHost(deps: HostDeps) {
       if (!entry || !isBusy(entry.actor.getSnapshot())) {
         await durable(); // what it did is committed (or dropped)
       } else {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, timeoutMs);
-          function done() {
-            clearTimeout(timer);
-            entry?.settled.delete(done);
-            resolve();
-          }
-          entry.settled.add(done);
-        });
+        await live.whenSettled(entry, timeoutMs);
       }
       if (storage.failure && storage.isHeld(id)) throw storage.failure;
     },
@@ -462,15 +368,11 @@ export function createHost(deps: HostDeps) {
     /** Lets a parked negotiation run again (after its cause was fixed): reload it and hand it its pending mail. */
     unpark(id: string): void {
       store.markFailed(id, null, clock.iso());
-      failures.delete(id);
+      failures.forget(id);
       restart(id);
     },
-    /** An effect's result, journaled with the transition that consumes it (or at once if none will). */
-    completed(id: string, key: string, result: unknown): void {
-      const entry = live.get(id);
-      if (entry && !entry.stopping && !entry.broken) entry.completions.push({ key, result });
-      else deps.journal.complete(key, result, clock.iso());
-    },
+    /** The durable timers: poked when the clock moves, stopped when the agent closes. */
+    timers: { poke: () => timers.poke(), stop: () => timers.stop() },
     /** Boot: restart every negotiation with an effect in flight, then re-deliver inbox messages not yet taken. */
     boot(busyIds: string[]): { restored: number; redelivered: number } {
       for (const id of busyIds) restart(id);
@@ -492,11 +394,7 @@ export function createHost(deps: HostDeps) {
       commits.flush();
       shuttingDown = true;
       storage.stop();
-      for (const entry of live.values()) {
-        entry.stopping = true;
-        entry.actor.stop();
-      }
-      live.clear();
+      live.stopAll();
     },
   };
 }

@@ -11,6 +11,7 @@
 import type { Db } from '../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../persistence/inbox.ts';
 import type { Queries } from '../persistence/queries.ts';
+import { createSettings } from '../persistence/settings.ts';
 import { queryTimeline } from '../persistence/timeline.ts';
 import type { Clock } from '../services/clock.ts';
 import { addressOf, HistoryTooOldError, type InboundEmail, type MailPort } from '../services/mail/port.ts';
@@ -34,13 +35,10 @@ export function createMailIntake(deps: {
   agentEmail: string;
   logger: Logger;
 }) {
-  const readCursor = deps.db.prepare('SELECT value FROM settings WHERE key = ?');
-  const writeCursor = deps.db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
+  const settings = createSettings(deps.db);
   let running: Promise<InboxMessage[]> | null = null;
   let next: Promise<InboxMessage[]> | null = null; // the one pull every caller arriving meanwhile shares
-  const cursorNow = () => (readCursor.get(CURSOR_KEY) as { value: string } | undefined)?.value ?? null;
+  const cursorNow = () => settings.get(CURSOR_KEY);
 
   /** The earlier emails of a negotiation's thread, newest first: hints for reading a reply (D16). */
   function threadTexts(negotiationId: string): string[] {
@@ -98,7 +96,7 @@ export function createMailIntake(deps: {
     deps.db
       .transaction(() => {
         for (const message of messages) if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
-        if (page.cursor != null) writeCursor.run(CURSOR_KEY, page.cursor);
+        if (page.cursor != null) settings.set(CURSOR_KEY, page.cursor);
       })
       .immediate();
     return stored;

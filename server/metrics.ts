@@ -2,6 +2,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { NegotiationEmitted } from '../machines/negotiation.ts';
 import type { Db } from '../persistence/db.ts';
+import { createGauges } from '../persistence/gauges.ts';
 import type { DomainState } from '../services/domain.ts';
 import type { ModelCall } from '../services/model/anthropic.ts';
 
@@ -25,20 +26,7 @@ export function createMetrics(db: Db) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
-  const byState = db.prepare('SELECT state, COUNT(*) AS n FROM negotiations GROUP BY state');
-  const pendingInbox = db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE taken_at IS NULL AND failed IS NULL');
-  const oldestPending = db
-    .prepare('SELECT MIN(stored_at) FROM inbox WHERE taken_at IS NULL AND failed IS NULL')
-    .pluck();
-  const parked = db.prepare('SELECT COUNT(*) FROM negotiations WHERE failure IS NOT NULL').pluck();
-  // The latest escalation entry of each escalated negotiation (both lookups are indexed).
-  const oldestEscalation = db
-    .prepare(
-      `SELECT MIN((SELECT at FROM timeline t WHERE t.negotiation_id = n.id AND t.type = 'escalation'
-                   ORDER BY t.id DESC LIMIT 1))
-       FROM negotiations n WHERE n.state = 'escalated'`,
-    )
-    .pluck();
+  const gauges = createGauges(db);
   let readiness: (() => Record<string, string>) | null = null;
   let sendQueue: (() => SendQueueGauges) | null = null;
   const m = {
@@ -123,7 +111,7 @@ export function createMetrics(db: Db) {
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of byState.all() as { state: string; n: number }[]) this.set({ state: row.state }, row.n);
+      for (const row of gauges.byState()) this.set({ state: row.state }, row.n);
     },
   });
   new Gauge({
@@ -131,7 +119,7 @@ export function createMetrics(db: Db) {
     help: 'Inbound messages stored but not yet taken by their negotiation',
     registers: [registry],
     collect() {
-      this.set((pendingInbox.get() as { n: number }).n);
+      this.set(gauges.pendingInbox());
     },
   });
 
@@ -140,7 +128,7 @@ export function createMetrics(db: Db) {
     help: 'Age of the oldest inbound message stored but not yet taken (0 when none)',
     registers: [registry],
     collect() {
-      const oldest = oldestPending.get() as string | null;
+      const oldest = gauges.oldestPendingAt();
       this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
     },
   });
@@ -150,7 +138,7 @@ export function createMetrics(db: Db) {
     help: 'Negotiations parked after repeated failures (failure set; they run again after unpark)',
     registers: [registry],
     collect() {
-      this.set(parked.get() as number);
+      this.set(gauges.parked());
     },
   });
 
@@ -159,7 +147,7 @@ export function createMetrics(db: Db) {
     help: 'How long the oldest open escalation has waited for the team (0 when none)',
     registers: [registry],
     collect() {
-      const oldest = oldestEscalation.get() as string | null;
+      const oldest = gauges.oldestEscalationAt();
       this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
     },
   });

@@ -5,7 +5,7 @@ import type { CampaignStats, NegotiationRow } from '../persistence/queries.ts';
 import type { AuditEntry } from '../persistence/timeline.ts';
 import { type CampaignDefinition, termsOf } from '../services/campaigns.ts';
 import { TERMINAL_STATES, type Terms } from '../services/domain.ts';
-import { formatMoney, formatMoneyOrNull, parseDecimal } from '../services/money.ts';
+import { formatMoney, formatMoneyOrNull, parseDecimal, withMoney } from '../services/money.ts';
 import { deriveCpmBounds, rateFor } from '../services/pricing.ts';
 
 export function negotiationSummary(n: NegotiationRow) {
@@ -57,18 +57,6 @@ export function campaignSummary(c: CampaignStats) {
     averageAgreedCpm: formatMoneyOrNull(c.averageAgreedCpmCents),
     budgetCommitted: formatMoney(c.budgetCommittedCents),
   };
-}
-
-/** Internal data on the wire: every `xxxCents` amount becomes `xxx: "2000.00"`. */
-export function withMoney(data: Record<string, unknown>, withBodies = true): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (key.endsWith('Cents') && (typeof value === 'number' || value === null))
-      out[key.slice(0, -5)] = formatMoneyOrNull(value);
-    else if (!withBodies && (key === 'text' || key === 'draft')) continue;
-    else out[key] = value;
-  }
-  return out;
 }
 
 export function timelineEntry(e: AuditEntry, withBodies: boolean) {

@@ -6,6 +6,7 @@
  */
 import { type Db, describeError } from '../persistence/db.ts';
 import type { Clock } from '../services/clock.ts';
+import { createDeadlines } from '../persistence/deadlines.ts';
 import type { Logger } from './logger.ts';
 
 const MAX_SLEEP_MS = 60_000; // re-check at least every minute (the sandbox clock can jump)
@@ -18,13 +19,7 @@ export function createScheduler(deps: {
   /** Sends the TIMEOUT; false when the negotiation could not take it, throws when it cannot run now. */
   fire(negotiationId: string, at: string): boolean;
 }) {
-  const due = deps.db.prepare(`
-    SELECT id, next_deadline_at AS at FROM negotiations
-    WHERE next_deadline_at IS NOT NULL AND next_deadline_at <= ? AND failure IS NULL
-    ORDER BY next_deadline_at LIMIT 500`);
-  const next = deps.db.prepare(
-    'SELECT MIN(next_deadline_at) AS at FROM negotiations WHERE next_deadline_at > ? AND failure IS NULL',
-  );
+  const deadlines = createDeadlines(deps.db);
   // negotiation -> deadline whose TIMEOUT it took, until that transition commits (then the deadline moves on)
   const fired = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -38,7 +33,7 @@ export function createScheduler(deps: {
     let firedNow = 0;
     let wait = MAX_SLEEP_MS;
     try {
-      for (const row of due.all(now) as { id: string; at: number }[]) {
+      for (const row of deadlines.due(now)) {
         if (fired.get(row.id) === row.at) continue;
         try {
           deps.fire(row.id, new Date(now).toISOString());
@@ -56,7 +51,7 @@ export function createScheduler(deps: {
           return;
         }
       }
-      const at = (next.get(now) as { at: number | null }).at;
+      const at = deadlines.next(now);
       if (at != null) wait = Math.min(at - now, MAX_SLEEP_MS);
     } catch (error) {
       deps.logger.error('scheduler could not read the deadlines', { error: describeError(error) });

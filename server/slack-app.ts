@@ -20,9 +20,10 @@ import {
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
-import { actionsBlockId, parseActionsBlockId } from '../services/chat/messages.ts';
+import { ACTION_IDS, actionsBlockId, parseActionsBlockId } from '../services/chat/messages.ts';
 import { update } from '../services/chat/slack.ts';
-import { type Cents, formatUsd } from '../services/money.ts';
+import { type Cents, formatUsd, moneyInput } from '../services/money.ts';
+import { DomainError } from '../services/errors.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -44,29 +45,16 @@ export interface SlackHandlers {
   isAllowed(slackUser: string): boolean | Promise<boolean>;
 }
 
-export const ACTION_IDS = {
-  approve: 'approve',
-  approveOther: 'approve_other',
-  walkAway: 'walk_away',
-  takeOver: 'take_over',
-  resumeAgent: 'resume_agent',
-} as const;
 export const APPROVE_MODAL = 'approve_other';
 const AMOUNT_BLOCK = 'amount';
 
 /** The block_id of a negotiation's actions block: the buttons say which negotiation (and escalation) they act on. */
 export const negotiationBlockId = actionsBlockId;
 
-const DOLLARS = /^\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/;
-
-/** "2,600", "$2600.5", "2600.50" -> cents, exactly (no floats); anything else is an error message. */
+/** "2,600", "$2600.5", "2600.50" -> cents, by the one money rule (moneyInput); else what to type instead. */
 export function parseDollarsToCents(text: string): { cents: Cents } | { error: string } {
-  const m = DOLLARS.exec(text.trim());
-  if (!m) return { error: 'Enter an amount in US dollars, like 2,600 or 2600.50' };
-  const cents = BigInt(m[1].replace(/,/g, '')) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
-  if (cents <= 0n) return { error: 'The amount must be more than $0' };
-  if (cents > BigInt(Number.MAX_SAFE_INTEGER)) return { error: 'That amount is too large' };
-  return { cents: Number(cents) };
+  const read = moneyInput(text, { plain: true });
+  return 'error' in read ? { error: `${read.error}: enter an amount in US dollars, like 2,600 or 2600.50` } : read;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -195,8 +183,7 @@ export function createSlackApp(options: SlackAppOptions) {
   });
 
   const failureText = (error: unknown) => {
-    const e = error as { status?: number; message?: string };
-    if (typeof e?.status === 'number' && e.status < 500 && e.message) return e.message;
+    if (error instanceof DomainError) return error.message; // a refusal: its message says why
     logger.error('slack: handler failed', { error: String(error), stack: (error as Error)?.stack });
     return 'Something went wrong; the error was logged';
   };

@@ -6,7 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../persistence/db.ts';
 import type { Queries } from '../persistence/queries.ts';
 import type { Commands, Control } from './commands.ts';
-import { HttpError } from './errors.ts';
+import { Invalid, NotFound } from '../services/errors.ts';
 import type { SlackHandlers } from './slack-app.ts';
 
 const GROUP_CACHE_MS = 5 * 60_000;
@@ -39,13 +39,13 @@ export function createSlackHandlers(deps: {
   /** A negotiation id, a Gmail thread id, or an influencer email (every open negotiation with them). */
   function resolve(ref: string): string[] {
     const text = ref.trim();
-    if (!text) throw new HttpError(400, 'missing_reference', 'Give a negotiation id, thread id or influencer email');
+    if (!text) throw new Invalid('missing_reference', 'Give a negotiation id, thread id or influencer email');
     if (queries.negotiation(text)) return [text];
     const byThread = queries.negotiationByThread(text);
     if (byThread) return [byThread];
     const byEmail = text.includes('@') ? queries.openByEmail(text.replace(/^mailto:|[<>]/g, '').split('|')[0]) : [];
     if (byEmail.length) return byEmail;
-    throw new HttpError(404, 'not_found', `No open negotiation matches "${text}"`);
+    throw new NotFound(`No open negotiation matches "${text}"`);
   }
 
   async function controlEach(ref: string, action: Control, user: string, verb: string): Promise<string> {

@@ -14,6 +14,7 @@ import { CampaignError, campaignSchema, definitionOf } from './campaigns.ts';
 import { PLATFORMS, type Platform } from './domain.ts';
 import type { UsageDuration } from './levers.ts';
 import { formatMoney, moneyInput, parseDecimal, parseMoney } from './money.ts';
+import { retry } from './retry.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Webhook: signature and event
@@ -162,8 +163,6 @@ export class ClickUpApiError extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function createClickUpClient(options: {
   token: string;
   baseUrl?: string;
@@ -175,8 +174,7 @@ export function createClickUpClient(options: {
 }) {
   const baseUrl = (options.baseUrl ?? 'https://api.clickup.com/api/v2').replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const retries = options.retries ?? 2;
-  const retryBaseMs = options.retryBaseMs ?? 500;
+  const retryPolicy = { attempts: 1 + (options.retries ?? 2), baseMs: options.retryBaseMs ?? 500 };
   const doFetch = options.fetch ?? fetch;
 
   async function once(taskId: string): Promise<ClickUpTask> {
@@ -241,14 +239,9 @@ export function createClickUpClient(options: {
     /** GET /task/{id}: the task with its custom fields. */
     async getTask(taskId: string): Promise<ClickUpTask> {
       if (!TASK_ID.test(taskId)) throw new ClickUpApiError(`Not a ClickUp task id: ${taskId}`, null, null, false);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await once(taskId);
-        } catch (error) {
-          if (!(error instanceof ClickUpApiError) || !error.retryable || attempt >= retries) throw error;
-          await sleep(retryBaseMs * 2 ** attempt);
-        }
-      }
+      return retry(() => once(taskId), retryPolicy, {
+        retryable: (error) => error instanceof ClickUpApiError && error.retryable,
+      });
     },
   };
 }

@@ -37,22 +37,28 @@ export function decimalToCents(d: Decimal, num = 1n, den = 1n): Cents {
   return Number(divRoundHalfUp(d.n * 100n * num, 10n ** BigInt(d.scale) * den));
 }
 
-/** Reads a money amount; 'inexact' when it is not a whole number of cents ("50000.005"), never rounded. */
-function readMoney(input: string | number): Cents | 'inexact' | 'too_large' | null {
+const GROUPED = /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/; // "1,500.50"; "2,60" is no amount
+
+/**
+ * Reads a money amount; 'inexact' when it is not a whole number of cents ("50000.005"), never rounded. `plain`:
+ * dollars as typed into a form, no "k" and no currency word.
+ */
+function readMoney(input: string | number, plain = false): Cents | 'inexact' | 'too_large' | null {
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return null;
     input = String(input);
     if (/e/i.test(input)) return null;
   }
-  let text = input
-    .trim()
-    .replace(/^\$\s*/, '')
-    .replace(/\s*(usd|dollars?)$/i, '')
-    .replace(/,/g, '');
+  let text = input.trim().replace(/^\$\s*/, '');
+  if (!plain) text = text.replace(/\s*(usd|dollars?)$/i, '');
   let multiplier = 1n;
-  if (/k$/i.test(text)) {
+  if (!plain && /k$/i.test(text)) {
     multiplier = 1000n;
     text = text.slice(0, -1).trim();
+  }
+  if (text.includes(',')) {
+    if (!GROUPED.test(text)) return null;
+    text = text.replace(/,/g, '');
   }
   const d = parseDecimal(text);
   if (!d) return null;
@@ -74,14 +80,15 @@ export function parseMoney(input: string | number): Cents | null {
 
 /**
  * The one reading of a money amount entered as input (API fields, approvals, forms): exact cents, more than
- * zero unless `allowZero`, or the reason it is refused (for a 400 naming the field).
+ * zero unless `allowZero`, or the reason it is refused (for a 400 naming the field). `plain` (Slack's amount field):
+ * dollars and cents only, "2,600" or "$2600.50", no "2.6k" or "2600 USD".
  */
 export function moneyInput(
   input: unknown,
-  options: { allowZero?: boolean } = {},
+  options: { allowZero?: boolean; plain?: boolean } = {},
 ): { cents: Cents } | { error: string } {
   const shown = JSON.stringify(input)?.slice(0, 60) ?? String(input);
-  const read = typeof input === 'string' || typeof input === 'number' ? readMoney(input) : null;
+  const read = typeof input === 'string' || typeof input === 'number' ? readMoney(input, options.plain) : null;
   if (read === 'inexact') return { error: `${shown} has more than two decimals (amounts are dollars and cents)` };
   if (read === 'too_large') return { error: `${shown} is more than $100,000,000` };
   if (read === null) return { error: `${shown} is not an amount` };
@@ -107,4 +114,16 @@ export function formatUsd(cents: Cents): string {
 /** Wire format for optional amounts. */
 export function formatMoneyOrNull(cents: Cents | null | undefined): string | null {
   return cents == null ? null : formatMoney(cents);
+}
+
+/** Internal data on the wire: every `xxxCents` amount becomes `xxx: "2000.00"`. */
+export function withMoney(data: Record<string, unknown>, withBodies = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key.endsWith('Cents') && (typeof value === 'number' || value === null))
+      out[key.slice(0, -5)] = formatMoneyOrNull(value);
+    else if (!withBodies && (key === 'text' || key === 'draft')) continue;
+    else out[key] = value;
+  }
+  return out;
 }

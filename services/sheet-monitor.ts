@@ -16,7 +16,6 @@
  *   campaign is not diffed (that would start everyone on the master tab) until its tab is back.
  * - One campaign's failure (sheet unreadable, startRows or the store throwing) never stops the others.
  */
-import type { Db } from '../persistence/db.ts';
 import type { InfluencerRow } from './campaigns.ts';
 import { parseDecimal } from './money.ts';
 import { SHEET_COLUMNS, type SheetsPort } from './sheets/port.ts';
@@ -425,16 +424,18 @@ export function memorySnapshotStore(): SnapshotStore & { snapshots: Map<string, 
 
 export const SNAPSHOT_KEY_PREFIX = 'sheet.snapshot:';
 
-/** Snapshots in the existing `settings` table (key `sheet.snapshot:<campaignId>`, JSON value): no migration. */
-export function sqliteSnapshotStore(db: Db): SnapshotStore {
-  const read = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
-  const keys = db.prepare('SELECT key FROM settings WHERE key >= ? AND key < ? ORDER BY key').pluck();
-  const write = db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
+/** Named values kept across restarts: persistence/settings.ts provides it (the `settings` table). */
+export interface KeyValueStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+  keys(prefix: string): string[];
+}
+
+/** Snapshots as settings (key `sheet.snapshot:<campaignId>`, JSON value): no table of their own. */
+export function settingsSnapshotStore(settings: KeyValueStore): SnapshotStore {
   return {
     get(campaignId) {
-      const value = read.get(SNAPSHOT_KEY_PREFIX + campaignId) as string | undefined;
+      const value = settings.get(SNAPSHOT_KEY_PREFIX + campaignId);
       if (!value) return null;
       try {
         const snapshot = JSON.parse(value) as Snapshot;
@@ -447,11 +448,10 @@ export function sqliteSnapshotStore(db: Db): SnapshotStore {
       }
     },
     set(campaignId, snapshot) {
-      write.run(SNAPSHOT_KEY_PREFIX + campaignId, JSON.stringify(snapshot));
+      settings.set(SNAPSHOT_KEY_PREFIX + campaignId, JSON.stringify(snapshot));
     },
     campaignIds() {
-      const rows = keys.all(SNAPSHOT_KEY_PREFIX, `${SNAPSHOT_KEY_PREFIX}\uffff`) as string[];
-      return rows.map((key) => key.slice(SNAPSHOT_KEY_PREFIX.length));
+      return settings.keys(SNAPSHOT_KEY_PREFIX).map((key) => key.slice(SNAPSHOT_KEY_PREFIX.length));
     },
   };
 }

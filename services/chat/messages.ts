@@ -2,13 +2,49 @@
  * Slack messages (Block Kit as plain objects), shared by the sandbox stand-in and the Slack adapter. Every
  * piece of text that came from an email or a sheet is escaped, so it cannot mention or link (D11).
  */
-import type { NotifyInput } from '../../machines/negotiation.ts';
 import { addressOf } from '../addresses.ts';
+import type { Influencer, Terms } from '../domain.ts';
+import type { Classification } from '../model/port.ts';
 import { type Cents, formatUsd } from '../money.ts';
 import { cpmFor, rateFor } from '../pricing.ts';
 import { cutMrkdwn, escapeMrkdwn, listSections } from './block-kit.ts';
 
 export { escapeMrkdwn };
+
+/** The buttons' action ids: the messages post them, the Slack listeners (server/slack-app.ts) answer them. */
+export const ACTION_IDS = {
+  approve: 'approve',
+  approveOther: 'approve_other',
+  walkAway: 'walk_away',
+  takeOver: 'take_over',
+  resumeAgent: 'resume_agent',
+} as const;
+
+/**
+ * What a negotiation's Slack message shows: the fields of the machine's notify input (machines/negotiation.ts
+ * NotifyInput) these messages read, declared here so the chat adapter needs nothing from the machine.
+ */
+export interface NotifyInput {
+  kind: 'escalation' | 'agreement' | 'stale' | 'reply';
+  negotiationId: string;
+  influencer: Influencer;
+  terms: Terms;
+  lastOfferCents: Cents | null;
+  theirAskCents: Cents | null;
+  agreedCents: Cents | null;
+  deliverables: string;
+  escalation: {
+    seq?: number;
+    reason: string;
+    evidence: string | null;
+    askCents: Cents | null;
+    suggestedCents: Cents | null;
+    draft: string | null;
+  } | null;
+  reply: { from: string; text: string } | null;
+  classification: Classification | null;
+  controlledBy: string | null;
+}
 
 /** A quoted text of at most `max` characters as sent: escaped first, then cut (block-kit.ts). */
 const quote = (text: string, max = 600) =>
@@ -33,7 +69,8 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
   ...(style ? { style } : {}),
 });
 
-const resumeButton = (negotiationId: string) => button('Resume agent', 'resume_agent', negotiationId, 'primary');
+const resumeButton = (negotiationId: string) =>
+  button('Resume agent', ACTION_IDS.resumeAgent, negotiationId, 'primary');
 
 /**
  * The block_id of a message's buttons: which negotiation they act on and, for an escalation's buttons, which
@@ -138,11 +175,11 @@ export function escalationMessage(n: NotifyInput, extras: MessageExtras) {
     block_id: actionsBlockId(n.negotiationId, e?.seq),
     elements: [
       ...(suggested
-        ? [button(`Approve counter at ${formatUsd(suggested)}`, 'approve', String(suggested), 'primary')]
+        ? [button(`Approve counter at ${formatUsd(suggested)}`, ACTION_IDS.approve, String(suggested), 'primary')]
         : []),
-      button('Other amount…', 'approve_other', String(suggested ?? 0)),
-      button('Walk away', 'walk_away', n.negotiationId, 'danger'),
-      n.controlledBy ? resumeButton(n.negotiationId) : button('Take over', 'take_over', n.negotiationId),
+      button('Other amount…', ACTION_IDS.approveOther, String(suggested ?? 0)),
+      button('Walk away', ACTION_IDS.walkAway, n.negotiationId, 'danger'),
+      n.controlledBy ? resumeButton(n.negotiationId) : button('Take over', ACTION_IDS.takeOver, n.negotiationId),
     ],
   });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${extras.link}|Open the negotiation>` }] });

@@ -23,8 +23,8 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 
 /** WebClient options for the agent: a configurable API root (SLACK_API_URL, for fakes) and bounded retries. */
 export function slackClientOptions(apiUrl?: string): WebClientOptions {
-  // The effect runner retries failed posts itself; the SDK default (10 retries over ~30 min) would stall it.
-  return { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 }, timeout: 15_000 };
+  // The effect runner retries failed posts itself (services/retry.ts): SDK retries would multiply its attempts.
+  return { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, timeout: 15_000 };
 }
 
 interface Posted {

@@ -4,7 +4,6 @@
  * directory by an earlier sandbox run, so no real email can ever go out early.
  */
 import { type Clock, createClock } from '../clock.ts';
-import type { SandboxDb } from './db.ts';
 
 const HOUR = 3_600_000;
 
@@ -14,27 +13,31 @@ export interface AgentClock {
   advance: ((hours: number) => { offsetHours: number; now: string }) | null;
 }
 
+/** Where the offset is kept: sandbox.db's settings (persistence/settings.ts). */
+export interface OffsetStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+}
+
+const OFFSET_KEY = 'clock.offset_ms';
+
 export function agentClock(
-  db: SandboxDb,
+  settings: OffsetStore,
   mode: 'sandbox' | 'live',
   onIgnored: (offsetHours: number) => void,
 ): AgentClock {
-  const read = db.prepare("SELECT value FROM settings WHERE key = 'clock.offset_ms'");
-  const stored = Number((read.get() as { value: string } | undefined)?.value ?? 0) || 0;
+  const stored = Number(settings.get(OFFSET_KEY) ?? 0) || 0;
   if (mode !== 'sandbox') {
     if (stored !== 0) onIgnored(stored / HOUR);
     return { clock: createClock(), advance: null };
   }
-  const write = db.prepare(
-    "INSERT INTO settings (key, value) VALUES ('clock.offset_ms', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-  );
   let offsetMs = stored;
   const clock = createClock(() => offsetMs);
   return {
     clock,
     advance(hours) {
       const next = offsetMs + Math.round(hours * HOUR);
-      write.run(String(next)); // stored first: the clock never moves without it
+      settings.set(OFFSET_KEY, String(next)); // stored first: the clock never moves without it
       offsetMs = next;
       return { offsetHours: offsetMs / HOUR, now: clock.iso() };
     },

@@ -18,13 +18,14 @@
  * fault in sandbox.db's `fault_log` table; a send for a Message-ID the mailbox already holds is logged as
  * `send_duplicate` (the mailbox silently keeps the first, so only this log shows a second send).
  */
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChatMessage } from '../chat/port.ts';
 import type { OutgoingEmail } from '../mail/port.ts';
 import type { ModelPort } from '../model/port.ts';
 import type { SandboxDb } from './db.ts';
+import type { LockWorkerData } from './lock-worker.ts';
+import { seededRandom } from './random.ts';
 
 export interface FaultSpec {
   seed: number;
@@ -88,17 +89,7 @@ export function parseFaults(text: string): FaultSpec {
   return spec;
 }
 
-/** mulberry32: a small seeded PRNG, [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.ts';
 
 export type FaultKind =
   | 'sent'
@@ -197,57 +188,15 @@ export function createSandboxFaults(spec: FaultSpec, files: { agentDb: string })
   };
 }
 
-/**
- * The lock holder runs in a worker thread: in the agent's own thread its COMMIT timer could never fire while the
- * agent's connection waits (synchronously) for the lock. It touches nothing but agent.db (a lock, no writes) and
- * reports each lock to the agent's thread, which logs it on its own sandbox.db connection (so the fault log
- * adds no lock contention of its own).
- */
-const LOCK_WORKER = `
-const { workerData, parentPort } = require('node:worker_threads');
-const { existsSync } = require('node:fs');
-const Database = require(workerData.sqlite);
-const { agentDb, holdMs, everyMs, seed } = workerData;
-let s = seed >>> 0;
-const random = () => {
-  s = (s + 0x6d2b79f5) >>> 0;
-  let t = s;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const cell = new Int32Array(new SharedArrayBuffer(4));
-const sleep = (ms) => Atomics.wait(cell, 0, 0, Math.max(1, Math.round(ms)));
-let db = null;
-for (;;) {
-  sleep(everyMs * (0.5 + random()));
-  try {
-    if (!db) {
-      if (!existsSync(agentDb)) continue;
-      db = new Database(agentDb, { timeout: 5000 });
-    }
-    db.exec('BEGIN EXCLUSIVE');
-    const locked = Date.now();
-    sleep(holdMs);
-    db.exec('COMMIT');
-    parentPort.postMessage(String(Date.now() - locked) + 'ms');
-  } catch (error) {
-    try { db && db.inTransaction && db.exec('ROLLBACK'); } catch {}
-  }
-}
-`;
-
+/** The lock holder runs in a worker thread (lock-worker.ts says why). */
 function startLockWorker(spec: FaultSpec, agentDb: string): Worker {
-  const worker = new Worker(LOCK_WORKER, {
-    eval: true,
-    workerData: {
-      sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
-      agentDb,
-      holdMs: spec.dbLockMs,
-      everyMs: spec.dbLockEveryMs,
-      seed: spec.seed + 1,
-    },
-  });
+  const workerData: LockWorkerData = {
+    agentDb,
+    holdMs: spec.dbLockMs,
+    everyMs: spec.dbLockEveryMs,
+    seed: spec.seed + 1,
+  };
+  const worker = new Worker(new URL('./lock-worker.ts', import.meta.url), { workerData });
   worker.unref();
   return worker;
 }

@@ -7,102 +7,31 @@
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
+import { glowCampaign } from '../support/agent.ts';
+import { ARTIFACTS, DESKTOP, openPage, PHONE, shot } from '../support/browser.ts';
+import { MAYA, until } from '../support/e2e.ts';
 import {
-  ARTIFACTS,
-  DESKTOP,
-  hasChromium,
-  launch,
-  openPage,
-  PHONE,
-  seriousViolations,
-  shot,
-} from '../support/browser.ts';
-import { MAYA, type SentMail, TOKEN, until } from '../support/e2e.ts';
-
-const AUTH = { Authorization: `Bearer ${TOKEN}` };
-/** A locator's text as the page shows it. */
-// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node: the text as shown
-const shown = (locator: Locator) => locator.innerText();
-const UI = { timeout: 10_000 };
+  api,
+  browser,
+  contexts,
+  expectAccessible,
+  leo,
+  login,
+  mailTo,
+  maya,
+  open,
+  replyAs,
+  shown,
+  stateOf,
+  t,
+  UI,
+  useDashboardPage,
+  waitState,
+} from './dashboard-ui-kit.ts';
 
 describe('dashboard: the page in headless Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let t: TestAgent;
-  let contexts: BrowserContext[] = [];
-  let maya = '';
-  let leo = '';
-
-  const api = (method: string, path: string, body?: unknown) => t.call(method, path, body, AUTH);
-  const stateOf = async (id: string) => (await api('GET', `/api/v1/negotiations/${id}`)).body.state as string;
-  const waitState = (id: string, state: string) => until(async () => (await stateOf(id)) === state);
-  const mailTo = async (to: string) =>
-    (await api('GET', `/sandbox/mail?to=${encodeURIComponent(to)}`)).body as SentMail[];
-  async function replyAs(id: string, text: string) {
-    const n = (await api('GET', `/api/v1/negotiations/${id}`)).body;
-    const res = await api('POST', '/sandbox/mail', { from: n.influencer.email, threadId: n.threadId, text });
-    expect(res.status, JSON.stringify(res.body)).to.equal(202);
-  }
-
-  before(async function () {
-    if (!hasChromium()) {
-      console.log('      (skipped: /usr/bin/chromium is not installed; apt-get install -y chromium runs these tests)');
-      this.skip();
-    }
-    browser = await launch();
-    t = await startTestAgent({ API_TOKEN: TOKEN });
-    const created = await api(
-      'POST',
-      '/api/v1/campaigns',
-      glowCampaign({
-        maxCostWithoutApproval: '2300',
-        minCostPerInfluencer: '1000',
-        influencers: [
-          { name: 'Maya Lopez', email: MAYA, platform: 'instagram', averageViews: 80000 },
-          { name: 'Leo Park', email: 'leo@gmail.com', platform: 'instagram', averageViews: 60000 },
-        ],
-      }),
-    );
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    [maya, leo] = created.body.negotiations.map((n: { id: string }) => n.id);
-    await waitState(maya, 'awaiting_reply');
-    await waitState(leo, 'awaiting_reply');
-    await replyAs(
-      maya,
-      'Hi!\n\nMy rate for this package is $3,200.\n\nBest,\nMaya\n\nOn Mon, Jan 5, 2026 at 10:00 AM Partnerships <deals@agency.example> wrote:\n> Here is what we have in mind, at a rate of $2,000.00',
-    );
-    await waitState(maya, 'escalated');
-  });
-  after(async () => {
-    await browser?.close();
-    if (t) {
-      await t.stop();
-      removeDir(t.dataDir);
-    }
-  });
-  afterEach(async () => {
-    for (const c of contexts) await c.close();
-    contexts = [];
-  });
-
-  async function open(viewport = DESKTOP, hash = '') {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const { page, errors } = await openPage(context);
-    await page.goto(`${t.url}/dashboard${hash}`);
-    return { page, errors };
-  }
-  async function login(page: Page, token = TOKEN) {
-    await page.locator('#token-input').waitFor(UI);
-    await page.fill('#token-input', token);
-    await page.click('#token-submit');
-    await page.locator('body[data-auth="app"]').waitFor(UI);
-  }
-  async function expectAccessible(page: Page, what: string) {
-    expect(await seriousViolations(page), `axe-core, ${what}`).to.deep.equal([]);
-  }
+  useDashboardPage();
 
   it("a Slack link (/dashboard#n=<id>): only the login shows without the token, then that negotiation's conversation", async () => {
     const { page, errors } = await open(DESKTOP, `#n=${maya}`);
@@ -421,64 +350,5 @@ describe('dashboard: the page in headless Chromium', function () {
       await page.locator(`#negotiations tr[data-negotiation-id="${id}"][data-state="stopped"]`).waitFor(UI);
     expect(await shown(page.locator('#notice'))).to.contain('2 negotiations stopped');
     expect(errors).to.deep.equal([]);
-  });
-});
-
-describe('dashboard: the page, agent restarts and sandboxes without a token', function () {
-  this.timeout(60_000);
-  let browser: Browser;
-  const agents: TestAgent[] = [];
-  before(async function () {
-    if (!hasChromium()) this.skip();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    for (const a of agents) {
-      await a.stop();
-      removeDir(a.dataDir);
-    }
-  });
-
-  it('reconnects the event stream after the agent restarts, and catches up', async () => {
-    const { createServer } = await import('node:net');
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((r) => probe.close(r));
-    const t = await startTestAgent({ API_TOKEN: TOKEN, PORT: String(port) });
-    agents.push(t);
-    const created = await t.call('POST', '/api/v1/campaigns', glowCampaign(), AUTH);
-    const id = created.body.negotiations[0].id;
-    const context = await browser.newContext({ viewport: DESKTOP });
-    const { page, errors } = await openPage(context);
-    await page.goto(`${t.url}/dashboard#n=${id}`);
-    await page.fill('#token-input', TOKEN);
-    await page.click('#token-submit');
-    await page.locator('#detail-state[data-state="awaiting_reply"]').waitFor(UI);
-    await page.locator('#live-status[data-live="live"]').waitFor(UI);
-    await t.stop();
-    await page.locator('#live-status[data-live="reconnecting"]').waitFor(UI);
-    await t.restart();
-    await page.locator('#live-status[data-live="live"]').waitFor({ timeout: 20_000 });
-    expect((await t.call('POST', `/api/v1/negotiations/${id}/pause`, {}, AUTH)).status).to.equal(200);
-    await page.locator('#detail-state[data-state="paused"]').waitFor(UI);
-    expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(e))).to.deep.equal([]);
-    await context.close();
-  });
-
-  it('with no API_TOKEN configured (sandbox default) the page works without asking for one', async () => {
-    const t = await startTestAgent({});
-    agents.push(t);
-    expect((await t.call('POST', '/api/v1/campaigns', glowCampaign())).status).to.equal(201);
-    const context = await browser.newContext({ viewport: DESKTOP });
-    const { page, errors } = await openPage(context);
-    await page.goto(`${t.url}/`);
-    expect(new URL(page.url()).pathname).to.equal('/dashboard');
-    await page.locator('.campaign-card[data-campaign-id="cmp-1"]').waitFor(UI);
-    await page.locator('#live-status[data-live="live"]').waitFor(UI);
-    expect(await page.locator('#login').isVisible()).to.equal(false);
-    expect(errors).to.deep.equal([]);
-    await context.close();
   });
 });

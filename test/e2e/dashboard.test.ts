@@ -4,6 +4,7 @@
  * authenticated event stream and machine tree. The page itself in a browser: dashboard-ui.test.ts.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
@@ -13,6 +14,14 @@ import { dashboardRouter, type NegotiationChange } from '../../server/routes/das
 import { DOMAIN_STATES } from '../../services/domain.ts';
 import { glowCampaign, removeDir, startTestAgent, type TestAgent } from '../support/agent.ts';
 import { MAYA, type SentMail, TOKEN, until } from '../support/e2e.ts';
+
+/** The page's scripts (web/ and web/views/). */
+function webSources(): string[] {
+  const web = new URL('../../web/', import.meta.url);
+  return readdirSync(web, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => new URL(f, web).pathname);
+}
 
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
@@ -184,6 +193,23 @@ describe('dashboard: page routes (public, no data)', () => {
     const css = await fetch(`${t.url}/dashboard/assets/style.css`);
     expect(css.status).to.equal(200);
     expect(css.headers.get('content-type')).to.match(/^text\/css/);
+  });
+
+  it('serves the domain states to the page from services/domain.ts; no file of web/ lists them again', async () => {
+    const t = await agent();
+    const res = await fetch(`${t.url}/dashboard/assets/domain.js`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/javascript/);
+    const mod = await import(`data:text/javascript,${encodeURIComponent(await res.text())}`);
+    expect(mod.DOMAIN_STATES).to.deep.equal([...DOMAIN_STATES]);
+    const again = await rawGet(t.url, '/dashboard/assets/domain.js', {
+      'If-None-Match': res.headers.get('etag') ?? '',
+    });
+    expect(again.status, 'revalidated, unchanged').to.equal(304);
+    for (const file of webSources()) {
+      const quoted = DOMAIN_STATES.filter((s) => readFileSync(file, 'utf8').includes(`'${s}'`));
+      expect(quoted.length, `${file} lists the states itself`).to.be.below(DOMAIN_STATES.length);
+    }
   });
 
   it('serves nothing outside web/: traversal, hidden files and other types are 404', async () => {

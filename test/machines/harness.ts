@@ -190,3 +190,26 @@ export function settle(snapshot: Snapshot, options: Parameters<typeof effectResu
   }
   throw new Error('machine did not settle');
 }
+
+export const by = 'tester';
+export const value = (s: Snapshot) => JSON.stringify(s.value);
+
+/** Sends a reply and lets the machine decide it with the given classification. */
+export function answer(
+  s: Snapshot,
+  n: number,
+  c = classification('accept'),
+  options: Parameters<typeof settle>[1] = {},
+) {
+  return settle(step(s, reply(n)), { classification: c, ...options });
+}
+
+/** The opening offer sent: waiting for the first reply. */
+export function opened(): Snapshot {
+  return settle(start());
+}
+
+/** Escalated by a counter of $3,200, above what we may offer. */
+export function escalatedAt3200(): Snapshot {
+  return answer(opened(), 1, classification('counter', 320000));
+}

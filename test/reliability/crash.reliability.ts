@@ -10,17 +10,9 @@
  * RELIABILITY_NEGOTIATIONS / RELIABILITY_KILLS / RELIABILITY_SEED change the size and the random choices.
  */
 import { expect } from 'chai';
-import {
-  buildScript,
-  historyOf,
-  invariantProblems,
-  outcomeOf,
-  type RunResult,
-  runScript,
-  summarize,
-  TEMPLATES,
-  writeResults,
-} from './harness.ts';
+import { buildScript, TEMPLATES } from './harness-script.ts';
+import { historyOf, invariantProblems, outcomeOf, summarize, writeResults } from './harness-checks.ts';
+import { type RunResult, runScript } from './harness.ts';
 
 const COUNT = Number(process.env.RELIABILITY_NEGOTIATIONS ?? 200);
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? 64);

@@ -14,16 +14,9 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { eventually, glowCampaign, removeDir, tempDir } from '../support/agent.ts';
 import { kill9, type ServiceProcess, startService } from '../support/process.ts';
-import {
-  buildScript,
-  counter,
-  invariantProblems,
-  outcomeOf,
-  type RunResult,
-  runScript,
-  summarize,
-  writeResults,
-} from './harness.ts';
+import { buildScript } from './harness-script.ts';
+import { counter, invariantProblems, outcomeOf, summarize, writeResults } from './harness-checks.ts';
+import { type RunResult, runScript } from './harness.ts';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 42);
 const COUNT = Number(process.env.RELIABILITY_FAULT_NEGOTIATIONS ?? 48);

@@ -4,27 +4,15 @@ import { count, counted, h, replace, stateWords, usd } from '../dom.js';
 import { needCard } from './needs.js';
 import { store } from '../page.js';
 import { describe } from '../api.js';
+import { DOMAIN_STATES } from '../domain.js';
 
 /** @typedef {import('../store.js').Ctx} Ctx */
 /** @typedef {import('../types').Campaign} Campaign */
 
-const ORDER = [
-  'agreed',
-  'escalated',
-  'counter_sent',
-  'counter_received',
-  'awaiting_reply',
-  'initial_offer',
-  'stale',
-  'paused',
-  'rejected',
-  'stopped',
-];
-
 /** A campaign's negotiations by state, as one stacked bar with a legend. @param {Campaign} c */
 export function stateBar(c) {
   const total = c.negotiations || 1;
-  const parts = ORDER.map(
+  const parts = DOMAIN_STATES.map(
     (s) =>
       /** @type {[string, number]} */ ([s, c.countsByState[/** @type {keyof Campaign['countsByState']} */ (s)] ?? 0]),
   ).filter(([, n]) => n > 0);

@@ -1,6 +1,7 @@
 // The negotiation list: filtered and paged by the server (keyset pages of 50, newest first), a table on a wide
 // screen and one card per negotiation on a phone (the same rows, laid out by the style sheet).
 import { describe } from '../api.js';
+import { DOMAIN_STATES } from '../domain.js';
 import { stopAgency } from '../actions.js';
 import { badge, count, h, replace, stateWords, usd, when } from '../dom.js';
 import { loadList, PAGE_SIZE } from '../load.js';
@@ -8,19 +9,6 @@ import { store } from '../page.js';
 import { go } from '../router.js';
 
 /** @typedef {import('../store.js').Ctx} Ctx */
-
-const STATES = [
-  'escalated',
-  'awaiting_reply',
-  'counter_received',
-  'counter_sent',
-  'agreed',
-  'rejected',
-  'stale',
-  'paused',
-  'stopped',
-  'initial_offer',
-];
 
 /** @param {Promise<unknown>} p */
 const report = (p) => p.catch((e) => store.trigger.failed({ message: describe(e) }));
@@ -114,7 +102,7 @@ export function mountList(options) {
               go({ ...r, state: /** @type {HTMLSelectElement} */ (e.target).value }),
           },
           h('option', { value: '' }, 'All states'),
-          STATES.map((s) => h('option', { value: s }, stateWords(s))),
+          DOMAIN_STATES.map((s) => h('option', { value: s }, stateWords(s))),
         );
         stateSelect.value = r.state;
         /** @type {HTMLElement[]} */

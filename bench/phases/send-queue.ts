@@ -5,18 +5,18 @@
  * is polled, then the clock is driven to each next send time until every opening email is out (days of simulated
  * time), with replies from some influencers on the way. Judged: 0 sends refused for quota, 0 escalations from
  * limits, every influencer emailed exactly once, answers never behind an opening email, /health during intake.
- * Run alone: `node bench/send-queue.ts`.
+ * Run alone: `node bench/phases/send-queue.ts`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { type FakeGmail, startFakeGmail } from '../test/support/fake-gmail.ts';
-import { type FakeGoogleAuth, startFakeGoogleAuth } from '../test/support/fake-google-auth.ts';
-import { percentile } from './lib/http.ts';
-import { cleanup, freePort, installCleanup, ROOT, spawnNode, tempDir, vmRss, waitReady } from './lib/processes.ts';
-import { influencers } from './lib/scenarios.ts';
-import type { Target } from './lib/targets.ts';
+import { type FakeGmail, startFakeGmail } from '../../test/support/fake-gmail.ts';
+import { type FakeGoogleAuth, startFakeGoogleAuth } from '../../test/support/fake-google-auth.ts';
+import { percentile } from '../lib/http.ts';
+import { cleanup, freePort, installCleanup, ROOT, spawnNode, tempDir, vmRss, waitReady } from '../lib/processes.ts';
+import { influencers } from '../lib/scenarios.ts';
+import type { Target } from '../lib/targets.ts';
 
 const AGENT = 'deals@agency.example';
 const AUDIENCE = 'https://agent.example/webhooks/gmail';
