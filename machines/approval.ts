@@ -1,6 +1,6 @@
 /**
  * The one approval rule (D3.2, D3.3, D8). Pure: the machine's `approvable` guard, the escalation's suggested
- * amount and every command that approves (server/commands.ts) ask these functions, so a refusal message and
+ * amount and every command that approves (server/runtime/commands.ts) ask these functions, so a refusal message and
  * the guard can never disagree.
  */
 import { type Cents, formatUsd } from '../services/money.ts';

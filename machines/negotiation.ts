@@ -1,6 +1,6 @@
 /**
  * One influencer negotiation as an XState v5 chart. Pure: no I/O. Every effect is an invoked actor referenced by
- * key and provided by the host (server/effects.ts); records for the timeline, the inbox and the effect journal
+ * key and provided by the host (server/runtime/effects.ts); records for the timeline, the inbox and the effect journal
  * are emitted and written by the host in the same transaction as the snapshot.
  *
  * Shape: `active` holds the working domain states and a deep history state, so `paused` resumes exactly where

@@ -1,4 +1,4 @@
-/** The Slack messages waiting for Slack to come back (server/chat-outbox.ts posts them): its statements. */
+/** The Slack messages waiting for Slack to come back (server/runtime/chat-outbox.ts posts them): its statements. */
 import type { Db } from './db.ts';
 
 export interface OutboxRow {

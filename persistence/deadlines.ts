@@ -1,4 +1,4 @@
-/** The durable timers' reads (decisions D7): deadlines live in negotiations.next_deadline_at (server/scheduler.ts). */
+/** The durable timers' reads (decisions D7): deadlines live in negotiations.next_deadline_at (server/runtime/scheduler.ts). */
 import type { Db } from './db.ts';
 
 export function createDeadlines(db: Db) {

@@ -1,4 +1,4 @@
-/** The figures /metrics reads from the database at scrape time (server/metrics.ts): one indexed query each. */
+/** The figures /metrics reads from the database at scrape time (server/observability/metrics.ts): one indexed query each. */
 import type { Db } from './db.ts';
 
 export function createGauges(db: Db) {

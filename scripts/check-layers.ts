@@ -1,7 +1,12 @@
 /**
  * The layer check behind `npm run lint`: imports only run downward. The layers, top to bottom:
  *
- *   server/       the process: HTTP, Slack, the actor host, effects, intakes. May import every layer below.
+ *   server/       the process. May import every layer below. Its rooms, top to bottom:
+ *                   main.ts, live-*.ts, config.ts   the wiring: reads the settings, connects, starts the rest;
+ *                   http/, slack/                   the doors: Koa app, routes, presenters; the Bolt listeners;
+ *                   runtime/                        the actor host, effects, timers, intakes, commands, send queue;
+ *                   observability/                  logs, metrics, readiness, error reports, the inspector.
+ *                 Every room may read the settings' TYPE (`import type … from '…/config.ts'`); nothing else runs up.
  *   persistence/  every SQL statement, and the actor store (it restores and persists the machine's snapshots,
  *                 so it knows the machine and the domain it stores; it never knows the server).
  *   machines/     the negotiation chart: imports only the domain and the ports in services/.
@@ -33,6 +38,16 @@ function* sources(dir: string): Generator<string> {
 }
 
 const layerOf = (root: string, path: string) => relative(root, path).split(sep)[0];
+const ROOM_RANK: Record<string, number> = { http: 2, slack: 2, runtime: 1, observability: 0 };
+const WIRING = 3;
+/** The room of a file under server/ (wiring for the files at its top), or null outside server/. */
+function roomOf(root: string, path: string): string | null {
+  const parts = relative(root, path).split(sep);
+  if (parts[0] !== 'server') return null;
+  return parts.length > 2 && parts[1] in ROOM_RANK ? parts[1] : 'wiring';
+}
+const roomRank = (room: string) => ROOM_RANK[room] ?? WIRING;
+const CONFIG_TYPE = /^import\s+type\b[^;]*from\s*['"][^'"]*\/config\.ts['"]/;
 
 /** Every upward (or product-to-tool) import and every SQL statement outside persistence/ under root. */
 export function upwardImports(root: string): string[] {
@@ -50,13 +65,21 @@ export function upwardImports(root: string): string[] {
       if (layer !== 'persistence' && !SANDBOX.test(path) && PREPARE.test(text)) {
         problems.push(`${path}: prepares SQL (every statement lives in persistence/)`);
       }
+      const from = roomOf(root, file);
       for (const match of text.matchAll(SPECIFIER)) {
-        const target = layerOf(root, resolve(dirname(file), match[1]));
+        const resolved = resolve(dirname(file), match[1]);
+        const target = layerOf(root, resolved);
+        const to = roomOf(root, resolved);
+        const start = Math.max(text.lastIndexOf('import', match.index), text.lastIndexOf('export', match.index), 0);
+        const statement = text.slice(start, match.index + match[0].length + 1);
+        const roomUp = from && to && roomRank(to) > roomRank(from) && !(to === 'wiring' && CONFIG_TYPE.test(statement));
         const why = TOOLS.has(target)
           ? `${layer}/ may not import ${target}/`
           : target in RANK && RANK[target] > RANK[layer]
             ? `${layer}/ sits below ${target}/`
-            : null;
+            : roomUp
+              ? `server/${from === 'wiring' ? '' : `${from}/`} sits below server/${to === 'wiring' ? '' : `${to}/`}`
+              : null;
         if (why) problems.push(`${relative(root, file)}: imports ${match[1]} (${why})`);
       }
     }
@@ -70,7 +93,7 @@ if (import.meta.main) {
   for (const p of problems) console.error(p);
   if (problems.length) {
     console.error(
-      `${problems.length} problem(s): imports run server → persistence → machines → services; SQL lives in persistence/.`,
+      `${problems.length} problem(s): imports run server → persistence → machines → services (in server/: wiring → http, slack → runtime → observability); SQL lives in persistence/.`,
     );
     process.exit(1);
   }

@@ -11,7 +11,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
+import { createLogger } from '../server/observability/logger.ts';
 import { type Agent, startAgent } from '../server/main.ts';
 
 interface Persona {

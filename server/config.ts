@@ -10,9 +10,9 @@ import { z } from 'zod';
 import type { ModelSettings } from '../services/model/anthropic.ts';
 import { CRASH_POINTS, type CrashPoint } from '../services/sandbox/crash-points.ts';
 import { type FaultSpec, parseFaults } from '../services/sandbox/faults.ts';
-import { type ApiToken, parseApiTokens } from './api-tokens.ts';
-import type { InspectSettings } from './inspect.ts';
-import { parseSendWindow, type SendLimits } from './send-queue.ts';
+import { type ApiToken, parseApiTokens } from './http/api-tokens.ts';
+import type { InspectSettings } from './observability/inspect.ts';
+import { parseSendWindow, type SendLimits } from './runtime/send-queue.ts';
 
 const SHIPPED_KB = fileURLToPath(new URL('../knowledge_base', import.meta.url));
 const SHIPPED_TRIGGERS = fileURLToPath(new URL('../config/escalation_triggers.yaml', import.meta.url));

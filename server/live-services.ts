@@ -4,18 +4,18 @@
  * credentials stop the start with a ConfigError naming them.
  */
 import { type Config, ConfigError } from './config.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from './observability/logger.ts';
 
 const loadGmail = async () => ({
-  ...(await import('./gmail.ts')),
+  ...(await import('./live-gmail.ts')),
   ...(await import('../services/mail/gmail.ts')),
-  ...(await import('./gmail-push.ts')),
+  ...(await import('./http/gmail-push.ts')),
 });
 const loadSlack = async () => ({
   ...(await import('@slack/web-api')),
   ...(await import('../services/chat/slack.ts')),
-  ...(await import('./slack-app.ts')),
-  ...(await import('./slack-handlers.ts')),
+  ...(await import('./slack/app.ts')),
+  ...(await import('./slack/handlers.ts')),
 });
 const asConfigError = (error: Error) => {
   throw new ConfigError([error.message]);
@@ -33,7 +33,7 @@ export async function connectLiveServices(given: Config, logger: Logger) {
   }
   const config: Config = { ...given, agentEmail: gmail?.agentEmail ?? given.agentEmail };
   const googleSheets = config.sheets.google
-    ? await (await import('./sheets.ts')).connectSheets(config.sheets.google, config)
+    ? await (await import('./live-sheets.ts')).connectSheets(config.sheets.google, config)
     : null;
   // Live Slack: the bot token is checked (auth.test).
   const slackClient =

@@ -1,8 +1,10 @@
 /**
  * What a command refuses, in the domain's words: the caller's mistake, a missing thing, a state that does not
  * allow it, or input that is well-formed but cannot be acted on. The use cases throw these; the HTTP layer maps
- * each kind to a status (server/errors.ts), the Slack layer shows the message (server/slack-app.ts).
+ * each kind to a status (server/http/errors.ts), the Slack layer shows the message (server/slack/app.ts).
  */
+import type { z } from 'zod';
+
 export type RefusalKind = 'invalid' | 'not_found' | 'conflict' | 'unprocessable';
 
 export class DomainError extends Error {
@@ -42,4 +44,12 @@ export class Unprocessable extends DomainError {
   constructor(code: string, message: string) {
     super('unprocessable', code, message);
   }
+}
+
+/** A zod error in words a person can act on: each bad field with what is wrong (at most ten). */
+export function zodMessage(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 10)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ');
 }

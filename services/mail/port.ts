@@ -29,7 +29,7 @@ export interface InboundEmail {
   subject: string;
   /**
    * The mailbox's own view of the message (Gmail: as a mail client shows it; sandbox: the body). After the
-   * intake has read the reply (server/mail-intake.ts, decisions D16): their new words only.
+   * intake has read the reply (server/runtime/mail-intake.ts, decisions D16): their new words only.
    */
   text: string;
   /** The whole text as the sender's client wrote it (quoted history and signature included): what the intake reads. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { loadConfig } from '../../server/config.ts';
-import { connectGmail } from '../../server/gmail.ts';
+import { connectGmail } from '../../server/live-gmail.ts';
 import { createGmailMailbox } from '../../services/mail/gmail.ts';
 import type { MailPort } from '../../services/mail/port.ts';
 

@@ -58,6 +58,30 @@ describe('layer check (npm run lint)', () => {
     expect(result.status).to.equal(0);
   });
 
+  it('keeps the rooms of server/ in order: wiring, then http and slack, then runtime, then observability', () => {
+    const root = tree({
+      'server/main.ts': "import { serve } from './http/serve.ts';\nimport { host } from './runtime/host.ts';\n",
+      'server/config.ts': "import { parseTokens } from './http/api-tokens.ts';\n",
+      'server/http/routes/api.ts':
+        "import { host } from '../../runtime/host.ts';\nimport { log } from '../../observability/logger.ts';\n",
+      'server/slack/app.ts': "import type { Commands } from '../runtime/commands.ts';\n",
+      'server/runtime/effects.ts':
+        "import type {\n  Config,\n} from '../config.ts';\nimport { present } from '../http/present.ts';\nimport { main } from '../main.ts';\n",
+      'server/runtime/intake.ts': "import { loadConfig } from '../config.ts';\n",
+      'server/observability/metrics.ts': "import type { Host } from '../runtime/host.ts';\n",
+    });
+    roots.push(root);
+    const result = check(root);
+    expect(result.status).to.equal(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.slice(0, -1).sort()).to.deep.equal([
+      'server/observability/metrics.ts: imports ../runtime/host.ts (server/observability/ sits below server/runtime/)',
+      'server/runtime/effects.ts: imports ../http/present.ts (server/runtime/ sits below server/http/)',
+      'server/runtime/effects.ts: imports ../main.ts (server/runtime/ sits below server/)',
+      'server/runtime/intake.ts: imports ../config.ts (server/runtime/ sits below server/)',
+    ]);
+  });
+
   it('rejects every upward import, a product import of a tool and SQL outside persistence, naming file and reason', () => {
     const root = tree({
       'services/chat/messages.ts': "import type { NotifyInput } from '../../machines/negotiation.ts';\n",

@@ -1,6 +1,6 @@
 /**
  * slack-app-manifest.yaml against what the agent really serves and calls: the slash commands are the ones
- * server/slack-app.ts registers, every request URL is the route the agent answers (a signed slash command sent to
+ * server/slack/app.ts registers, every request URL is the route the agent answers (a signed slash command sent to
  * that path is handled), and the bot scopes are exactly those the Slack Web API methods in the code need.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -72,18 +72,18 @@ function calledMethods(): Map<string, string> {
 }
 
 describe('Slack app manifest (slack-app-manifest.yaml)', () => {
-  it('declares exactly the slash commands server/slack-app.ts registers', () => {
-    const source = readFileSync(join(ROOT, 'server/slack-app.ts'), 'utf8');
+  it('declares exactly the slash commands server/slack/app.ts registers', () => {
+    const source = readFileSync(join(ROOT, 'server/slack/app.ts'), 'utf8');
     // Command names are the single-segment path literals of the module ('/claim'; routes like '/slack/events'
     // have two segments).
     const registered = new Set([...source.matchAll(/'(\/[a-z][a-z_-]*)'/g)].map((m) => m[1]));
-    expect(registered.size, 'commands found in server/slack-app.ts').to.be.at.least(3);
+    expect(registered.size, 'commands found in server/slack/app.ts').to.be.at.least(3);
     expect(new Set(manifest.features.slash_commands.map((c) => c.command))).to.deep.equal(registered);
     for (const c of manifest.features.slash_commands) expect(c.description, c.command).to.be.a('string').and.not.empty;
   });
 
   it('sends everything to POST /slack/events, the route the agent serves, and subscribes to no events', () => {
-    const source = readFileSync(join(ROOT, 'server/slack-app.ts'), 'utf8');
+    const source = readFileSync(join(ROOT, 'server/slack/app.ts'), 'utf8');
     expect(source).to.match(/path = '\/slack\/events'/);
     const urls = [
       ...manifest.features.slash_commands.map((c) => c.url),

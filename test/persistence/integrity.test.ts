@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { isCorruptionError, isStorageError, openDatabase, probeWrite } from '../../persistence/db.ts';
 import { quickCheck, quickCheckInBackground } from '../../persistence/integrity.ts';
 import { DataDirInUseError, lockDataDir } from '../../persistence/lock.ts';
-import { createReadiness } from '../../server/readiness.ts';
+import { createReadiness } from '../../server/observability/readiness.ts';
 import { removeDir, tempDir } from '../support/agent.ts';
 
 /** A database with some rows, closed, then pages 3-4 overwritten (a bad disk block). */

@@ -238,7 +238,7 @@ describe('gaps found by fault injection, now closed', function () {
       text: "Sounds great, let's do it!",
     });
     await released;
-    // Today: 500 at once ("SqliteError: database is locked" from the inbox transaction in server/mail-intake.ts,
+    // Today: 500 at once ("SqliteError: database is locked" from the inbox transaction in server/runtime/mail-intake.ts,
     // which reads before it writes: a deferred transaction's read->write upgrade gets SQLITE_BUSY without waiting).
     expect(reply.status).to.equal(202);
   });

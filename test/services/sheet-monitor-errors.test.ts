@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { OAuth2Client } from 'google-auth-library';
 import { createSettings } from '../../persistence/settings.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../server/observability/logger.ts';
 import {
   createSheetMonitor,
   type MonitoredCampaign,

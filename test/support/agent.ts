@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../server/observability/logger.ts';
 import { type Agent, type AgentOptions, startAgent } from '../../server/main.ts';
 import { assertStandInMessages } from './block-kit.ts';
 import { recordRequests } from './api-coverage.ts';

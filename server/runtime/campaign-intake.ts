@@ -1,0 +1,247 @@
+/**
+ * Starting a campaign: validate the body, read influencer rows (body or sheet), and create one negotiation per
+ * new (campaign, influencer email) — re-posting the same campaign creates nothing new (decisions D12). The
+ * sheet monitor starts a stored campaign's new rows through the same path (startRows).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../persistence/db.ts';
+import type { Queries } from '../../persistence/queries.ts';
+import { appendTimeline } from '../../persistence/timeline.ts';
+import {
+  type AcceptedInfluencer,
+  type CampaignDefinition,
+  CampaignError,
+  campaignSchema,
+  definitionOf,
+  onlyZeroAmounts,
+  type InfluencerRow,
+  planInfluencers,
+  type Skipped,
+  termsOf,
+} from '../../services/campaigns.ts';
+import { noticeMessage } from '../../services/chat/messages.ts';
+import type { ChatPort } from '../../services/chat/port.ts';
+import type { Clock } from '../../services/clock.ts';
+import type { Terms } from '../../services/domain.ts';
+import type { StartOutcome } from '../../services/sheet-monitor.ts';
+import { SheetError, type SheetsPort } from '../../services/sheets/port.ts';
+import type { Config } from '../config.ts';
+import { Conflict, Invalid, Unprocessable, zodMessage } from '../../services/errors.ts';
+import type { Host } from './host.ts';
+import type { Logger } from '../observability/logger.ts';
+
+const CHUNK = 10; // negotiations created per transaction before other work gets a turn
+const SETTLE_MAX = 100; // up to this many new negotiations, the answer waits briefly for their opening offers
+// A short pause, not just a turn: the negotiations just started compose their first emails meanwhile.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+
+export function createCampaignIntake(deps: {
+  db: Db;
+  queries: Queries;
+  host: Host;
+  sheets: SheetsPort;
+  chat: ChatPort;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, 'paymentTerms' | 'slack' | 'agentEmail'>;
+  /** A campaign started from the sheet: the sheet monitor records what was read. */
+  onSheetIngested?(campaignId: string, sheet: { tab: string; rows: InfluencerRow[] }, outcome: StartOutcome): void;
+}) {
+  const { db, queries, host, clock } = deps;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** The campaign body, or a 400; a campaign refused for a zero amount (a $0 opening) is told to the team (D3.1). */
+  function parseCampaign(body: unknown) {
+    const parsed = campaignSchema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const message = zodMessage(parsed.error);
+    const b = (body ?? {}) as Record<string, unknown>;
+    const id = campaignSchema.shape.id.safeParse(b.id);
+    const client = campaignSchema.shape.client.safeParse(b.client);
+    if (id.success && client.success && onlyZeroAmounts(parsed.error)) {
+      notify(`refused:${id.data}:${clock.iso()}`, `Campaign ${client.data} (${id.data}) was not started`, [message]);
+    }
+    throw new Invalid('invalid_campaign', message);
+  }
+
+  async function start(body: unknown, by: string) {
+    const input = parseCampaign(body);
+    const refuse = (message: string, code: string): never => {
+      // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
+      notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);
+      throw new Unprocessable(code, message);
+    };
+    let definition: ReturnType<typeof definitionOf>;
+    let terms: ReturnType<typeof termsOf>;
+    try {
+      definition = definitionOf(input);
+      terms = termsOf(definition, deps.config.paymentTerms);
+    } catch (error) {
+      if (error instanceof CampaignError) return refuse(error.message, 'invalid_campaign');
+      throw error;
+    }
+    const stored = queries.campaignDefinition(definition.id);
+    if (stored && JSON.stringify(stored) !== JSON.stringify(definition)) {
+      throw new Conflict('campaign_conflict', `Campaign ${definition.id} already exists with different terms`);
+    }
+    let rows = input.influencers;
+    let sheet: { tab: string; rows: InfluencerRow[] } | null = null;
+    if (!rows) {
+      try {
+        sheet = await deps.sheets.readInfluencers(definition.sheetTab ?? null, definition.sheetId ?? null);
+        rows = sheet.rows;
+      } catch (error) {
+        if (error instanceof SheetError) return refuse(error.message, 'sheet_unavailable');
+        throw error;
+      }
+    }
+    const source = sheet ? `sheet tab "${sheet.tab}"` : 'request';
+    const result = await startInfluencers(definition, terms, rows, source, !!stored, by);
+    // The sheet monitor takes over from here: its first poll compares against what was just read (D12).
+    if (sheet) deps.onSheetIngested?.(definition.id, sheet, result.outcome);
+    // Every negotiation of the campaign, new and existing; the HTTP side presents them (in slices).
+    return {
+      created: result.ids.length > 0 || !stored,
+      id: definition.id,
+      negotiationIds: [...result.existing, ...result.ids],
+      skipped: result.skipped,
+    };
+  }
+
+  /**
+   * Starts a negotiation for every acceptable row not negotiating yet (unique per campaign and email), in one
+   * transaction with the campaign (when new) and its audit entry; reports which emails negotiate and which failed.
+   */
+  async function startInfluencers(
+    definition: CampaignDefinition,
+    terms: Terms,
+    rows: InfluencerRow[],
+    source: string,
+    stored: boolean,
+    by: string | null = null, // who started it (an API caller, ClickUp); the sheet monitor is the source itself
+  ) {
+    const skipped: Skipped[] = [];
+    const failed: StartOutcome['failed'] = [];
+    const fresh: AcceptedInfluencer[] = [];
+    const existing: string[] = [];
+    // A campaign paused or stopped as a whole starts nobody new; the sheet monitor retries its rows later.
+    const status = stored ? queries.campaignStatus(definition.id) : 'active';
+    const plans = planInfluencers(rows, terms, (email) => queries.negotiationFor(definition.id, email)?.id);
+    for (const [i, plan] of plans.entries()) {
+      if (plan.kind === 'existing') existing.push(plan.negotiationId);
+      else if (plan.kind === 'new' && status === 'active') fresh.push(plan.accepted);
+      else {
+        const reason = plan.kind === 'skipped' ? plan.skipped.reason : `the campaign is ${status}`;
+        skipped.push(plan.kind === 'skipped' ? plan.skipped : { name: plan.accepted.influencer.name, reason });
+        const email = rows[i].email?.trim();
+        if (email && !reason.startsWith('duplicate row')) failed.push({ email: email.toLowerCase(), reason });
+      }
+    }
+
+    const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);
+    const startedAt = clock.iso();
+    const news = fresh.length > 0 || !stored; // a re-post with nothing new is silent
+    // Created in chunks, each its own transaction, yielding in between: a campaign of thousands never stalls the
+    // service. The first chunk stores the campaign and its audit entry; a crash between chunks leaves the rest to
+    // a re-post (or the sheet monitor), which starts exactly the missing ones (D12).
+    for (let from = 0; from === 0 || from < fresh.length; from += CHUNK) {
+      if (from > 0) await yieldToEventLoop();
+      const first = from === 0;
+      host.create(
+        fresh.slice(from, from + CHUNK).map((f, i) => ({
+          input: {
+            id: ids[from + i],
+            influencer: f.influencer,
+            terms,
+            openingCents: f.openingCents,
+            agentEmail: deps.config.agentEmail,
+            startedAt,
+          },
+          campaignId: definition.id,
+        })),
+        (write) =>
+          db
+            .transaction(() => {
+              if (first) record();
+              write();
+            })
+            .immediate(),
+      );
+    }
+    function record() {
+      const at = clock.iso();
+      if (!stored) queries.insertCampaign(definition, at);
+      if (news) {
+        appendTimeline(db, {
+          negotiationId: null,
+          campaignId: definition.id,
+          influencerEmail: null,
+          at,
+          entry: {
+            type: 'campaign_start',
+            source,
+            ...(by ? { by } : {}),
+            started: fresh.length,
+            existing: existing.length,
+            skipped,
+          },
+        });
+      }
+    }
+    if (news) {
+      notify(
+        `campaign:${definition.id}:${clock.iso()}`,
+        `Campaign ${definition.client} (${definition.id}): ${fresh.length} ${fresh.length === 1 ? 'negotiation' : 'negotiations'} started from the ${source}`,
+        skipped.map((s) => `Not started: ${s.name} — ${s.reason}`),
+      );
+    }
+    // Report the opening offers when they go out promptly (always in the sandbox); never wait long.
+    // A big campaign's emails go out over the days the caps need (D20): nothing to wait for.
+    const settling = ids.length <= SETTLE_MAX ? ids : [];
+    await Promise.race([Promise.all(settling.map((id) => host.settle(id))), new Promise((r) => setTimeout(r, 2_000))]);
+    const started = [
+      ...existing.map((id) => queries.negotiation(id)?.influencerEmail ?? ''),
+      ...fresh.map((f) => f.influencer.email),
+    ];
+    const outcome: StartOutcome = { started: started.filter(Boolean), failed };
+    return { ids, existing, skipped, outcome };
+  }
+
+  /** The sheet monitor's new (or retried) rows of a campaign already stored. */
+  async function startRows(campaignId: string, rows: InfluencerRow[]): Promise<StartOutcome> {
+    const definition = queries.campaignDefinition(campaignId);
+    if (!definition) throw new Error(`campaign ${campaignId} is not stored`);
+    const terms = termsOf(definition, deps.config.paymentTerms);
+    return (await startInfluencers(definition, terms, rows, 'sheet monitor', true)).outcome;
+  }
+
+  function notify(key: string, title: string, lines: string[]) {
+    deps.chat
+      .post({
+        key,
+        channel: deps.config.slack.escalationChannel,
+        kind: 'notice',
+        negotiationId: null,
+        threadTs: null,
+        ...noticeMessage(title, lines),
+      })
+      .catch((error) => deps.logger.error('campaign notice not posted', { key, error: String(error) }));
+  }
+
+  return {
+    /** Serialized: two posts of the same campaign never race each other. */
+    /** `by`: who asked, from authentication (decisions D19), recorded in the campaign's audit entry. */
+    start(body: unknown, by: string) {
+      const result = queue.then(() => start(body, by));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    startRows(campaignId: string, rows: InfluencerRow[]) {
+      const result = queue.then(() => startRows(campaignId, rows));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+  };
+}
+
+export type CampaignIntake = ReturnType<typeof createCampaignIntake>;

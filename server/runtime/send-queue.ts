@@ -1,0 +1,245 @@
+/**
+ * The per-mailbox send queue (decisions D20). Every send effect waits here for its turn: answers to replies and
+ * confirmations first, then follow-ups, then opening emails (FIFO within each), paced by the per-minute cap
+ * (sends spaced 60 s / cap apart), the per-day cap (a rolling 24 hours, as Gmail counts), the optional sending
+ * window and any wait the mailbox asked for (429 Retry-After, Gmail's rate and daily limits). The rows are in
+ * SQLite (persistence/send-queue.ts); the waiting effects are the running negotiations, restored at boot.
+ * Times are the agent's clock, so the sandbox clock (POST /sandbox/clock) moves the queue too.
+ */
+import { type CampaignQueue, PRIORITY, type Priority, type SendQueueStore } from '../../persistence/send-queue.ts';
+import type { Clock } from '../../services/clock.ts';
+import type { RateLimited } from '../../services/mail/rate-limit.ts';
+import type { Logger } from '../observability/logger.ts';
+
+export interface SendWindow {
+  startMinute: number; // minutes after local midnight
+  endMinute: number;
+  timeZone: string; // IANA
+}
+
+export interface SendLimits {
+  perMinute: number;
+  perDay: number;
+  window: SendWindow | null;
+}
+
+export type WaitReason = 'minute cap' | 'daily cap' | 'sending window' | 'mailbox limit';
+
+export interface QueueStatus {
+  queued: number;
+  sentLast24h: number;
+  nextSendAt: string | null;
+  waitingFor: WaitReason | null;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_SLEEP_MS = 60_000; // re-check at least every minute (the sandbox clock can jump)
+const LOOKAHEAD = 200; // waiting rows read per turn; rows without a live waiter (a parked negotiation) are skipped
+
+interface Waiter {
+  priority: Priority;
+  resolve(): void;
+}
+
+export function createSendQueue(deps: {
+  store: SendQueueStore;
+  clock: Clock;
+  limits: SendLimits;
+  logger: Logger;
+  onLimited?(limit: RateLimited): void;
+}) {
+  const { store, clock, limits } = deps;
+  const spacingMs = 60_000 / limits.perMinute;
+  const waiters = new Map<string, Waiter>();
+  let timer: NodeJS.Timeout | undefined;
+  let scheduled = false;
+  let stopped = false;
+
+  /** When the next email may go out, and what holds it back until then. */
+  function nextSlot(now: number): { at: number; reason: WaitReason | null } {
+    let at = now;
+    let reason: WaitReason | null = null;
+    const later = (t: number, why: WaitReason) => {
+      if (t > at) [at, reason] = [t, why];
+    };
+    later(store.pausedUntil(), 'mailbox limit');
+    const last = store.lastSentAt();
+    if (last != null) later(last + spacingMs, 'minute cap');
+    const today = store.sentSince(now - DAY_MS);
+    if (today >= limits.perDay) {
+      const oldest = store.nthSentSince(now - DAY_MS, today - limits.perDay);
+      if (oldest != null) later(oldest + DAY_MS, 'daily cap');
+    }
+    if (limits.window) later(windowOpenAt(at, limits.window), 'sending window');
+    return { at, reason };
+  }
+
+  function pick(): string | undefined {
+    for (const key of store.waiting(LOOKAHEAD)) if (waiters.has(key)) return key;
+    let best: [string, Waiter] | undefined;
+    for (const entry of waiters) if (!best || entry[1].priority < best[1].priority) best = entry;
+    return best?.[0];
+  }
+
+  function run() {
+    scheduled = false;
+    if (stopped || waiters.size === 0) return;
+    let wait = MAX_SLEEP_MS;
+    try {
+      const now = clock.now();
+      const slot = nextSlot(now);
+      if (slot.at <= now) {
+        const key = pick();
+        const waiter = key ? waiters.get(key) : undefined;
+        if (key && waiter) {
+          store.grant(key, now); // durable before the mailbox is called: a restart looks it up, never resends
+          waiters.delete(key);
+          waiter.resolve();
+        }
+        poke();
+        return;
+      }
+      wait = Math.min(Math.max(1, Math.ceil(slot.at - now)), MAX_SLEEP_MS);
+    } catch (error) {
+      deps.logger.error('send queue could not be read', { error: String(error) });
+    }
+    clearTimeout(timer);
+    timer = setTimeout(run, wait).unref();
+  }
+
+  function poke() {
+    if (scheduled || stopped) return;
+    scheduled = true;
+    setImmediate(run);
+  }
+
+  return {
+    /**
+     * Waits for this email's turn (enqueued once per key; its place survives restarts). Rejects when `signal`
+     * aborts (its negotiation stopped; the row keeps its place for the restored one).
+     */
+    turn(email: { key: string; negotiationId: string; priority: Priority }, signal: AbortSignal): Promise<void> {
+      store.enqueue(email, clock.now());
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          if (waiters.get(email.key) === waiter) waiters.delete(email.key);
+          reject(signal.reason);
+        };
+        const waiter: Waiter = {
+          priority: email.priority,
+          resolve: () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiters.set(email.key, waiter);
+        poke();
+      });
+    },
+    /** Whether this send was handed to the mailbox before (so it may have gone out); undefined if never queued. */
+    mayHaveSent(key: string): boolean | undefined {
+      const row = store.get(key);
+      return row ? row.sentAt != null : undefined;
+    },
+    /** Found among the sent messages: it counts as sent. */
+    sent(key: string): void {
+      store.confirm(key, clock.now());
+    },
+    /** The mailbox refused it for a limit (nothing went out): wait as asked, then it goes again in its place. */
+    limited(key: string, limit: RateLimited): void {
+      store.release(key);
+      const until = clock.now() + limit.waitMs;
+      if (until > store.pausedUntil()) store.pauseUntil(until);
+      deps.logger.warn('the mailbox asked to wait; sending paused', {
+        until: new Date(until).toISOString(),
+        daily: limit.daily,
+      });
+      deps.onLimited?.(limit);
+    },
+    status(): QueueStatus {
+      const now = clock.now();
+      const queued = store.queued();
+      const slot = nextSlot(now);
+      return {
+        queued,
+        sentLast24h: store.sentSince(now - DAY_MS),
+        nextSendAt: queued ? new Date(slot.at).toISOString() : null,
+        waitingFor: queued ? slot.reason : null,
+      };
+    },
+    /** A campaign's share: queued, sent in the last 24 hours, and when its next email is expected to go out. */
+    campaign(campaignId: string): CampaignQueue & { nextSendAt: string | null } {
+      const now = clock.now();
+      const mine = store.campaign(campaignId, now);
+      if (mine.ahead == null || mine.queued === 0) return { ...mine, nextSendAt: null };
+      const slot = nextSlot(now).at;
+      const leftToday = Math.max(0, limits.perDay - store.sentSince(now - DAY_MS));
+      // An estimate: the slots ahead at the minute pace, whole days once today's allowance is used up.
+      const at =
+        mine.ahead < leftToday
+          ? slot + mine.ahead * spacingMs
+          : slot + Math.ceil((mine.ahead - leftToday + 1) / limits.perDay) * DAY_MS;
+      return { ...mine, nextSendAt: new Date(at).toISOString() };
+    },
+    /** How many emails wait for their turn right now (their negotiations are busy, but nothing is in flight). */
+    waiting: () => waiters.size,
+    /** The clock moved (sandbox) or a limit changed: look again. */
+    poke,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export type SendQueue = ReturnType<typeof createSendQueue>;
+
+/**
+ * The queue's priority for a send, from the email itself: a new thread is an opening email; a reply to our own
+ * last message (no word from them since) is a follow-up; anything answering their message (a counter, an
+ * answer, a confirmation, an exit) goes first.
+ */
+export function priorityOf(
+  email: { threadId: string | null; inReplyTo: string | null },
+  ours: (id: string) => boolean,
+) {
+  if (!email.threadId) return PRIORITY.opening;
+  return email.inReplyTo && ours(email.inReplyTo) ? PRIORITY.followUp : PRIORITY.answer;
+}
+
+/** The first moment at or after `at` inside the sending window. */
+export function windowOpenAt(at: number, window: SendWindow): number {
+  const minute = localMinute(at, window.timeZone);
+  const { startMinute: start, endMinute: end } = window;
+  const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
+  if (inside) return at;
+  const minutesUntil = (start - minute + 1440) % 1440;
+  return Math.floor(at / 60_000) * 60_000 + minutesUntil * 60_000;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function localMinute(at: number, timeZone: string): number {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
+  const value = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return value('hour') * 60 + value('minute');
+}
+
+/** "09:00-18:00" -> minutes after midnight; null for an empty setting. Throws on a malformed one. */
+export function parseSendWindow(text: string | undefined, timeZone: string): SendWindow | null {
+  if (!text) return null;
+  const m = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) throw new Error('must look like 09:00-18:00');
+  const [h1, m1, h2, m2] = m.slice(1).map(Number);
+  if (h1 > 23 || h2 > 24 || m1 > 59 || m2 > 59) throw new Error('hours 0-24, minutes 0-59');
+  const startMinute = h1 * 60 + m1;
+  const endMinute = h2 * 60 + m2;
+  if (startMinute === endMinute) throw new Error('the window is empty');
+  return { startMinute, endMinute, timeZone };
+}
