@@ -82,6 +82,13 @@ const PAYMENT_WORDS = /payment|paid|processed|invoice|compensat/i;
 const YEAR_AFTER =
   /^\s*(?:summer|spring|fall|autumn|winter|holiday|campaigns?|season|collection|launch|edition|calendar|line|lineup|plans?|goals?|roadmap|drop|programs?|program+e|budget\s+year|fiscal)\b/i;
 
+/** A small bare figure right after these words is a price ("we can pay 95"), not a count. */
+const PRICE_BEFORE =
+  /\b(?:pay|paying|offer|offering|fee|rate|price|budget|compensation|total|sum|amount|how\s+about|go\s+(?:up|down)\s+to|stretch\s+to|meet\s+(?:you\s+)?at)(?:\s+(?:of|is|at|would\s+be|will\s+be|you|just|only))?\s*[:~]?\s*$/i;
+/** Money slang the readers do not do arithmetic on ("9G", "2k5"): never let it through unread. */
+const SLANG_AMOUNT =
+  /\b\d+(?:[.,]\d+)?\s?G\b(?![-\s]?(?:network|lte|phone|speed|coverage|signal|connection|data))|\b\d+[kK]\d+\b/g;
+
 /** Every amount in the prose, in any spelling, that is not an allowed amount (compared as cents). */
 function amountFailures(prose: string, allowedCents: Cents[]): string[] {
   const text = normalizeText(prose);
@@ -89,7 +96,8 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
   const ev = styleEvidence(all);
   const bad: string[] = [];
   for (const m of all) {
-    if (m.currency == null && (m.role === 'masked' || m.role === 'count' || m.role === 'small')) continue;
+    const priced = m.role === 'small' && PRICE_BEFORE.test(text.slice(Math.max(0, m.index - 30), m.index));
+    if (m.currency == null && (m.role === 'masked' || m.role === 'count' || (m.role === 'small' && !priced))) continue;
     if (
       m.currency == null &&
       m.role === 'year' &&
@@ -102,6 +110,7 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
     if (values.some((v) => v == null)) bad.push(`"${m.text}" is not a readable USD amount`);
     else if (!values.every((v) => allowedCents.includes(v as Cents))) bad.push(`"${m.text}" is not an allowed amount`);
   }
+  for (const slang of text.matchAll(SLANG_AMOUNT)) bad.push(`"${slang[0]}" is not a readable USD amount`);
   for (const u of unreadAmounts(text, all)) {
     bad.push(
       u.kind === 'currency'

@@ -207,6 +207,10 @@ describe('the gate reads every spelling of an amount (D10)', () => {
       'Or twenty-four hundred.',
       'Or $2.100.', // $2.10 or $2,100: one reading is not allowed
       'Another option is 4,908.63 for the package.', // a figure with cents is no label ("option 2")
+      'We could pay 95 for each Story.', // a small bare figure where a price stands
+      'Our budget is 900.',
+      'We can offer 9G.', // slang the readers do not do arithmetic on
+      'We can stretch to 2k5.',
     ]) {
       const result = counter(extra);
       expect(
@@ -221,6 +225,8 @@ describe('the gate reads every spelling of an amount (D10)', () => {
       'Your 80,000 views and 2 Reels, 3 Stories, live within 30 days in 2026.',
       'We loved your 150 Reels last year; call us at +1 (555) 201-4477 on March 3 at 10:30.',
       'That is 2,100 USD, or twenty-one hundred dollars, or 2.1k.',
+      'We would pay for 2 Reels and 3 Stories; the offer is for 30 days of usage.',
+      'We can offer 2100 for the package, filmed on your 5G phone if you like.',
     ]) {
       expect(counter(extra).failures, extra).to.deep.equal([]);
     }
