@@ -96,9 +96,9 @@ export function toClassification(analysis: ReplyAnalysis, input: ClassifyInput):
     intent = 'accept'; // "my rate is $2,000" read as a counter at our own offer: an acceptance of it (D16)
   } else if (intent === 'counter') {
     why = 'a counter-offer without an amount in their new text';
-  } else if (intent === 'reject' && !reading.declines && (reading.accepts || reading.intent === 'question')) {
-    // A refusal their words do not show where they say yes (with strings attached) or ask something: never walk
-    // away on the model's word alone. A question is answered; a yes with reservations goes to a person.
+  } else if (intent === 'reject' && !reading.declines) {
+    // A refusal their words do not show: never walk away on the model's word alone ("I need 25% more" is no
+    // refusal). A question is answered; anything else goes to a person.
     if (reading.intent === 'accept' || reading.intent === 'question') intent = 'question';
     else why = 'their words do not show a refusal';
   } else if (intent === 'question' && reading.intent === 'accept') {

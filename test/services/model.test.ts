@@ -284,6 +284,15 @@ describe('reading the model output safely', () => {
     expect([cpm.intent, cpm.askCents]).to.deep.equal(['counter', 240000]);
   });
 
+  it('a refusal their words do not show never walks away: a person reads it, a question is answered', () => {
+    const reject = analysis({ intent: 'reject', confidence: 0.99 });
+    for (const text of ['I need 25% more for this.', 'Not for that price, sorry.', 'I would need double that.']) {
+      expect(toClassification(reject, { ...input, text }).intent, text).to.equal('unclear');
+    }
+    expect(toClassification(reject, { ...input, text: 'Could you go a bit higher?' }).intent).to.equal('question');
+    expect(toClassification(reject, { ...input, text: 'Thanks, I will sit this one out.' }).intent).to.equal('reject');
+  });
+
   it('our own offer quoted back is not an ask', () => {
     const c = toClassification(analysis({}), { ...input, text: 'Yes! $2,000 works for me.' });
     expect([c.intent, c.askCents]).to.deep.equal(['accept', null]);
