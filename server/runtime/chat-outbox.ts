@@ -5,12 +5,14 @@
  */
 import { createChatOutboxStore } from '../../persistence/chat-outbox.ts';
 import type { Db } from '../../persistence/db.ts';
-import type { ChatMessage, ChatPort } from '../../services/chat/port.ts';
+import type { ChatMessage, ChatPort, ChatUpdate } from '../../services/chat/port.ts';
 import type { Clock } from '../../services/clock.ts';
 import { backoffMs } from '../../services/retry.ts';
 import type { Logger } from '../observability/logger.ts';
 
 const MAX_BACKOFF_MS = 15 * 60_000;
+/** A stored row: the message, and the earlier message it refreshes once posted (an escalation's latest state). */
+type Deferred = ChatMessage & { refresh?: ChatUpdate };
 
 export function createChatOutbox(deps: { db: Db; chat: ChatPort; clock: Clock; logger: Logger; retryMs: number }) {
   const store = createChatOutboxStore(deps.db);
@@ -21,7 +23,9 @@ export function createChatOutbox(deps: { db: Db; chat: ChatPort; clock: Clock; l
     const rows = store.due(deps.clock.iso());
     for (const row of rows) {
       try {
-        await deps.chat.post(JSON.parse(row.message) as ChatMessage);
+        const { refresh, ...message } = JSON.parse(row.message) as Deferred;
+        await deps.chat.post(message);
+        if (refresh) await deps.chat.update(refresh); // after the post: a retry re-posts nothing (same key)
         store.done(row.key);
         deps.logger.info('slack message posted late', { key: row.key, attempts: row.attempts + 1 });
       } catch (error) {
@@ -33,8 +37,10 @@ export function createChatOutbox(deps: { db: Db; chat: ChatPort; clock: Clock; l
   }
 
   return {
-    defer(message: ChatMessage, error: unknown) {
-      store.add(message.key, JSON.stringify(message), String(error), deps.clock.iso());
+    /** Keeps a message for later, with the update of an earlier message that must follow it (if any). */
+    defer(message: ChatMessage, error: unknown, refresh?: ChatUpdate) {
+      const deferred: Deferred = refresh ? { ...message, refresh } : message;
+      store.add(message.key, JSON.stringify(deferred), String(error), deps.clock.iso());
       deps.logger.warn('slack message deferred', { key: message.key, error: String(error) });
     },
     /** Messages still waiting for Slack (for /metrics and tests). */

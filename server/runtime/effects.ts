@@ -25,7 +25,7 @@ import {
   replyMessage,
   staleMessage,
 } from '../../services/chat/messages.ts';
-import type { ChatMessage, ChatPort } from '../../services/chat/port.ts';
+import type { ChatMessage, ChatPort, ChatUpdate } from '../../services/chat/port.ts';
 import type { ChatOutbox } from './chat-outbox.ts';
 import type { Clock } from '../../services/clock.ts';
 import { DEFAULT_FORBIDDEN_PHRASES, validateEmail } from '../../services/gate.ts';
@@ -119,6 +119,13 @@ export function createEffects(deps: EffectDeps) {
   const domain = config.agentEmail.split('@')[1] ?? 'agent.local';
   const ours = (id: string) =>
     id.length === 34 + domain.length && /^<[0-9a-f]{32}@/.test(id) && id.endsWith(`@${domain}>`);
+
+  /** A reply to an open escalation refreshes it in place: their latest ask, the suggestion, the conversation. */
+  function escalationRefresh(input: NotifyInput): ChatUpdate | undefined {
+    if (input.kind !== 'reply' || !input.escalation?.slackTs) return undefined;
+    const { channel, text, blocks } = chatMessage({ ...input, kind: 'escalation' });
+    return { channel, ts: input.escalation.slackTs, text, blocks };
+  }
 
   function chatMessage(input: NotifyInput): ChatMessage {
     const extras: MessageExtras = {
@@ -226,16 +233,13 @@ export function createEffects(deps: EffectDeps) {
       true,
       async (input) => {
         const posted = await deps.chat.post(chatMessage(input));
-        // A reply to an open escalation refreshes it in place: their latest ask, the suggestion, the conversation.
-        if (input.kind === 'reply' && input.escalation?.slackTs) {
-          const message = chatMessage({ ...input, kind: 'escalation' });
-          const { channel, text, blocks } = message;
-          await deps.chat.update({ channel, ts: input.escalation.slackTs, text, blocks });
-        }
+        const refresh = escalationRefresh(input);
+        if (refresh) await deps.chat.update(refresh);
         return posted;
       },
       undefined,
-      (input, error) => deps.outbox.defer(chatMessage(input), error), // Slack down: posted when it is back
+      // Slack down: posted (and the escalation refreshed) when it is back; the post is idempotent by key.
+      (input, error) => deps.outbox.defer(chatMessage(input), error, escalationRefresh(input)),
     ),
   };
 }
