@@ -21,10 +21,11 @@ export interface StoredMail {
   inReplyTo: string | null;
   references: string[];
   at: string;
+  raw: string | null; // an inbound message delivered whole (POST /sandbox/mail with `raw`)
 }
 
 const COLUMNS = `history_id AS historyId, message_id AS messageId, thread_id AS threadId, direction,
-  from_addr AS "from", to_addr AS "to", subject, text, html, in_reply_to AS inReplyTo, refs, at`;
+  from_addr AS "from", to_addr AS "to", subject, text, html, in_reply_to AS inReplyTo, refs, at, raw`;
 
 type Row = Omit<StoredMail, 'references'> & { refs: string };
 const toMail = ({ refs, ...row }: Row): StoredMail => ({ ...row, references: JSON.parse(refs) });
@@ -39,8 +40,8 @@ export function createSandboxMailbox(
   } = {},
 ) {
   const insert = db.prepare(`
-    INSERT OR IGNORE INTO mail (message_id, thread_id, direction, from_addr, to_addr, subject, text, html, in_reply_to, refs, at)
-    VALUES (@messageId, @threadId, @direction, @from, @to, @subject, @text, @html, @inReplyTo, @refs, @at)`);
+    INSERT OR IGNORE INTO mail (message_id, thread_id, direction, from_addr, to_addr, subject, text, html, in_reply_to, refs, at, raw)
+    VALUES (@messageId, @threadId, @direction, @from, @to, @subject, @text, @html, @inReplyTo, @refs, @at, @raw)`);
   const byMessageId = db.prepare(`SELECT ${COLUMNS} FROM mail WHERE message_id = ?`);
   const since = db.prepare(`SELECT ${COLUMNS} FROM mail WHERE history_id > ? ORDER BY history_id LIMIT 500`);
   const threadExists = db.prepare('SELECT 1 FROM mail WHERE thread_id = ? LIMIT 1');
@@ -62,6 +63,7 @@ export function createSandboxMailbox(
         inReplyTo: email.inReplyTo,
         refs: JSON.stringify(email.references),
         at: clock.iso(),
+        raw: null,
       });
       hooks.afterSend?.(email, changes === 1);
       // A repeated Message-ID is the same email: the mailbox keeps the first, as Gmail's lookup would find it.
@@ -82,6 +84,7 @@ export function createSandboxMailbox(
         text: m.text,
         body: m.text,
         receivedAt: m.at,
+        raw: m.raw,
       }));
       return { messages, cursor: rows.length ? String(rows.at(-1)?.historyId) : cursor };
     },
@@ -99,9 +102,11 @@ export function createSandboxMailbox(
       text: string; // the body as the sender's client wrote it
       inReplyTo?: string | null;
       references?: string[];
+      raw?: string | null; // the whole message, when it was delivered as one
     }) {
       const row = {
         ...email,
+        raw: email.raw ?? null,
         direction: 'in',
         html: null,
         inReplyTo: email.inReplyTo ?? null,

@@ -48,5 +48,7 @@ export function openSandboxDb(file: string): SandboxDb {
   // Added later: the HTML part of sent mail (decisions D19); a mailbox from before gets the column.
   const mailColumns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('mail');
   if (!mailColumns.includes('html')) db.exec('ALTER TABLE mail ADD COLUMN html TEXT');
+  // Added later: the whole message as it was delivered (POST /sandbox/mail with `raw`), kept for the audit like Gmail's.
+  if (!mailColumns.includes('raw')) db.exec('ALTER TABLE mail ADD COLUMN raw TEXT');
   return db;
 }

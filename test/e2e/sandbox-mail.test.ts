@@ -84,6 +84,10 @@ describe('POST /sandbox/mail', () => {
     expect(entry.from).to.equal(`Maya Lopez <${MAYA}>`);
     const n = await negotiation(t, id);
     expect(n.theirLastAsk).to.equal('2400.00');
+    // The whole message is kept for the audit, as Gmail's is.
+    const detail = await t.call('GET', `/api/v1/negotiations/${id}`);
+    const inbound = detail.body.timeline.find((e: { type: string }) => e.type === 'email_received');
+    expect(inbound.raw).to.equal(message);
   });
 
   it('a repeated messageId is a no-op: 202 with duplicate, for text and raw alike', async () => {

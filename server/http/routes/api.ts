@@ -93,7 +93,7 @@ export function apiRouter(deps: {
   info(): { mode: 'sandbox' | 'live'; sandbox: { mail: boolean; slack: boolean; clock: boolean } };
   metrics: Metrics | null;
   readiness(): Record<string, 'ok' | string>;
-  /** The full raw message of an inbound email, when the mailbox kept it (Gmail). */
+  /** The full raw message of an inbound email, when the mailbox kept it (Gmail, or a raw POST /sandbox/mail). */
   rawMail(messageId: string): string | null;
   sendQueue: Pick<SendQueue, 'status' | 'campaign'>;
 }) {

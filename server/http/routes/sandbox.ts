@@ -134,6 +134,7 @@ export function sandboxRouter(deps: {
         text: parsed.fullText,
         inReplyTo: parsed.inReplyTo,
         references: parsed.references,
+        raw, // kept for the audit, as Gmail's raw message is
       };
     }
   }
