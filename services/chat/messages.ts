@@ -11,7 +11,7 @@ import { cutMrkdwn, escapeMrkdwn, listSections } from './block-kit.ts';
 
 export { escapeMrkdwn };
 
-/** The buttons' action ids: the messages post them, the Slack listeners (server/slack/app.ts) answer them. */
+/** The buttons' action ids: the messages post them, the Slack listeners (server/slack/listeners.ts) answer them. */
 export const ACTION_IDS = {
   approve: 'approve',
   approveOther: 'approve_other',
