@@ -20,7 +20,6 @@ import type { ChatPort } from '../services/chat/port.ts';
 import { createSandboxSlack } from '../services/chat/sandbox.ts';
 import type { MailPort } from '../services/mail/port.ts';
 import { createSandboxMailbox } from '../services/mail/sandbox.ts';
-import { slackAudit } from '../persistence/audit.ts';
 import { loadKnowledgeBase } from '../services/knowledge.ts';
 import { loadTriggerConfig } from '../services/triggers.ts';
 import { createOfflineNegotiator } from '../services/model/offline.ts';
@@ -49,6 +48,7 @@ import { createRuntimeNotices } from './runtime/notices.ts';
 import { createReadiness } from './observability/readiness.ts';
 import type { NegotiationChange } from './http/routes/dashboard.ts';
 import { createSendQueue } from './runtime/send-queue.ts';
+import { slackAudit } from './slack/audit.ts';
 
 export interface Agent {
   url: string;
