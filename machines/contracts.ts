@@ -6,12 +6,16 @@
  * restorable (persistence/snapshot-shape.ts checks stored contexts against this list).
  */
 import type { ContactBook } from '../services/counterparty.ts';
-import type { Influencer, Terms } from '../services/domain.ts';
+import type { NotifyInput, NotifyKind } from '../services/chat/messages.ts';
+import type { Escalation, Influencer, Terms } from '../services/domain.ts';
 import type { GateFailure } from '../services/gate.ts';
 import type { LeverState } from '../services/levers.ts';
 import type { Classification, ComposeInput, EmailKind } from '../services/model/port.ts';
 import type { Cents } from '../services/money.ts';
 import type { Decision, EmailPlan, NegotiationFacts } from '../services/strategy.ts';
+
+// Declared with the messages and the domain they belong to; part of the machine's contract all the same.
+export type { Escalation, NotifyInput, NotifyKind };
 
 export interface Reply {
   messageId: string;
@@ -33,18 +37,6 @@ export interface Draft extends EmailPlan {
   theirAskCents: Cents | null;
   prose: string | null;
   failures: GateFailure[];
-}
-
-export interface Escalation {
-  /** Which escalation of the negotiation this is (context.escalations): its Slack buttons carry it (D19). */
-  seq?: number; // absent in snapshots written before buttons were bound
-  reason: string;
-  trigger: string;
-  evidence: string | null;
-  askCents: Cents | null;
-  suggestedCents: Cents | null;
-  draft: string | null;
-  slackTs: string | null;
 }
 
 export interface NegotiationContext {
@@ -199,24 +191,6 @@ export interface SentEmail {
   messageId: string;
   threadId: string;
   sentAt: string;
-}
-export type NotifyKind = 'escalation' | 'agreement' | 'stale' | 'reply';
-export interface NotifyInput {
-  key: string;
-  kind: NotifyKind;
-  negotiationId: string;
-  influencer: Influencer;
-  terms: Terms;
-  lastOfferCents: Cents | null;
-  theirAskCents: Cents | null;
-  agreedCents: Cents | null;
-  deliverables: string; // the package as it stands (levers may have changed it)
-  escalation: Escalation | null;
-  reply: Reply | null;
-  /** How a relayed reply was read while escalated (its ask updates the escalation, D16), else null. */
-  classification: Classification | null;
-  /** Who holds the negotiation when a human does (their messages offer "Resume agent"), else null. */
-  controlledBy: string | null;
 }
 export interface NotifyOutput {
   ts: string;

@@ -1,5 +1,6 @@
 /** The append-only timeline/audit trail (decisions D14): writes and the audit query. */
 import type { Statement } from 'better-sqlite3';
+import type { AuditColumns } from '../services/audit-text.ts';
 import type { Db } from './db.ts';
 
 export interface TimelineRow {
@@ -38,15 +39,7 @@ export interface AuditQuery {
   by?: 'insertion' | 'time';
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  type: string;
-  negotiationId: string | null;
-  campaignId: string | null;
-  influencerEmail: string | null;
-  /** The negotiation's influencer, when the entry belongs to one. */
-  influencerName: string | null;
+export interface AuditEntry extends AuditColumns {
   data: Record<string, unknown>;
 }
 

@@ -18,7 +18,6 @@ import {
   AuditUsageError,
   countAudit,
   DEFAULT_AUDIT_LIMIT,
-  formatAuditTable,
   influencerEmails,
   MAX_AUDIT_LIMIT,
   normalizeAuditFilter,
@@ -26,6 +25,7 @@ import {
   parseEventTypes,
   queryAudit,
 } from '../persistence/audit.ts';
+import { formatAuditTable } from '../services/audit-text.ts';
 
 export const CLI_USAGE = `Usage: npm run audit -- [options]   (or: node scripts/audit.ts [options])
 

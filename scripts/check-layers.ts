@@ -2,7 +2,7 @@
  * The layer check behind `npm run lint`: imports only run downward. The layers, top to bottom:
  *
  *   server/       the process. May import every layer below. Its rooms, top to bottom:
- *                   main.ts, live-*.ts, config.ts   the wiring: reads the settings, connects, starts the rest;
+ *                   main.ts, live-*.ts, config*.ts  the wiring: reads the settings, connects, starts the rest;
  *                   http/, slack/                   the doors: Koa app, routes, presenters; the Bolt listeners;
  *                   runtime/                        the actor host, effects, timers, intakes, commands, send queue;
  *                   observability/                  logs, metrics, readiness, error reports, the inspector.

@@ -8,7 +8,7 @@ import type { Db } from '../persistence/db.ts';
 import { createSettings } from '../persistence/settings.ts';
 import type { Clock } from '../services/clock.ts';
 import { createGmailClient, profile, watch } from '../services/mail/gmail.ts';
-import type { GmailSettings } from './config.ts';
+import type { GmailSettings } from './config-integrations.ts';
 import { checkGmailAuth, createGmailAuth } from './http/gmail-push.ts';
 import type { Logger } from './observability/logger.ts';
 

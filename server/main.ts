@@ -1,5 +1,5 @@
 /**
- * The composition root: config -> database -> adapters -> effects -> actor host -> HTTP server.
+ * The composition root: config -> database -> adapters (adapters.ts) -> effects -> actor host -> HTTP server.
  * `node server/main.ts` (npm start) runs the service; tests start it in-process with `startAgent`.
  */
 import { EventEmitter } from 'node:events';
@@ -16,21 +16,14 @@ import { createSendQueueStore } from '../persistence/send-queue.ts';
 import { createSettings } from '../persistence/settings.ts';
 import { createStore } from '../persistence/store.ts';
 import { queryTimeline } from '../persistence/timeline.ts';
-import type { ChatPort } from '../services/chat/port.ts';
-import { createSandboxSlack } from '../services/chat/sandbox.ts';
-import type { MailPort } from '../services/mail/port.ts';
-import { createSandboxMailbox } from '../services/mail/sandbox.ts';
-import { slackAudit } from '../persistence/audit.ts';
 import { loadKnowledgeBase } from '../services/knowledge.ts';
 import { loadTriggerConfig } from '../services/triggers.ts';
-import { createOfflineNegotiator } from '../services/model/offline.ts';
-import type { ModelPort } from '../services/model/port.ts';
 import { agentClock } from '../services/sandbox/clock.ts';
 import { openSandboxDb } from '../services/sandbox/db.ts';
 import { sandboxCrashPoints } from '../services/sandbox/crash-points.ts';
 import { sandboxFaults } from '../services/sandbox/faults.ts';
 import type { DomainState } from '../services/domain.ts';
-import { createCsvSheet } from '../services/sheets/csv.ts';
+import { createModel, createPorts, createSlackDoor } from './adapters.ts';
 import { createCampaignSheets } from './runtime/campaign-sheets.ts';
 import { createChatOutbox } from './runtime/chat-outbox.ts';
 import { createClickUpIntake } from './runtime/clickup-intake.ts';
@@ -82,27 +75,14 @@ export async function startAgent(given: Config, options: AgentOptions = {}): Pro
 async function assemble(given: Config, options: AgentOptions, opened: (() => unknown)[]): Promise<Agent> {
   const logger = options.logger ?? createLogger(given.logLevel);
   const started = performance.now();
-  const { config, gmailKit, gmail, googleSheets, slackKit, slackClient, slackAuth } = await connectLiveServices(
-    given,
-    logger,
-  );
+  const live = await connectLiveServices(given, logger);
+  const { config, gmailKit } = live;
   // The brain first: a bad knowledge base or model id stops the start before anything is opened.
   const knowledge = loadKnowledgeBase(config.kbDir, (message) => logger.warn(message));
   const triggers = loadTriggerConfig(config.triggersFile);
   const faults = sandboxFaults(config); // test only: SANDBOX_FAULTS
   opened.push(() => faults.stop());
-  let model: ModelPort = faults.model(createOfflineNegotiator());
-  if (config.model.provider === 'anthropic') {
-    const { createAnthropicNegotiator } = await import('../services/model/anthropic.ts');
-    const claude = createAnthropicNegotiator(config.model.settings, {
-      knowledge,
-      onCall: (call) => metrics?.observeModelCall(call),
-    });
-    await claude.checkModels().catch((error: Error) => {
-      throw new ConfigError([error.message]);
-    });
-    model = claude;
-  }
+  const model = await createModel(config, { knowledge, faults, onCall: (call) => metrics?.observeModelCall(call) });
   // One writer per data directory (D17): a second agent stops here, naming the running one.
   const lock = lockDataDir(config.dataDir);
   opened.push(() => lock.release());
@@ -119,23 +99,13 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   );
   const crashes = sandboxCrashPoints(config); // test only: SANDBOX_CRASH_POINT, decorators around the ports
 
-  const sandboxMailbox = gmail ? null : createSandboxMailbox(sandboxDb, clock, faults.mail(sandboxDb));
-  const mailbox: MailPort =
-    gmail && gmailKit ? gmailKit.createGmailMailbox({ gmail: gmail.gmail, clock }) : (sandboxMailbox as MailPort);
-  const watchKeeper =
-    gmail && gmailKit && config.mail.provider === 'gmail'
-      ? gmailKit.createWatchKeeper({ gmail: gmail.gmail, topic: config.mail.topic, db, clock, logger })
-      : null;
-  const sandboxSlack = slackClient ? null : createSandboxSlack(sandboxDb, clock, faults.chat());
-  const chat: ChatPort =
-    slackKit && slackClient
-      ? slackKit.createSlackChat({
-          client: slackClient,
-          onRefused: (key, code) =>
-            logger.warn('slack refused a message; its plain-text version was posted', { key, code }),
-        })
-      : (sandboxSlack as ChatPort);
-  const sheets = googleSheets ?? createCsvSheet(config.sheets.dir, config.sheets.masterTab);
+  const { sandboxMailbox, mailbox, watchKeeper, sandboxSlack, chat, sheets } = createPorts(config, live, {
+    db,
+    sandboxDb,
+    clock,
+    faults,
+    logger,
+  });
 
   // Every persisted transition, for the dashboard's live updates.
   const changes = new EventEmitter<{ negotiation: [NegotiationChange] }>();
@@ -246,28 +216,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
         logger,
       })
     : null;
-  const slackApp =
-    slackKit && slackClient && slackAuth && config.chat.provider === 'slack'
-      ? slackKit.createSlackApp({
-          mode: config.chat.appToken ? 'socket' : 'http',
-          signingSecret: config.chat.signingSecret,
-          botToken: config.chat.botToken,
-          appToken: config.chat.appToken,
-          clientOptions: slackKit.slackClientOptions(config.chat.apiUrl),
-          botId: slackAuth.bot_id,
-          botUserId: slackAuth.user_id,
-          bodyLimitBytes: config.bodyLimitBytes,
-          logger,
-          handlers: slackKit.createSlackHandlers({
-            commands,
-            queries,
-            db,
-            client: slackClient,
-            approvers: config.chat.approvers,
-            audit: (database, text) => slackAudit(database, text, clock.now()),
-          }),
-        })
-      : null;
+  const slackApp = createSlackDoor(config, live, { commands, queries, db, clock, logger });
 
   /** Reads new mail into the inbox (durable before any acknowledgement); the result hands it to the actors. */
   const receiveMail = crashes.acknowledged(async (negotiationId?: string): Promise<() => void> => {

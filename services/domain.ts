@@ -42,3 +42,16 @@ export interface Terms {
   levers: CampaignLevers;
   paymentTerms: string;
 }
+
+/** An open escalation as the negotiation records it (its context) and its Slack messages show it. */
+export interface Escalation {
+  /** Which escalation of the negotiation this is (context.escalations): its Slack buttons carry it (D19). */
+  seq?: number; // absent in snapshots written before buttons were bound
+  reason: string;
+  trigger: string;
+  evidence: string | null;
+  askCents: Cents | null;
+  suggestedCents: Cents | null;
+  draft: string | null;
+  slackTs: string | null;
+}

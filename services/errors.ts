@@ -1,7 +1,7 @@
 /**
  * What a command refuses, in the domain's words: the caller's mistake, a missing thing, a state that does not
  * allow it, or input that is well-formed but cannot be acted on. The use cases throw these; the HTTP layer maps
- * each kind to a status (server/http/errors.ts), the Slack layer shows the message (server/slack/app.ts).
+ * each kind to a status (server/http/errors.ts), the Slack layer shows the message (server/slack/listeners.ts).
  */
 import type { z } from 'zod';
 

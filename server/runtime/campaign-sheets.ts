@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { noticeMessage } from '../../services/chat/messages.ts';
 import { createSettings } from '../../persistence/settings.ts';
-import { createSheetMonitor, describeChange, settingsSnapshotStore } from '../../services/sheet-monitor.ts';
+import { createSheetMonitor } from '../../services/sheet-monitor.ts';
+import { describeChange } from '../../services/sheet-rows.ts';
+import { settingsSnapshotStore } from '../../services/sheet-snapshots.ts';
 import { createCampaignIntake } from './campaign-intake.ts';
 
 type IntakeDeps = Omit<Parameters<typeof createCampaignIntake>[0], 'onSheetIngested'>;

@@ -8,13 +8,9 @@ import type { Db } from '../../persistence/db.ts';
 import { createWebhookDeliveries, type DeliveryStatus } from '../../persistence/webhook-deliveries.ts';
 import { noticeMessage } from '../../services/chat/messages.ts';
 import type { ChatPort } from '../../services/chat/port.ts';
-import {
-  ClickUpApiError,
-  type ClickUpEvent,
-  campaignFromTask,
-  createClickUpClient,
-  deliveryKey,
-} from '../../services/clickup.ts';
+import { campaignFromTask } from '../../services/clickup/campaign.ts';
+import { ClickUpApiError, createClickUpClient } from '../../services/clickup/client.ts';
+import { type ClickUpEvent, deliveryKey } from '../../services/clickup/webhook.ts';
 import type { Clock } from '../../services/clock.ts';
 import { DomainError } from '../../services/errors.ts';
 import type { CampaignIntake } from './campaign-intake.ts';

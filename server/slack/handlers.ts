@@ -7,7 +7,7 @@ import type { Db } from '../../persistence/db.ts';
 import type { Queries } from '../../persistence/queries.ts';
 import type { Commands, Control } from '../runtime/commands.ts';
 import { Invalid, NotFound } from '../../services/errors.ts';
-import type { SlackHandlers } from './app.ts';
+import type { SlackHandlers } from './listeners.ts';
 
 const GROUP_CACHE_MS = 5 * 60_000;
 

@@ -3,7 +3,7 @@
  * piece of text that came from an email or a sheet is escaped, so it cannot mention or link (D11).
  */
 import { addressOf } from '../addresses.ts';
-import type { Influencer, Terms } from '../domain.ts';
+import type { Escalation, Influencer, Terms } from '../domain.ts';
 import type { Classification } from '../model/port.ts';
 import { type Cents, formatUsd } from '../money.ts';
 import { cpmFor, rateFor } from '../pricing.ts';
@@ -11,7 +11,7 @@ import { cutMrkdwn, escapeMrkdwn, listSections } from './block-kit.ts';
 
 export { escapeMrkdwn };
 
-/** The buttons' action ids: the messages post them, the Slack listeners (server/slack/app.ts) answer them. */
+/** The buttons' action ids: the messages post them, the Slack listeners (server/slack/listeners.ts) answer them. */
 export const ACTION_IDS = {
   approve: 'approve',
   approveOther: 'approve_other',
@@ -20,29 +20,28 @@ export const ACTION_IDS = {
   resumeAgent: 'resume_agent',
 } as const;
 
+export type NotifyKind = 'escalation' | 'agreement' | 'stale' | 'reply';
+
 /**
- * What a negotiation's Slack message shows: the fields of the machine's notify input (machines/negotiation.ts
- * NotifyInput) these messages read, declared here so the chat adapter needs nothing from the machine.
+ * The machine's notify effect input (machines/contracts.ts names it): what a negotiation's Slack message shows.
+ * Declared here, below the machine, so the chat adapter needs nothing from it.
  */
 export interface NotifyInput {
-  kind: 'escalation' | 'agreement' | 'stale' | 'reply';
+  key: string;
+  kind: NotifyKind;
   negotiationId: string;
   influencer: Influencer;
   terms: Terms;
   lastOfferCents: Cents | null;
   theirAskCents: Cents | null;
   agreedCents: Cents | null;
-  deliverables: string;
-  escalation: {
-    seq?: number;
-    reason: string;
-    evidence: string | null;
-    askCents: Cents | null;
-    suggestedCents: Cents | null;
-    draft: string | null;
-  } | null;
+  deliverables: string; // the package as it stands (levers may have changed it)
+  escalation: Escalation | null;
+  /** The reply relayed (the machine's whole Reply; the messages read who wrote it and what). */
   reply: { from: string; text: string } | null;
+  /** How a relayed reply was read while escalated (its ask updates the escalation, D16), else null. */
   classification: Classification | null;
+  /** Who holds the negotiation when a human does (their messages offer "Resume agent"), else null. */
   controlledBy: string | null;
 }
 

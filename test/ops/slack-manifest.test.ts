@@ -1,7 +1,7 @@
 /**
  * slack-app-manifest.yaml against what the agent really serves and calls: the slash commands are the ones
- * server/slack/app.ts registers, every request URL is the route the agent answers (a signed slash command sent to
- * that path is handled), and the bot scopes are exactly those the Slack Web API methods in the code need.
+ * server/slack/listeners.ts registers, every request URL is the route the agent answers (a signed slash command
+ * sent to that path is handled), and the bot scopes are exactly those the Slack Web API methods in the code need.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,19 +72,19 @@ function calledMethods(): Map<string, string> {
 }
 
 describe('Slack app manifest (slack-app-manifest.yaml)', () => {
-  it('declares exactly the slash commands server/slack/app.ts registers', () => {
-    const source = readFileSync(join(ROOT, 'server/slack/app.ts'), 'utf8');
+  it('declares exactly the slash commands server/slack/listeners.ts registers', () => {
+    const source = readFileSync(join(ROOT, 'server/slack/listeners.ts'), 'utf8');
     // Command names are the single-segment path literals of the module ('/claim'; routes like '/slack/events'
     // have two segments).
     const registered = new Set([...source.matchAll(/'(\/[a-z][a-z_-]*)'/g)].map((m) => m[1]));
-    expect(registered.size, 'commands found in server/slack/app.ts').to.be.at.least(3);
+    expect(registered.size, 'commands found in server/slack/listeners.ts').to.be.at.least(3);
     expect(new Set(manifest.features.slash_commands.map((c) => c.command))).to.deep.equal(registered);
     for (const c of manifest.features.slash_commands) expect(c.description, c.command).to.be.a('string').and.not.empty;
   });
 
   it('sends everything to POST /slack/events, the route the agent serves, and subscribes to no events', () => {
-    const source = readFileSync(join(ROOT, 'server/slack/app.ts'), 'utf8');
-    expect(source).to.match(/path = '\/slack\/events'/);
+    const receiver = readFileSync(join(ROOT, 'server/slack/receiver.ts'), 'utf8');
+    expect(receiver).to.match(/path = '\/slack\/events'/);
     const urls = [
       ...manifest.features.slash_commands.map((c) => c.url),
       manifest.settings.interactivity.request_url,
@@ -93,7 +93,9 @@ describe('Slack app manifest (slack-app-manifest.yaml)', () => {
     for (const url of urls) expect(url).to.equal(`${PLACEHOLDER}/slack/events`);
     expect(manifest.settings.interactivity.is_enabled).to.equal(true);
     // No `app.event(...)` listener exists, so subscribing to events would only make Slack send what nobody handles.
-    expect(source).to.not.match(/app\.(event|message)\(/);
+    for (const file of readdirSync(join(ROOT, 'server/slack'))) {
+      expect(readFileSync(join(ROOT, 'server/slack', file), 'utf8'), file).to.not.match(/app\.(event|message)\(/);
+    }
     expect(manifest.settings.event_subscriptions?.bot_events ?? []).to.deep.equal([]);
     expect(manifest.settings.socket_mode_enabled).to.equal(false);
   });

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { parseAuditArgs, slackAudit } from '../../persistence/audit.ts';
 import { openDatabase } from '../../persistence/db.ts';
 import { appendTimeline } from '../../persistence/timeline.ts';
 import { runAuditCli } from '../../scripts/audit.ts';
+import { parseAuditArgs, slackAudit } from '../../server/slack/audit.ts';
 import { NOW, SCRIPT, db, dir, file } from './audit-fixtures.ts';
 
 describe('Slack /audit', () => {

@@ -4,16 +4,10 @@
  */
 import path from 'node:path';
 import { expect } from 'chai';
-import {
-  AUDIT_EVENT_TYPES,
-  AuditUsageError,
-  countAudit,
-  formatAuditTable,
-  parseAuditDate,
-  queryAudit,
-} from '../../persistence/audit.ts';
+import { AUDIT_EVENT_TYPES, AuditUsageError, countAudit, parseAuditDate, queryAudit } from '../../persistence/audit.ts';
 import { openDatabase } from '../../persistence/db.ts';
 import { appendTimeline } from '../../persistence/timeline.ts';
+import { formatAuditTable } from '../../services/audit-text.ts';
 import { MAYA, NOW, db, dir, everyMachineTypeListed, ids } from './audit-fixtures.ts';
 
 describe('queryAudit', () => {

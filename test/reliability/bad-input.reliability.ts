@@ -1,6 +1,6 @@
 /**
  * Reliability: bad input. Tens of thousands of generated malformed, oversized, wrongly typed, unsigned or
- * wrongly signed requests over every route of the agent (server/http/app.ts, server/routes/*.ts, server/slack/app.ts),
+ * wrongly signed requests over every route of the agent (server/http/app.ts, server/routes/*.ts, server/slack/),
  * from a seeded PRNG (RELIABILITY_SEED replays a run; RELIABILITY_REQUESTS sets the count per agent), against two
  * agents: the sandbox (sandbox mailbox and Slack stand-in, ClickUp on) and an agent wired to the local fakes of
  * Gmail with push, Slack over HTTP and ClickUp. Both have API_TOKEN set and BODY_LIMIT_BYTES=65536.

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { removeDir, tempDir } from '../support/agent.ts';
 import { campaignTask, signedDelivery, taskCreatedBody } from '../support/fake-clickup.ts';
-import type { FakeMessage as GmailMessage } from '../support/fake-gmail.ts';
+import type { FakeMessage as GmailMessage } from '../support/fake-gmail-mailbox.ts';
 import {
   AGENT_EMAIL,
   CLICKUP_SECRET,

@@ -2,7 +2,9 @@
  * Fixtures of the ClickUp tests: a campaign task built from form fields, and what the mapping makes of it.
  */
 import { expect } from 'chai';
-import { CLICKUP_FIELDS, type ClickUpCampaign, type ClickUpTask, campaignFromTask } from '../../services/clickup.ts';
+import { type ClickUpCampaign, campaignFromTask } from '../../services/clickup/campaign.ts';
+import { CLICKUP_FIELDS } from '../../services/clickup/form.ts';
+import type { ClickUpTask } from '../../services/clickup/task.ts';
 import { campaignFormFields, campaignTask, type FakeField, withField } from '../support/fake-clickup.ts';
 
 export const F = CLICKUP_FIELDS;

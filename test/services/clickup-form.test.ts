@@ -1,10 +1,10 @@
 /**
- * ClickUp form -> campaign body (services/clickup.ts): the 45 form fields, exact money, the D12 fixes and the
+ * ClickUp form -> campaign body (services/clickup/campaign.ts): the 45 form fields, exact money, the D12 fixes and the
  * problems that name a field. Fixtures: clickup-fixtures.ts.
  */
 import { expect } from 'chai';
 import { campaignSchema, definitionOf, termsOf } from '../../services/campaigns.ts';
-import { platformFromDistribution } from '../../services/clickup.ts';
+import { platformFromDistribution } from '../../services/clickup/platform.ts';
 import { campaignFormFields, cf, withField, withoutAnswer } from '../support/fake-clickup.ts';
 import { DURATIONS, F, TASK_ID, YES_NO, campaignOf, change, problemsOf } from './clickup-fixtures.ts';
 

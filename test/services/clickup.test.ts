@@ -4,16 +4,14 @@
  * and problems named by field) is in clickup-form.test.ts.
  */
 import { expect } from 'chai';
+import { type ClickUpCampaign, campaignFromTask } from '../../services/clickup/campaign.ts';
+import { ClickUpApiError, createClickUpClient } from '../../services/clickup/client.ts';
 import {
-  ClickUpApiError,
-  type ClickUpCampaign,
   ClickUpEventError,
-  campaignFromTask,
-  createClickUpClient,
   deliveryKey,
   parseClickUpEvent,
   verifyClickUpSignature,
-} from '../../services/clickup.ts';
+} from '../../services/clickup/webhook.ts';
 import {
   campaignTask,
   type FakeClickUp,

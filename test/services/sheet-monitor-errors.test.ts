@@ -10,14 +10,8 @@ import { expect } from 'chai';
 import { OAuth2Client } from 'google-auth-library';
 import { createSettings } from '../../persistence/settings.ts';
 import { createLogger } from '../../server/observability/logger.ts';
-import {
-  createSheetMonitor,
-  type MonitoredCampaign,
-  type MonitorLogger,
-  memorySnapshotStore,
-  SNAPSHOT_KEY_PREFIX,
-  settingsSnapshotStore,
-} from '../../services/sheet-monitor.ts';
+import { createSheetMonitor, type MonitoredCampaign, type MonitorLogger } from '../../services/sheet-monitor.ts';
+import { memorySnapshotStore, SNAPSHOT_KEY_PREFIX, settingsSnapshotStore } from '../../services/sheet-snapshots.ts';
 import { createGoogleSheet, createSheetsClient } from '../../services/sheets/google.ts';
 import { startFakeSheets } from '../support/fake-sheets.ts';
 import {

@@ -7,11 +7,10 @@ import {
   createSheetMonitor,
   type MonitoredCampaign,
   type MonitorLogger,
-  memorySnapshotStore,
-  type RowChange,
-  type SnapshotStore,
   type StartOutcome,
 } from '../../services/sheet-monitor.ts';
+import type { RowChange } from '../../services/sheet-rows.ts';
+import { memorySnapshotStore, type SnapshotStore } from '../../services/sheet-snapshots.ts';
 import { SheetError, type SheetsPort } from '../../services/sheets/port.ts';
 
 export const MASTER = 'Sheet1';

@@ -8,7 +8,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLICKUP_FIELDS } from '../../services/clickup.ts';
+import { CLICKUP_FIELDS } from '../../services/clickup/form.ts';
 
 export const FAKE_CLICKUP_TOKEN = 'pk_81942673_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE';
 

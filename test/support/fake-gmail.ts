@@ -7,12 +7,12 @@
  * It enforces Gmail's limits: 250 quota units a second per user (messages.send costs 100, messages.get and .list
  * 5, history.list 2, threads.get 10) and a rolling day's sending limit (2,000, Workspace), answered with a 429,
  * a Google error reason (rateLimitExceeded / dailyLimitExceeded) and Retry-After, on its own clock (`now`).
+ * The messages, threads and history are the mailbox's (fake-gmail-mailbox.ts); this file is the HTTP side.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { createFakeMailbox, type FakeMessage, HttpError } from './fake-gmail-mailbox.ts';
 import { createGmailQuota } from './gmail-quota.ts';
 import { mimeProblems } from './mime-check.ts';
 
@@ -25,56 +25,11 @@ export type Route =
   | 'history.list'
   | 'threads.get';
 
-export interface FakeMessage {
-  id: string;
-  threadId: string;
-  labelIds: string[];
-  internalDate: number;
-  historyId: number;
-  raw: Buffer;
-  messageId: string;
-  from: string;
-  to: string;
-  subject: string;
-  inReplyTo: string | null;
-  references: string[];
-  text: string;
-}
-
-interface HistoryRecord {
-  id: number;
-  messagesAdded?: { message: { id: string; threadId: string; labelIds: string[] } }[];
-  labelsRemoved?: { message: { id: string; threadId: string; labelIds: string[] }; labelIds: string[] }[];
-  messagesDeleted?: { message: { id: string; threadId: string } }[];
-}
-
 interface Failure {
   remaining: number;
   status: number;
   route?: Route;
   afterEffect: boolean;
-}
-
-export interface DeliverInput {
-  from: string;
-  to?: string;
-  subject?: string;
-  text?: string;
-  html?: string;
-  raw?: Buffer | string; // a whole RFC 2822 message instead of from/subject/text
-  threadId?: string;
-  inReplyTo?: string;
-  references?: string[];
-  messageId?: string;
-  internalDate?: number; // epoch ms; now by default
-}
-
-class HttpError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 const STATUS_NAMES: Record<number, string> = {
@@ -101,86 +56,19 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}) {
   const quota = createGmailQuota({ now, unitsPerSecond: opts.unitsPerSecond, sendsPerDay: opts.sendsPerDay });
   const emailAddress = opts.emailAddress ?? 'deals@agency.example';
   const pageSize = opts.pageSize ?? 2;
-  let historyId = opts.startHistoryId ?? 1000;
-  let horizon = 0; // history ids below this are gone (404)
-  let idCounter = 0;
+  const mailbox = createFakeMailbox({ emailAddress, pageSize, startHistoryId: opts.startHistoryId ?? 1000, now });
+  const { messages } = mailbox;
   let sends = 0;
-  const messages = new Map<string, FakeMessage>();
-  const history: HistoryRecord[] = [];
   const failures: Failure[] = [];
   const requests: { route: Route; method: string; url: string; status: number }[] = [];
   const watches: { topicName: string; labelIds: string[]; labelFilterBehavior?: string }[] = [];
   const refused: { raw: Buffer; problems: string[] }[] = [];
 
-  const newId = () => `18e${(++idCounter).toString(16).padStart(13, '0')}`; // Gmail ids are 16 hex digits
-  const threadOf = (threadId: string) =>
-    [...messages.values()].filter((m) => m.threadId === threadId).sort((a, b) => a.historyId - b.historyId);
-  const bare = (messageId: string) => messageId.trim().replace(/^<|>$/g, '').toLowerCase();
-
-  async function store(raw: Buffer, threadId: string, labelIds: string[], internalDate: number) {
-    let mail = await simpleParser(raw);
-    if (!mail.messageId) {
-      // Like Gmail, give a message without a Message-ID one.
-      raw = Buffer.concat([Buffer.from(`Message-ID: <${randomBytes(12).toString('hex')}@mail.gmail.com>\r\n`), raw]);
-      mail = await simpleParser(raw);
-    }
-    const id = newId();
-    const message: FakeMessage = {
-      id,
-      threadId: threadId || id,
-      labelIds,
-      internalDate,
-      historyId: ++historyId,
-      raw,
-      messageId: mail.messageId ?? '',
-      from: mail.from?.text ?? '',
-      to: [mail.to ?? []]
-        .flat()
-        .map((a) => a.text)
-        .join(', '),
-      subject: mail.subject ?? '',
-      inReplyTo: mail.inReplyTo ?? null,
-      references: [mail.references ?? []].flat(),
-      text: (mail.text ?? '').trim(),
-    };
-    messages.set(id, message);
-    history.push({ id: message.historyId, messagesAdded: [{ message: ref(message) }] });
-    return message;
-  }
-
-  const ref = (m: FakeMessage) => ({ id: m.id, threadId: m.threadId, labelIds: [...m.labelIds] });
-
-  function resource(m: FakeMessage, format: string, metadataHeaders: string[] = []) {
-    const base = {
-      id: m.id,
-      threadId: m.threadId,
-      labelIds: m.labelIds,
-      snippet: m.text.slice(0, 100),
-      historyId: String(m.historyId),
-      internalDate: String(m.internalDate),
-      sizeEstimate: m.raw.length,
-    };
-    if (format === 'raw') return { ...base, raw: m.raw.toString('base64url') };
-    if (format === 'minimal') return base;
-    const all: [string, string][] = [
-      ['Message-ID', m.messageId],
-      ['From', m.from],
-      ['To', m.to],
-      ['Subject', m.subject],
-    ];
-    const wanted = metadataHeaders.map((h) => h.toLowerCase());
-    const headers = all
-      .filter(([name]) => format === 'full' || wanted.includes(name.toLowerCase()))
-      .map(([name, value]) => ({ name, value }));
-    return { ...base, payload: { mimeType: 'message/rfc822', headers } };
-  }
-
-  // ---- routes ----
-
   async function send(body: { raw?: string; threadId?: string }) {
     if (!body.raw)
       throw new HttpError(400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required");
-    if (body.threadId && !threadOf(body.threadId).length) throw new HttpError(404, 'Requested entity was not found.');
+    if (body.threadId && !mailbox.threadOf(body.threadId).length)
+      throw new HttpError(404, 'Requested entity was not found.');
     const raw = Buffer.from(body.raw, 'base64url');
     const problems = mimeProblems(raw);
     if (problems.length) {
@@ -189,72 +77,10 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}) {
     }
     const mail = await simpleParser(raw);
     const toSelf = [mail.to ?? []].flat().some((a) => a.value.some((v) => v.address?.toLowerCase() === emailAddress));
-    const message = await store(raw, body.threadId ?? '', toSelf ? ['SENT', 'INBOX'] : ['SENT'], now());
+    const message = await mailbox.store(raw, body.threadId ?? '', toSelf ? ['SENT', 'INBOX'] : ['SENT'], now());
     sends++;
     quota.sent();
     return { id: message.id, threadId: message.threadId, labelIds: message.labelIds };
-  }
-
-  function getMessage(id: string, query: URLSearchParams) {
-    const message = messages.get(id);
-    if (!message) throw new HttpError(404, 'Requested entity was not found.');
-    return resource(message, query.get('format') ?? 'full', query.getAll('metadataHeaders'));
-  }
-
-  function listMessages(query: URLSearchParams) {
-    let found = [...messages.values()];
-    for (const term of (query.get('q') ?? '').split(/\s+/).filter(Boolean)) {
-      const [key, ...rest] = term.split(':');
-      const value = rest.join(':');
-      if (key === 'rfc822msgid') found = found.filter((m) => bare(m.messageId) === bare(value));
-      else if (key === 'in') found = found.filter((m) => m.labelIds.includes(value.toUpperCase()));
-      else if (key === 'after') found = found.filter((m) => m.internalDate > Number(value) * 1000);
-      else throw new HttpError(400, `the fake does not support the search term ${term}`);
-    }
-    found.sort((a, b) => b.internalDate - a.internalDate || b.historyId - a.historyId); // newest first
-    const list = found.map((m) => ({ id: m.id, threadId: m.threadId }));
-    return list.length ? { messages: list, resultSizeEstimate: list.length } : { resultSizeEstimate: 0 };
-  }
-
-  function listHistory(query: URLSearchParams) {
-    const start = Number(query.get('startHistoryId'));
-    if (!query.get('startHistoryId') || !Number.isInteger(start)) throw new HttpError(400, 'Invalid startHistoryId');
-    if (start < horizon) throw new HttpError(404, 'Requested entity was not found.');
-    const types = query.getAll('historyTypes');
-    const after = Number(query.get('pageToken') ?? start);
-    const matching = history.filter(
-      (r) =>
-        r.id > after &&
-        (!types.length ||
-          (types.includes('messageAdded') && r.messagesAdded) ||
-          (types.includes('labelRemoved') && r.labelsRemoved) ||
-          (types.includes('messageDeleted') && r.messagesDeleted)),
-    );
-    const page = matching.slice(0, pageSize);
-    const more = matching.length > pageSize;
-    return {
-      ...(page.length ? { history: page.map((r) => ({ ...r, messages: messagesOf(r) })) } : {}),
-      ...(more ? { nextPageToken: String(page.at(-1)?.id) } : {}),
-      historyId: String(historyId),
-    };
-  }
-
-  const messagesOf = (r: HistoryRecord) =>
-    [...(r.messagesAdded ?? []), ...(r.labelsRemoved ?? []), ...(r.messagesDeleted ?? [])].map(({ message }) => ({
-      id: message.id,
-      threadId: message.threadId,
-    }));
-
-  function getThread(id: string, query: URLSearchParams) {
-    const format = query.get('format') ?? 'full';
-    if (format === 'raw') throw new HttpError(400, 'Invalid format: raw is not supported for threads');
-    const thread = threadOf(id);
-    if (!thread.length) throw new HttpError(404, 'Requested entity was not found.');
-    return {
-      id,
-      historyId: String(Math.max(...thread.map((m) => m.historyId))),
-      messages: thread.map((m) => resource(m, format, query.getAll('metadataHeaders'))),
-    };
   }
 
   function startWatch(body: { topicName?: string; labelIds?: string[]; labelFilterBehavior?: string }) {
@@ -264,7 +90,7 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}) {
       labelIds: body.labelIds ?? [],
       labelFilterBehavior: body.labelFilterBehavior,
     });
-    return { historyId: String(historyId), expiration: String(now() + 7 * 24 * 3600 * 1000) };
+    return { historyId: String(mailbox.historyId), expiration: String(now() + 7 * 24 * 3600 * 1000) };
   }
 
   function route(method: string, path: string): { name: Route; arg: string } | null {
@@ -290,19 +116,19 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}) {
   async function dispatch(name: Route, arg: string, query: URLSearchParams, req: IncomingMessage): Promise<unknown> {
     switch (name) {
       case 'getProfile':
-        return { emailAddress, messagesTotal: messages.size, threadsTotal: 0, historyId: String(historyId) };
+        return { emailAddress, messagesTotal: messages.size, threadsTotal: 0, historyId: String(mailbox.historyId) };
       case 'watch':
         return startWatch(await jsonBody(req));
       case 'messages.send':
         return send(await jsonBody(req));
       case 'messages.get':
-        return getMessage(arg, query);
+        return mailbox.getMessage(arg, query);
       case 'messages.list':
-        return listMessages(query);
+        return mailbox.listMessages(query);
       case 'history.list':
-        return listHistory(query);
+        return mailbox.listHistory(query);
       case 'threads.get':
-        return getThread(arg, query);
+        return mailbox.getThread(arg, query);
     }
   }
 
@@ -373,7 +199,7 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}) {
     rootUrl: `http://127.0.0.1:${port}/`,
     emailAddress,
     get historyId(): string {
-      return String(historyId);
+      return String(mailbox.historyId);
     },
     /** Successful messages.send calls. */
     get sends(): number {
@@ -391,49 +217,13 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}) {
     message(id: string): FakeMessage | undefined {
       return messages.get(id);
     },
-    /** Mail from the outside world arrives in the inbox, threaded by threadId or by In-Reply-To/References. */
-    async deliver(input: DeliverInput): Promise<FakeMessage> {
-      const raw =
-        input.raw !== undefined
-          ? Buffer.from(input.raw)
-          : await new MailComposer({
-              from: input.from,
-              to: input.to ?? emailAddress,
-              subject: input.subject ?? '',
-              text: input.text,
-              html: input.html,
-              messageId: input.messageId,
-              inReplyTo: input.inReplyTo,
-              references: input.references,
-            })
-              .compile()
-              .build();
-      const parsed = await simpleParser(raw);
-      const parents = [parsed.inReplyTo, ...[parsed.references ?? []].flat()].filter((v): v is string => !!v);
-      const parent = [...messages.values()].find((m) => parents.some((p) => bare(p) === bare(m.messageId)));
-      const threadId = input.threadId ?? parent?.threadId ?? '';
-      return store(raw, threadId, ['INBOX', 'UNREAD'], input.internalDate ?? now());
-    },
-    /** A label change: a history record that is not messageAdded. */
-    markRead(id: string) {
-      const message = messages.get(id);
-      if (!message) throw new Error(`no message ${id}`);
-      message.labelIds = message.labelIds.filter((l) => l !== 'UNREAD');
-      history.push({ id: ++historyId, labelsRemoved: [{ message: ref(message), labelIds: ['UNREAD'] }] });
-    },
-    deleteMessage(id: string) {
-      const message = messages.get(id);
-      if (!message) throw new Error(`no message ${id}`);
-      messages.delete(id);
-      history.push({ id: ++historyId, messagesDeleted: [{ message: { id, threadId: message.threadId } }] });
-    },
+    deliver: mailbox.deliver,
+    markRead: mailbox.markRead,
+    deleteMessage: mailbox.deleteMessage,
+    expireHistoryBefore: mailbox.expireHistoryBefore,
     /** The next n matching requests fail with status; afterEffect: the request takes effect, then fails. */
     failNext(n: number, status: number, options: { route?: Route; afterEffect?: boolean } = {}) {
       failures.push({ remaining: n, status, route: options.route, afterEffect: options.afterEffect ?? false });
-    },
-    /** history.list with a startHistoryId below id answers 404, as Gmail does for ids it no longer keeps. */
-    expireHistoryBefore(id: number | string) {
-      horizon = Number(id);
     },
     close(): Promise<void> {
       server.closeAllConnections();

@@ -1,7 +1,7 @@
 /** Webhooks of the live integrations (api.md): each verifies its sender before anything is read or stored. */
 import Router from '@koa/router';
 import type { AppState } from '../app.ts';
-import { parseClickUpEvent, verifyClickUpSignature } from '../../../services/clickup.ts';
+import { parseClickUpEvent, verifyClickUpSignature } from '../../../services/clickup/webhook.ts';
 import type { ClickUpIntake } from '../../runtime/clickup-intake.ts';
 import { HttpError } from '../errors.ts';
 import type { Logger } from '../../observability/logger.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Conflict, Unprocessable } from '../../../services/errors.ts';
-import { negotiationBlockId } from '../../../server/slack/app.ts';
+import { negotiationBlockId } from '../../../server/slack/blocks.ts';
 import { blockActionsPayload, slashCommandPayload, viewSubmissionPayload } from '../../support/fake-slack.ts';
 import {
   blockTexts,

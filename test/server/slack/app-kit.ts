@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import Koa from 'koa';
 import { createLogger } from '../../../server/observability/logger.ts';
-import { createSlackApp, negotiationBlockId, type SlackApp, type SlackHandlers } from '../../../server/slack/app.ts';
+import { createSlackApp, type SlackApp } from '../../../server/slack/app.ts';
+import { negotiationBlockId } from '../../../server/slack/blocks.ts';
+import type { SlackHandlers } from '../../../server/slack/listeners.ts';
 import { blockActionsPayload, type FakeSlack, signSlackRequest, startFakeSlack } from '../../support/fake-slack.ts';
 
 export const SECRET = 'signing-secret-for-tests';

@@ -1,8 +1,9 @@
-/** The Slack app (server/slack/app.ts) over HTTP and in Socket Mode, and its dollar parser; setup in slack-app-kit.ts. */
+/** The Slack app (server/slack/) over HTTP and in Socket Mode, and its dollar parser; setup in slack-app-kit.ts. */
 import { SocketModeReceiver } from '@slack/bolt';
 import { expect } from 'chai';
 import { Conflict } from '../../../services/errors.ts';
-import { createSlackApp, parseDollarsToCents } from '../../../server/slack/app.ts';
+import { createSlackApp } from '../../../server/slack/app.ts';
+import { parseDollarsToCents } from '../../../server/slack/blocks.ts';
 import { signSlackRequest } from '../../support/fake-slack.ts';
 import {
   blockTexts,
