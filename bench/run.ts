@@ -30,7 +30,8 @@
  * Knobs (environment): BENCH_INFLUENCERS (1000), BENCH_INBOUND_NEGOTIATIONS (1000), BENCH_CONCURRENCY (16),
  * BENCH_NEGOTIATIONS (100000), BENCH_MID_NEGOTIATIONS (10000), BENCH_TOUCH (1000), BENCH_OVERDUE (1000),
  * BENCH_MODEL_INFLUENCERS (30), BENCH_LOG_LEVEL (info), BENCH_KEEP_TMP=1 (keep the temp dirs), BENCH_NODE_ARGS
- * (extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Writes bench/results.json.
+ * (extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_ONLY=turns (phases 1 and 2b
+ * only: raw limits and full turns, about 30 s: the quick loop for work on the runtime). Writes bench/results.json.
  *
  * This file only runs the phases in order. Each phase is a file in bench/phases/ that records its rows, targets
  * and results through bench/lib/common.ts; bench/lib/summary.ts prints the table and judges the targets at the end.
@@ -64,6 +65,10 @@ async function main() {
     const raw = await rawLimits();
     const dir = tempDir('bench-agent-');
     let { child, client } = await agentPhases(raw, dir);
+    if (CFG.only) {
+      await stopAgent(child, client, 'phase 2 agent');
+      return finish(meta, failure);
+    }
     const seeded = await seedTemplates(client, dir);
     const stop1 = await stopAgent(child, client, 'phase 2/4 agent');
     row('2 agent, empty DB', 'graceful stop (SIGTERM -> exit)', fmt.ms(stop1.ms), `exit code ${stop1.code}`);

@@ -22,6 +22,8 @@ export const CFG = {
   boots: 3,
   cloneCampaigns: 19,
   logLevel: env.BENCH_LOG_LEVEL ?? 'info',
+  /** 'turns': only phases 1 and 2b (raw limits, full turns): the quick loop for work on the runtime */
+  only: env.BENCH_ONLY === 'turns' ? ('turns' as const) : null,
   rawSeconds: 2,
   httpSeconds: 3,
 };
