@@ -93,10 +93,36 @@ export function createHost(deps: HostDeps) {
   const failures = createActorFailures({ store, clock, logger, storage, onFailure: deps.onFailure });
   const park = failures.park;
 
-  type Item = { transition: Transition; owner: Live; from: DomainState };
+  /**
+   * A transition waiting for the group commit. Its snapshot is turned into JSON when the commit writes it, and only
+   * for the negotiation's last transition in that commit (the earlier ones are superseded: their records are written,
+   * not their snapshots); unchanged, when that JSON is the one already stored and nothing else is written (fact 5).
+   */
+  type Item = {
+    transition: Transition;
+    owner: Live;
+    from: DomainState;
+    persisted: unknown;
+    prepared?: boolean;
+    unchanged?: boolean;
+  };
+  const pendingOf = new WeakMap<Live, Item>(); // each live actor's latest transition not yet written
+  const lastSeen = new WeakMap<Live, NegotiationSnapshot>(); // each live actor's snapshot when it was last handed over
+  function write(item: Item) {
+    const t = item.transition;
+    if (pendingOf.get(item.owner) === item) pendingOf.delete(item.owner);
+    if (!item.prepared && !t.superseded) {
+      t.json = JSON.stringify(item.persisted);
+      const quiet = t.emitted.length === 0 && !t.completions?.length && t.previousState === domainStateOf(t.snapshot);
+      item.unchanged = quiet && t.json === item.owner.json;
+      item.owner.json = t.json;
+    }
+    item.prepared = true;
+    if (!item.unchanged) store.persist(t);
+  }
   const commits = createGroupCommit<Live, Item>({
     db: deps.db,
-    persist: (transition) => store.persist(transition),
+    persist: write,
     committed: afterCommit,
     failed(entry, id, error) {
       entry.broken = true; // in-memory state is ahead of the database: use it no more
@@ -133,7 +159,8 @@ export function createHost(deps: HostDeps) {
     return true;
   }
 
-  function afterCommit({ transition: t, owner: entry, from }: Item) {
+  function afterCommit({ transition: t, owner: entry, from, unchanged }: Item) {
+    if (unchanged) return; // nothing was written
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
     if (entry.stopping) return;
@@ -175,24 +202,29 @@ export function createHost(deps: HostDeps) {
       queueMicrotask(() => fail(id, entry, event.error, 'persist'));
       return;
     }
-    const json = JSON.stringify(entry.actor.getPersistedSnapshot());
     const emitted = entry.emitted.splice(0);
     const completions = entry.completions.splice(0);
-    if (json === entry.json && emitted.length === 0 && completions.length === 0) return; // unchanged (fact 5)
+    // unchanged (fact 5): the same snapshot object; a new one that serialises the same is dropped when written
+    if (snapshot === lastSeen.get(entry) && emitted.length === 0 && completions.length === 0) return;
+    lastSeen.set(entry, snapshot);
     const from = entry.state;
-    const transition = {
+    const transition: Transition = {
       id,
       snapshot,
-      json,
+      json: '', // when written
       previousState: from,
       event: event.type,
       emitted,
       completions,
       at: clock.iso(),
     };
-    entry.json = json;
     entry.state = domainStateOf(snapshot);
-    commits.push({ transition, owner: entry, from });
+    // the persisted form now (its children as they are now); turned into JSON only if it is the one written
+    const item: Item = { transition, owner: entry, from, persisted: entry.actor.getPersistedSnapshot() };
+    const previous = pendingOf.get(entry);
+    if (previous) previous.transition.superseded = true;
+    pendingOf.set(entry, item);
+    commits.push(item);
   }
 
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
