@@ -5,7 +5,8 @@
  * after repeated failures, parked; a snapshot that cannot be restored parks its negotiation at once; a transition
  * the database could not take (full disk) is dropped and its negotiation held until writes work again. The
  * process and the other negotiations keep going. Its parts: live-actors.ts (the cache), group-commit.ts (one
- * commit per turn), actor-failures.ts (the failure rule), storage-hold.ts, scheduler.ts (durable timers).
+ * commit per turn), transition-writes.ts (what a commit writes of each transition), actor-failures.ts (the failure
+ * rule), storage-hold.ts, scheduler.ts (durable timers).
  */
 import type { InspectionEvent } from 'xstate';
 import {
@@ -41,6 +42,7 @@ import { recordUnanswered, replyOf } from './inbox-hand-over.ts';
 import { createLiveActors, type Live } from './live-actors.ts';
 import { createScheduler } from './scheduler.ts';
 import { createStorageHold } from './storage-hold.ts';
+import { createTransitionWrites, type Staged } from './transition-writes.ts';
 
 export interface HostDeps {
   db: Db;
@@ -93,36 +95,12 @@ export function createHost(deps: HostDeps) {
   const failures = createActorFailures({ store, clock, logger, storage, onFailure: deps.onFailure });
   const park = failures.park;
 
-  /**
-   * A transition waiting for the group commit. Its snapshot is turned into JSON when the commit writes it, and only
-   * for the negotiation's last transition in that commit (the earlier ones are superseded: their records are written,
-   * not their snapshots); unchanged, when that JSON is the one already stored and nothing else is written (fact 5).
-   */
-  type Item = {
-    transition: Transition;
-    owner: Live;
-    from: DomainState;
-    persisted: unknown;
-    prepared?: boolean;
-    unchanged?: boolean;
-  };
-  const pendingOf = new WeakMap<Live, Item>(); // each live actor's latest transition not yet written
-  const lastSeen = new WeakMap<Live, NegotiationSnapshot>(); // each live actor's snapshot when it was last handed over
-  function write(item: Item) {
-    const t = item.transition;
-    if (pendingOf.get(item.owner) === item) pendingOf.delete(item.owner);
-    if (!item.prepared && !t.superseded) {
-      t.json = JSON.stringify(item.persisted);
-      const quiet = t.emitted.length === 0 && !t.completions?.length && t.previousState === domainStateOf(t.snapshot);
-      item.unchanged = quiet && t.json === item.owner.json;
-      item.owner.json = t.json;
-    }
-    item.prepared = true;
-    if (!item.unchanged) store.persist(t);
-  }
-  const commits = createGroupCommit<Live, Item>({
+  const writes = createTransitionWrites(store);
+  // each live actor's snapshot when it was last handed over: the same object again, with no records, is unchanged
+  const lastSeen = new WeakMap<Live, NegotiationSnapshot>();
+  const commits = createGroupCommit<Live, Staged>({
     db: deps.db,
-    persist: write,
+    persist: writes.write,
     committed: afterCommit,
     failed(entry, id, error) {
       entry.broken = true; // in-memory state is ahead of the database: use it no more
@@ -159,7 +137,7 @@ export function createHost(deps: HostDeps) {
     return true;
   }
 
-  function afterCommit({ transition: t, owner: entry, from, unchanged }: Item) {
+  function afterCommit({ transition: t, owner: entry, from, unchanged }: Staged) {
     if (unchanged) return; // nothing was written
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
@@ -219,12 +197,7 @@ export function createHost(deps: HostDeps) {
       at: clock.iso(),
     };
     entry.state = domainStateOf(snapshot);
-    // the persisted form now (its children as they are now); turned into JSON only if it is the one written
-    const item: Item = { transition, owner: entry, from, persisted: entry.actor.getPersistedSnapshot() };
-    const previous = pendingOf.get(entry);
-    if (previous) previous.transition.superseded = true;
-    pendingOf.set(entry, item);
-    commits.push(item);
+    commits.push(writes.stage(entry, transition, from));
   }
 
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
