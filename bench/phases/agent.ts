@@ -3,6 +3,7 @@
  * and full-turn (2b) measurements.
  */
 import { join } from 'node:path';
+import { cpuMeter, cpuMsPer, cpuNote } from '../lib/cpu.ts';
 import { runLoad } from '../lib/http.ts';
 import { tempDir } from '../lib/processes.ts';
 import { fmt } from '../lib/report.ts';
@@ -60,6 +61,7 @@ export async function agentPhases(raw: Raw, dir: string) {
   const mailDb = openReadOnly(sandboxDb);
   const outCount = mailDb.prepare("SELECT COUNT(*) FROM mail WHERE direction = 'out'").pluck();
   const t0 = performance.now();
+  const startMeter = cpuMeter(child.pid);
   const inboundCount = CFG.only ? 0 : CFG.inboundNegotiations;
   const campaigns = [
     ['bench-inbound', inboundCount, 'Inbound'],
@@ -77,12 +79,18 @@ export async function agentPhases(raw: Raw, dir: string) {
   const total = inboundCount + CFG.influencers;
   await until('opening offers', () => (outCount.get() as number) >= total, 120_000);
   const outreachSeconds = (performance.now() - t0) / 1000;
-  results.campaignStart = { negotiations: total, seconds: outreachSeconds };
+  const startCpu = startMeter();
+  results.campaignStart = {
+    negotiations: total,
+    seconds: outreachSeconds,
+    cpu: startCpu,
+    cpuMsEach: cpuMsPer(startCpu, total),
+  };
   row(
     S0,
     `campaign start: ${total} negotiations created + opening emails sent`,
     `${fmt.n(total / outreachSeconds, 1)}/s`,
-    `${outreachSeconds.toFixed(2)} s from the first POST /api/v1/campaigns to the last opening email`,
+    `${outreachSeconds.toFixed(2)} s from the first POST /api/v1/campaigns to the last opening email; ${fmt.n(cpuMsPer(startCpu, total), 2)} ms agent CPU each; ${cpuNote(startCpu)}`,
   );
   mailDb.close();
 
