@@ -11,6 +11,8 @@ export const CFG = {
   influencers: Number(env.BENCH_INFLUENCERS ?? 1000),
   inboundNegotiations: Number(env.BENCH_INBOUND_NEGOTIATIONS ?? 1000),
   concurrency: Number(env.BENCH_CONCURRENCY ?? 16),
+  /** the fixed open-loop rate of phase 2b, turns/s: the same load in every run */
+  steadyRate: Number(env.BENCH_STEADY_RATE ?? 50),
   inboundConcurrency: 32,
   inboundSeconds: 3,
   negotiations: Number(env.BENCH_NEGOTIATIONS ?? 100_000),

@@ -197,7 +197,13 @@ export async function turns(
     sustained = r;
     if (r.sustained) break;
   }
-  // 3. open loop at the target load, for one second
+  // 3. open loop at a fixed rate, the same in every run (runs before and after a change compare at the same load)
+  const fixed = await step(
+    `open loop at ${fmt.n(CFG.steadyRate)}/s (fixed)`,
+    take(Math.min(negotiations.length, Math.round(CFG.steadyRate * 3))),
+    CFG.steadyRate,
+  );
+  // 4. open loop at the target load, for one second
   const atTarget = await step(
     `open loop at ${GOAL.turnsPerSecond}/s (target)`,
     take(Math.min(negotiations.length, GOAL.turnsPerSecond)),
@@ -243,9 +249,9 @@ export async function turns(
   // The figures of issue 17 side by side: throughput, latency at a steady load, CPU per turn, cores, raw limit.
   row(
     S,
-    'summary: saturation turns/s; open loop p50 / p99; CPU per turn; cores',
-    `${fmt.n(capacity)}/s; ${fmt.ms(sus.p50Ms)} / ${fmt.ms(sus.p99Ms)}; ${fmt.n(closed.cpuMsPerTurn, 2)} ms; ${closed.cpu.agent.toFixed(2)} cores`,
-    `saturation: ${CFG.concurrency} in flight; open loop at ${fmt.n(sus.offeredPerSecond ?? 0)}/s (CPU ${fmt.n(sus.cpuMsPerTurn, 2)} ms/turn, ${sus.cpu.agent.toFixed(2)} cores); raw durable 1-row commits ${fmt.n(raw.full.perSecond)}/s, product-shaped ${fmt.n(raw.shaped.perSecond)}/s`,
+    `summary: saturation turns/s; open loop at ${fmt.n(CFG.steadyRate)}/s p50 / p99; CPU per turn; cores`,
+    `${fmt.n(capacity)}/s; ${fmt.ms(fixed.p50Ms)} / ${fmt.ms(fixed.p99Ms)}; ${fmt.n(closed.cpuMsPerTurn, 2)} ms; ${closed.cpu.agent.toFixed(2)} cores`,
+    `saturation: ${CFG.concurrency} in flight; at ${fmt.n(CFG.steadyRate)}/s${fixed.sustained ? '' : ' (NOT sustained)'}: CPU ${fmt.n(fixed.cpuMsPerTurn, 2)} ms/turn, ${fixed.cpu.agent.toFixed(2)} cores; at ${fmt.n(sus.offeredPerSecond ?? 0)}/s (${fmt.n((100 * (sus.offeredPerSecond ?? 0)) / capacity)} % of capacity): p50 ${fmt.ms(sus.p50Ms)}, p99 ${fmt.ms(sus.p99Ms)}; raw durable 1-row commits ${fmt.n(raw.full.perSecond)}/s, product-shaped ${fmt.n(raw.shaped.perSecond)}/s`,
   );
   results.turns = {
     negotiations: negotiations.length,
