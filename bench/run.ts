@@ -14,7 +14,7 @@
  *      b. full negotiation turns on BENCH_INFLUENCERS negotiations: reply -> classify -> decide -> compose ->
  *         gate -> send -> persisted (the email_sent entry committed, seen the same way): capacity at saturation
  *         (closed loop, BENCH_CONCURRENCY in flight), then open loop at 80 % of it (50 % if the agent does not
- *         keep pace), then at the target (500/s for one second);
+ *         keep pace), at a fixed BENCH_STEADY_RATE (50/s, three seconds), then at the target (500/s for one second);
  *   3. model calls and tokens per inbound reply: a second agent with MODEL_PROVIDER=anthropic against the fake
  *      Messages API (test/support/fake-anthropic.ts, started in this process), shipped knowledge_base/;
  *   4. boot with BENCH_NEGOTIATIONS persisted negotiations (real ones driven through the product, then cloned:
@@ -27,10 +27,11 @@
  *      the first view in headless Chromium.
  *   7. the send queue at campaign scale (bench/phases/send-queue.ts): BENCH_QUEUE_INFLUENCERS (10,000) influencers
  *      against the fake Gmail that enforces Gmail's limits, on the sandbox clock across days;
- * Knobs (environment): BENCH_INFLUENCERS (1000), BENCH_INBOUND_NEGOTIATIONS (1000), BENCH_CONCURRENCY (16),
+ * Knobs (environment): BENCH_INFLUENCERS (1000), BENCH_INBOUND_NEGOTIATIONS (1000), BENCH_CONCURRENCY (16), BENCH_STEADY_RATE (50),
  * BENCH_NEGOTIATIONS (100000), BENCH_MID_NEGOTIATIONS (10000), BENCH_TOUCH (1000), BENCH_OVERDUE (1000),
  * BENCH_MODEL_INFLUENCERS (30), BENCH_LOG_LEVEL (info), BENCH_KEEP_TMP=1 (keep the temp dirs), BENCH_NODE_ARGS
- * (extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Writes bench/results.json.
+ * (extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_ONLY=turns (phases 1 and 2b
+ * only: raw limits and full turns, about 30 s: the quick loop for work on the runtime). Writes bench/results.json.
  *
  * This file only runs the phases in order. Each phase is a file in bench/phases/ that records its rows, targets
  * and results through bench/lib/common.ts; bench/lib/summary.ts prints the table and judges the targets at the end.
@@ -64,6 +65,10 @@ async function main() {
     const raw = await rawLimits();
     const dir = tempDir('bench-agent-');
     let { child, client } = await agentPhases(raw, dir);
+    if (CFG.only) {
+      await stopAgent(child, client, 'phase 2 agent');
+      return finish(meta, failure);
+    }
     const seeded = await seedTemplates(client, dir);
     const stop1 = await stopAgent(child, client, 'phase 2/4 agent');
     row('2 agent, empty DB', 'graceful stop (SIGTERM -> exit)', fmt.ms(stop1.ms), `exit code ${stop1.code}`);

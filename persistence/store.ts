@@ -163,6 +163,11 @@ export interface Transition {
   id: string;
   snapshot: NegotiationSnapshot;
   json: string; // the persisted snapshot
+  /**
+   * A later transition of the same negotiation is written in the same commit: this one's records (timeline,
+   * journal, inbox) are written, its snapshot is not (the later one's is; the commit is atomic).
+   */
+  superseded?: boolean;
   previousState: DomainState | null; // null for the first write of a new negotiation
   event: string;
   emitted: NegotiationEmitted[];
@@ -195,24 +200,25 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
 
   function writeTransition(t: Transition, insert: { campaignId: string } | null): void {
     const c = t.snapshot.context;
-    const row = {
+    const state = domainStateOf(t.snapshot);
+    const row = () => ({
       id: t.id,
       ...columns(t.snapshot, policy),
       machine_version: MACHINE_VERSION,
       snapshot: t.json,
       at: t.at,
-    };
+    });
     if (insert) {
       insertNegotiation.run({
-        ...row,
+        ...row(),
         campaign_id: insert.campaignId,
         influencer_email: c.influencer.email,
         influencer_name: c.influencer.name,
         platform: c.influencer.platform,
         average_views: c.influencer.averageViews,
       });
-    } else {
-      updateNegotiation.run(row);
+    } else if (!t.superseded) {
+      updateNegotiation.run(row());
     }
     const owner = { negotiationId: t.id, campaignId: c.terms.campaignId, influencerEmail: c.influencer.email };
     // The transition's own records first (e.g. the reply that arrived), then the state change they led to.
@@ -223,12 +229,12 @@ export function createStore(db: Db, policy: Policy, journal: Journal, inbox: Inb
     }
     for (const c of t.completions ?? [])
       journal.complete({ key: c.key, negotiationId: t.id, kind: c.kind }, c.result, t.at);
-    if (t.previousState !== row.state) {
-      const event = domainEventOf(t.previousState, row.state);
+    if (t.previousState !== state) {
+      const event = domainEventOf(t.previousState, state);
       appendTimeline(db, {
         ...owner,
         at: t.at,
-        entry: { type: 'state_transition', from: t.previousState, to: row.state, event, cause: t.event },
+        entry: { type: 'state_transition', from: t.previousState, to: state, event, cause: t.event },
       });
     }
   }

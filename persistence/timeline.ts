@@ -66,6 +66,23 @@ function whereOf(q: AuditQuery): { sql: string; args: unknown[] } {
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
 }
 
+// Prepared audit statements by SQL text: a few shapes (which filters are set), asked on every reply for its hints.
+const prepared = new WeakMap<Db, Map<string, Statement<unknown[]>>>();
+function statement(db: Db, sql: string): Statement<unknown[]> {
+  let cache = prepared.get(db);
+  if (!cache) {
+    cache = new Map();
+    prepared.set(db, cache);
+  }
+  let found = cache.get(sql);
+  if (!found) {
+    if (cache.size >= 64) cache.clear(); // many type lists: keep it bounded
+    found = db.prepare(sql);
+    cache.set(sql, found);
+  }
+  return found;
+}
+
 /** The one audit query: behind the API's timeline, the reply hints, the CLI and Slack /audit (audit.ts). */
 export function queryTimeline(db: Db, q: AuditQuery): AuditEntry[] {
   const where = whereOf(q);
@@ -74,15 +91,16 @@ export function queryTimeline(db: Db, q: AuditQuery): AuditEntry[] {
       t.influencer_email AS influencerEmail, n.influencer_name AS influencerName, t.data
     FROM timeline t LEFT JOIN negotiations n ON n.id = t.negotiation_id
     ${where.sql} ORDER BY ${q.by === 'time' ? `t.at ${dir}, ` : ''}t.id ${dir} LIMIT ?`;
-  const rows = db.prepare(sql).all(...where.args, q.limit ?? 1000) as (Omit<AuditEntry, 'data'> & { data: string })[];
+  const rows = statement(db, sql).all(...where.args, q.limit ?? 1000) as (Omit<AuditEntry, 'data'> & {
+    data: string;
+  })[];
   return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
 }
 
 /** How many entries the query matches (its limit ignored). */
 export function countTimeline(db: Db, q: AuditQuery): number {
   const where = whereOf(q);
-  return db
-    .prepare(`SELECT COUNT(*) FROM timeline t ${where.sql}`)
+  return statement(db, `SELECT COUNT(*) FROM timeline t ${where.sql}`)
     .pluck()
     .get(...where.args) as number;
 }

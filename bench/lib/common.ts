@@ -11,6 +11,8 @@ export const CFG = {
   influencers: Number(env.BENCH_INFLUENCERS ?? 1000),
   inboundNegotiations: Number(env.BENCH_INBOUND_NEGOTIATIONS ?? 1000),
   concurrency: Number(env.BENCH_CONCURRENCY ?? 16),
+  /** the fixed open-loop rate of phase 2b, turns/s: the same load in every run */
+  steadyRate: Number(env.BENCH_STEADY_RATE ?? 50),
   inboundConcurrency: 32,
   inboundSeconds: 3,
   negotiations: Number(env.BENCH_NEGOTIATIONS ?? 100_000),
@@ -22,6 +24,8 @@ export const CFG = {
   boots: 3,
   cloneCampaigns: 19,
   logLevel: env.BENCH_LOG_LEVEL ?? 'info',
+  /** 'turns': only phases 1 and 2b (raw limits, full turns): the quick loop for work on the runtime */
+  only: env.BENCH_ONLY === 'turns' ? ('turns' as const) : null,
   rawSeconds: 2,
   httpSeconds: 3,
 };

@@ -15,7 +15,15 @@ export function machineBusySeconds(): number {
   return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100; // user nice system irq softirq steal (not idle, iowait)
 }
 
-export type CpuUse = { agent: number; bench: number; others: number; machine: number };
+/** Cores used over `seconds` of wall time (agentSeconds: the agent's CPU seconds in that interval). */
+export type CpuUse = {
+  agent: number;
+  bench: number;
+  others: number;
+  machine: number;
+  seconds: number;
+  agentSeconds: number;
+};
 /** CPU used during an interval, in cores: the agent, this process, and every other process on the (shared) machine. */
 export function cpuMeter(pid: number): () => CpuUse {
   const m0 = machineBusySeconds();
@@ -25,11 +33,14 @@ export function cpuMeter(pid: number): () => CpuUse {
   return () => {
     const wall = (performance.now() - t0) / 1000;
     const b = process.cpuUsage(b0);
-    const agent = (cpuSeconds(pid) - a0) / wall;
+    const agentSeconds = cpuSeconds(pid) - a0;
+    const agent = agentSeconds / wall;
     const bench = (b.user + b.system) / 1e6 / wall;
     const machine = (machineBusySeconds() - m0) / wall;
-    return { agent, bench, others: Math.max(0, machine - agent - bench), machine };
+    return { agent, bench, others: Math.max(0, machine - agent - bench), machine, seconds: wall, agentSeconds };
   };
 }
+/** The agent's CPU milliseconds per unit of work done in the interval (a turn, an event). */
+export const cpuMsPer = (c: CpuUse, done: number) => (done > 0 ? (1000 * c.agentSeconds) / done : Number.NaN);
 export const cpuNote = (c: CpuUse) =>
   `CPU (cores): agent ${c.agent.toFixed(2)}, bench ${c.bench.toFixed(2)}, other processes ${c.others.toFixed(2)}`;

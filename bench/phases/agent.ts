@@ -3,6 +3,7 @@
  * and full-turn (2b) measurements.
  */
 import { join } from 'node:path';
+import { cpuMeter, cpuMsPer, cpuNote } from '../lib/cpu.ts';
 import { runLoad } from '../lib/http.ts';
 import { tempDir } from '../lib/processes.ts';
 import { fmt } from '../lib/report.ts';
@@ -18,7 +19,7 @@ import { turns } from './turns.ts';
 export async function agentPhases(raw: Raw, dir: string) {
   log('phase 2: agent with an empty database');
   const emptyBoots: number[] = [];
-  for (let i = 1; i < CFG.boots; i++) {
+  for (let i = 1; i < (CFG.only ? 1 : CFG.boots); i++) {
     const empty = await startAgent(tempDir('bench-empty-'), 'agent-empty');
     emptyBoots.push(empty.bootMs);
     await stopAgent(empty.child, empty.client, 'empty boot');
@@ -60,10 +61,13 @@ export async function agentPhases(raw: Raw, dir: string) {
   const mailDb = openReadOnly(sandboxDb);
   const outCount = mailDb.prepare("SELECT COUNT(*) FROM mail WHERE direction = 'out'").pluck();
   const t0 = performance.now();
-  for (const [id, count, prefix] of [
-    ['bench-inbound', CFG.inboundNegotiations, 'Inbound'],
+  const startMeter = cpuMeter(child.pid);
+  const inboundCount = CFG.only ? 0 : CFG.inboundNegotiations;
+  const campaigns = [
+    ['bench-inbound', inboundCount, 'Inbound'],
     ['bench-live', CFG.influencers, 'Live'],
-  ] as const) {
+  ] as const;
+  for (const [id, count, prefix] of campaigns.filter(([, count]) => count > 0)) {
     const created = await client.json(
       'POST',
       '/api/v1/campaigns',
@@ -72,15 +76,21 @@ export async function agentPhases(raw: Raw, dir: string) {
     if (created.status !== 201)
       throw new Error(`campaign ${id} not created: ${created.status} ${JSON.stringify(created.body)}`);
   }
-  const total = CFG.inboundNegotiations + CFG.influencers;
+  const total = inboundCount + CFG.influencers;
   await until('opening offers', () => (outCount.get() as number) >= total, 120_000);
   const outreachSeconds = (performance.now() - t0) / 1000;
-  results.campaignStart = { negotiations: total, seconds: outreachSeconds };
+  const startCpu = startMeter();
+  results.campaignStart = {
+    negotiations: total,
+    seconds: outreachSeconds,
+    cpu: startCpu,
+    cpuMsEach: cpuMsPer(startCpu, total),
+  };
   row(
     S0,
     `campaign start: ${total} negotiations created + opening emails sent`,
     `${fmt.n(total / outreachSeconds, 1)}/s`,
-    `${outreachSeconds.toFixed(2)} s from the first POST /api/v1/campaigns to the last opening email`,
+    `${outreachSeconds.toFixed(2)} s from the first POST /api/v1/campaigns to the last opening email; ${fmt.n(cpuMsPer(startCpu, total), 2)} ms agent CPU each; ${cpuNote(startCpu)}`,
   );
   mailDb.close();
 
@@ -91,17 +101,18 @@ export async function agentPhases(raw: Raw, dir: string) {
     );
     return list.body.map((n) => ({ id: n.id, threadId: n.threadId, email: n.influencer.email }));
   };
-  const inboundNegotiations = await listOf('bench-inbound');
+  const inboundNegotiations = inboundCount ? await listOf('bench-inbound') : [];
   const liveNegotiations = await listOf('bench-live');
-  if (inboundNegotiations.length !== CFG.inboundNegotiations || liveNegotiations.length !== CFG.influencers)
-    throw new Error(`expected ${CFG.inboundNegotiations} + ${CFG.influencers} negotiations`);
+  if (inboundNegotiations.length !== inboundCount || liveNegotiations.length !== CFG.influencers)
+    throw new Error(`expected ${inboundCount} + ${CFG.influencers} negotiations`);
 
   const agentDbFile = join(dir, 'data', 'agent.db');
   const watch = watchTimeline(agentDbFile, ['email_received', 'email_sent']);
   const expect = expectations(watch);
   const agentDb = openReadOnly(agentDbFile);
   try {
-    await inbound(raw, child, client, inboundNegotiations, watch, expect, agentDb, join(dir, 'data', 'sandbox.db'));
+    if (inboundCount)
+      await inbound(raw, child, client, inboundNegotiations, watch, expect, agentDb, join(dir, 'data', 'sandbox.db'));
     await turns(raw, child, client, liveNegotiations, watch, expect, agentDb);
   } finally {
     watch.close();

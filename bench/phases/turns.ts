@@ -8,7 +8,7 @@ import { fmt } from '../lib/report.ts';
 import { COUNTER_ASKS } from '../lib/scenarios.ts';
 import type { TimelineWatch } from '../lib/watch.ts';
 import { CFG, GOAL, log, p, problems, results, row, SUSTAINED, targets } from '../lib/common.ts';
-import { type CpuUse, cpuMeter, cpuNote, cpuSeconds } from '../lib/cpu.ts';
+import { type CpuUse, cpuMeter, cpuMsPer, cpuNote, cpuSeconds } from '../lib/cpu.ts';
 import { quiet } from '../lib/agent.ts';
 import { allSettled, type expectations, type Negotiation } from '../lib/expectations.ts';
 import type { Raw } from './raw-limits.ts';
@@ -70,6 +70,8 @@ export async function turns(
     ackP50Ms: number;
     ackP99Ms: number;
     cpu: CpuUse;
+    /** the agent's CPU milliseconds per answered turn during the step */
+    cpuMsPerTurn: number;
     pollGapP99Ms: number;
     generatorLagP99Ms: number | null;
   };
@@ -169,6 +171,7 @@ export async function turns(
       ackP50Ms: p(acks, 50),
       ackP99Ms: p(acks, 99),
       cpu,
+      cpuMsPerTurn: cpuMsPer(cpu, latencies.length),
       pollGapP99Ms,
       generatorLagP99Ms: lag,
     };
@@ -177,7 +180,7 @@ export async function turns(
       S,
       `${name}: reply -> answer persisted p50 / p99`,
       `${fmt.ms(r.p50Ms)} / ${fmt.ms(r.p99Ms)}`,
-      `${r.answered}/${r.replies} answered at ${fmt.n(turnsPerSecond, 1)} turns/s${rate === null ? '' : r.sustained ? ' (sustained)' : ' (NOT sustained: a backlog built up)'}, ${errors} errors; max ${fmt.ms(r.maxMs)}; from the 202: p50 ${fmt.ms(r.fromAckP50Ms)}, p99 ${fmt.ms(r.fromAckP99Ms)}; 202 p50 ${fmt.ms(r.ackP50Ms)}, p99 ${fmt.ms(r.ackP99Ms)}; ${cpuNote(cpu)}`,
+      `${r.answered}/${r.replies} answered at ${fmt.n(turnsPerSecond, 1)} turns/s${rate === null ? '' : r.sustained ? ' (sustained)' : ' (NOT sustained: a backlog built up)'}, ${errors} errors; max ${fmt.ms(r.maxMs)}; from the 202: p50 ${fmt.ms(r.fromAckP50Ms)}, p99 ${fmt.ms(r.fromAckP99Ms)}; 202 p50 ${fmt.ms(r.ackP50Ms)}, p99 ${fmt.ms(r.ackP99Ms)}; ${fmt.n(r.cpuMsPerTurn, 2)} ms agent CPU per turn; ${cpuNote(cpu)}`,
     );
     return r;
   }
@@ -194,7 +197,13 @@ export async function turns(
     sustained = r;
     if (r.sustained) break;
   }
-  // 3. open loop at the target load, for one second
+  // 3. open loop at a fixed rate, the same in every run (runs before and after a change compare at the same load)
+  const fixed = await step(
+    `open loop at ${fmt.n(CFG.steadyRate)}/s (fixed)`,
+    take(Math.min(negotiations.length, Math.round(CFG.steadyRate * 3))),
+    CFG.steadyRate,
+  );
+  // 4. open loop at the target load, for one second
   const atTarget = await step(
     `open loop at ${GOAL.turnsPerSecond}/s (target)`,
     take(Math.min(negotiations.length, GOAL.turnsPerSecond)),
@@ -237,6 +246,13 @@ export async function turns(
       .join(', '),
   );
   const sus = sustained as TurnStep;
+  // The figures of issue 17 side by side: throughput, latency at a steady load, CPU per turn, cores, raw limit.
+  row(
+    S,
+    `summary: saturation turns/s; open loop at ${fmt.n(CFG.steadyRate)}/s p50 / p99; CPU per turn; cores`,
+    `${fmt.n(capacity)}/s; ${fmt.ms(fixed.p50Ms)} / ${fmt.ms(fixed.p99Ms)}; ${fmt.n(closed.cpuMsPerTurn, 2)} ms; ${closed.cpu.agent.toFixed(2)} cores`,
+    `saturation: ${CFG.concurrency} in flight; at ${fmt.n(CFG.steadyRate)}/s${fixed.sustained ? '' : ' (NOT sustained)'}: CPU ${fmt.n(fixed.cpuMsPerTurn, 2)} ms/turn, ${fixed.cpu.agent.toFixed(2)} cores; at ${fmt.n(sus.offeredPerSecond ?? 0)}/s (${fmt.n((100 * (sus.offeredPerSecond ?? 0)) / capacity)} % of capacity): p50 ${fmt.ms(sus.p50Ms)}, p99 ${fmt.ms(sus.p99Ms)}; raw durable 1-row commits ${fmt.n(raw.full.perSecond)}/s, product-shaped ${fmt.n(raw.shaped.perSecond)}/s`,
+  );
   results.turns = {
     negotiations: negotiations.length,
     capacityPerSecond: capacity,
@@ -255,6 +271,15 @@ export async function turns(
       measured: Math.max(capacity, atTarget.turnsPerSecond),
       raw: { label: '1-row durable commits', value: raw.full.perSecond, unit: '/s' },
       note: `best of: ${CFG.concurrency} in flight ${fmt.n(capacity)}/s (${closed.replies} replies), open loop at ${GOAL.turnsPerSecond}/s ${fmt.n(atTarget.turnsPerSecond)}/s; ${cpuNote(closed.cpu)}`,
+    },
+    {
+      id: 'turns.cpu',
+      what: `Agent CPU per full turn at saturation (${CFG.concurrency} in flight), and cores used`,
+      kind: 'info',
+      goal: 0,
+      unit: 'ms',
+      measured: closed.cpuMsPerTurn,
+      note: `${closed.cpu.agent.toFixed(2)} cores of the agent at ${fmt.n(capacity)} turns/s; open loop at ${fmt.n(sus.offeredPerSecond ?? 0)}/s: ${fmt.n(sus.cpuMsPerTurn, 2)} ms/turn, ${sus.cpu.agent.toFixed(2)} cores`,
     },
     {
       id: 'turns.p99.sustained',

@@ -64,14 +64,19 @@ export function createEffects(deps: EffectDeps) {
   const { journal, clock, config } = deps;
 
   /**
-   * Runs `run` at most once to completion per key, with bounded retries. An effect with outside consequences
-   * (`commitAttempt`: email, Slack) commits each attempt BEFORE calling out, so a restart knows it may already
-   * have happened (`mayHaveRun`). The result is recorded in the journal by the transition that consumes it (one
-   * commit, decisions D9); a crash in between re-runs the effect, which is safe for exactly that reason.
+   * Runs `run` at most once to completion per key, with bounded retries. The result is recorded in the journal by
+   * the transition that consumes it (one commit, decisions D9); a crash in between re-runs the effect, which is safe
+   * for exactly that reason. `mode` says what the outside world sees of it:
+   * - 'read' (a model call): nothing; it runs at once, without waiting for the transition that asked for it to be
+   *   committed (a crash before that commit takes the reply again from the inbox and asks again, as before);
+   * - 'send' (an email): waits until the transition that asked for it is committed; the send queue's grant is its
+   *   committed attempt;
+   * - 'attempt' (Slack): waits likewise, and commits each attempt BEFORE calling out, so a restart knows it may
+   *   already have happened (`mayHaveRun`).
    */
   function journaled<I extends { key: string; negotiationId: string }, O>(
     kind: string,
-    commitAttempt: boolean,
+    mode: 'read' | 'send' | 'attempt',
     run: (input: I, mayHaveRun: boolean, signal: AbortSignal) => Promise<O>,
     /** After the last failed attempt: did it happen after all? (an email the mailbox took before the error) */
     recover?: (input: I) => Promise<O | null>,
@@ -79,7 +84,8 @@ export function createEffects(deps: EffectDeps) {
     giveUp?: (input: I, error: unknown) => void,
   ) {
     return fromPromise<O, I>(async ({ input, signal }) => {
-      await deps.durable(); // the transition that requested this effect is committed before anything is done
+      // Something the outside world sees waits until the transition that requested it is committed.
+      if (mode !== 'read') await deps.durable();
       // Its actor was stopped meanwhile (that transition could not be committed): the restored actor runs it again.
       signal.throwIfAborted();
       const prior = journal.get(input.key);
@@ -87,7 +93,7 @@ export function createEffects(deps: EffectDeps) {
       const effect: EffectRef = { key: input.key, negotiationId: input.negotiationId, kind };
       let mayHaveRun = (prior?.attempts ?? 0) > 0;
       const attempt = async () => {
-        if (commitAttempt) journal.beginAttempt(effect, clock.iso());
+        if (mode === 'attempt') journal.beginAttempt(effect, clock.iso());
         try {
           const output = await run(input, mayHaveRun, signal);
           deps.completed(effect, output);
@@ -151,7 +157,7 @@ export function createEffects(deps: EffectDeps) {
   return {
     classify: journaled<ClassifyInput, Classification>(
       'classify',
-      false,
+      'read',
       // The team's trigger file is applied inside the journaled run, so a replay reads the recorded result.
       async (input) =>
         applyTriggers(
@@ -178,7 +184,7 @@ export function createEffects(deps: EffectDeps) {
         cpmCeilingEnabled: deps.triggers.cpmCeilingEnabled,
       }),
     ),
-    compose: journaled<ComposeActorInput, { prose: string }>('compose', false, ({ key: _, ...input }) =>
+    compose: journaled<ComposeActorInput, { prose: string }>('compose', 'read', ({ key: _, ...input }) =>
       deps.model.compose({ ...input, agentName: config.agentName }),
     ),
     validate: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) =>
@@ -188,7 +194,7 @@ export function createEffects(deps: EffectDeps) {
       'send_email',
       // The queue's grant is the send's committed attempt (one commit per email, as before the queue): it is
       // written before the mailbox is called, so a restart knows the email may have gone out.
-      false,
+      'send',
       async (input, mayHaveRun, signal) => {
         const { sendQueue: queue } = deps;
         const messageId = messageIdFor(input.key, config.agentEmail);
@@ -230,7 +236,7 @@ export function createEffects(deps: EffectDeps) {
     ),
     notify: journaled<NotifyInput, NotifyOutput>(
       'notify',
-      true,
+      'attempt',
       async (input) => {
         const posted = await deps.chat.post(chatMessage(input));
         const refresh = escalationRefresh(input);

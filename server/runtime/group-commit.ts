@@ -15,7 +15,7 @@ export interface Pending<Owner> {
 
 export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
   db: Db;
-  persist(transition: Transition): void;
+  persist(item: Item): void;
   /** After the commit, in order; an error here is reported, never thrown into the commit. */
   committed(item: Item): void;
   /** The owner's transitions were not committed (called during the flush, before anything is released). */
@@ -31,7 +31,7 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
   function commit(items: Item[]): void {
     deps.db
       .transaction(() => {
-        for (const item of items) deps.persist(item.transition);
+        for (const item of items) deps.persist(item);
       })
       .immediate();
   }

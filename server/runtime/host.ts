@@ -5,7 +5,8 @@
  * after repeated failures, parked; a snapshot that cannot be restored parks its negotiation at once; a transition
  * the database could not take (full disk) is dropped and its negotiation held until writes work again. The
  * process and the other negotiations keep going. Its parts: live-actors.ts (the cache), group-commit.ts (one
- * commit per turn), actor-failures.ts (the failure rule), storage-hold.ts, scheduler.ts (durable timers).
+ * commit per turn), transition-writes.ts (what a commit writes of each transition), actor-failures.ts (the failure
+ * rule), storage-hold.ts, scheduler.ts (durable timers).
  */
 import type { InspectionEvent } from 'xstate';
 import {
@@ -41,6 +42,7 @@ import { recordUnanswered, replyOf } from './inbox-hand-over.ts';
 import { createLiveActors, type Live } from './live-actors.ts';
 import { createScheduler } from './scheduler.ts';
 import { createStorageHold } from './storage-hold.ts';
+import { createTransitionWrites, type Staged } from './transition-writes.ts';
 
 export interface HostDeps {
   db: Db;
@@ -93,10 +95,12 @@ export function createHost(deps: HostDeps) {
   const failures = createActorFailures({ store, clock, logger, storage, onFailure: deps.onFailure });
   const park = failures.park;
 
-  type Item = { transition: Transition; owner: Live; from: DomainState };
-  const commits = createGroupCommit<Live, Item>({
+  const writes = createTransitionWrites(store);
+  // each live actor's snapshot when it was last handed over: the same object again, with no records, is unchanged
+  const lastSeen = new WeakMap<Live, NegotiationSnapshot>();
+  const commits = createGroupCommit<Live, Staged>({
     db: deps.db,
-    persist: (transition) => store.persist(transition),
+    persist: writes.write,
     committed: afterCommit,
     failed(entry, id, error) {
       entry.broken = true; // in-memory state is ahead of the database: use it no more
@@ -133,7 +137,8 @@ export function createHost(deps: HostDeps) {
     return true;
   }
 
-  function afterCommit({ transition: t, owner: entry, from }: Item) {
+  function afterCommit({ transition: t, owner: entry, from, unchanged }: Staged) {
+    if (unchanged) return; // nothing was written
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
     if (entry.stopping) return;
@@ -175,24 +180,24 @@ export function createHost(deps: HostDeps) {
       queueMicrotask(() => fail(id, entry, event.error, 'persist'));
       return;
     }
-    const json = JSON.stringify(entry.actor.getPersistedSnapshot());
     const emitted = entry.emitted.splice(0);
     const completions = entry.completions.splice(0);
-    if (json === entry.json && emitted.length === 0 && completions.length === 0) return; // unchanged (fact 5)
+    // unchanged (fact 5): the same snapshot object; a new one that serialises the same is dropped when written
+    if (snapshot === lastSeen.get(entry) && emitted.length === 0 && completions.length === 0) return;
+    lastSeen.set(entry, snapshot);
     const from = entry.state;
-    const transition = {
+    const transition: Transition = {
       id,
       snapshot,
-      json,
+      json: '', // when written
       previousState: from,
       event: event.type,
       emitted,
       completions,
       at: clock.iso(),
     };
-    entry.json = json;
     entry.state = domainStateOf(snapshot);
-    commits.push({ transition, owner: entry, from });
+    commits.push(writes.stage(entry, transition, from));
   }
 
   function fail(id: string, entry: Live, error: unknown, cause: 'action' | 'persist') {
