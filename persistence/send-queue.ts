@@ -29,12 +29,17 @@ export function createSendQueueStore(db: Db) {
   const insert = db.prepare(`
     INSERT INTO send_queue (key, negotiation_id, campaign_id, priority, enqueued_at)
     SELECT @key, @negotiationId, (SELECT campaign_id FROM negotiations WHERE id = @negotiationId), @priority, @at
-    WHERE true ON CONFLICT (key) DO NOTHING`);
+    WHERE true ON CONFLICT (key) DO UPDATE SET asleep = 0`);
+  const insertAsleep = db.prepare(`
+    INSERT INTO send_queue (key, negotiation_id, campaign_id, priority, enqueued_at, asleep)
+    VALUES (@key, @negotiationId, @campaignId, @priority, @at, 1) ON CONFLICT (key) DO NOTHING`);
   const select = db.prepare('SELECT key, sent_at AS sentAt, in_flight AS inFlight FROM send_queue WHERE key = ?');
   const grant = db.prepare('UPDATE send_queue SET sent_at = ?, in_flight = 1 WHERE key = ?');
   const confirm = db.prepare('UPDATE send_queue SET sent_at = COALESCE(sent_at, ?), in_flight = 0 WHERE key = ?');
   const release = db.prepare('UPDATE send_queue SET sent_at = NULL, in_flight = 0 WHERE key = ?');
-  const waiting = db.prepare('SELECT key FROM send_queue WHERE sent_at IS NULL ORDER BY priority, seq LIMIT ?').pluck();
+  const waiting = db.prepare(
+    'SELECT key, negotiation_id AS negotiationId FROM send_queue WHERE sent_at IS NULL ORDER BY priority, seq LIMIT ?',
+  );
   const countSince = db.prepare('SELECT COUNT(*) FROM send_queue WHERE sent_at >= ?').pluck();
   const nthSince = db.prepare('SELECT sent_at FROM send_queue WHERE sent_at >= ? ORDER BY sent_at LIMIT 1 OFFSET ?');
   const last = db.prepare('SELECT MAX(sent_at) FROM send_queue WHERE sent_at IS NOT NULL').pluck();
@@ -59,8 +64,16 @@ export function createSendQueueStore(db: Db) {
   );
 
   return {
+    /** Its effect waits for its turn now (its negotiation is in memory): idempotent, the place is kept. */
     enqueue(row: { key: string; negotiationId: string; priority: Priority }, at: number): void {
       insert.run({ ...row, at });
+    },
+    /** A send queued for a negotiation stored but not in memory (asleep): woken when its turn nears. */
+    enqueueAsleep(
+      row: { key: string; negotiationId: string; campaignId: string; priority: Priority },
+      at: number,
+    ): void {
+      insertAsleep.run({ ...row, at });
     },
     get(key: string): QueueRow | undefined {
       const row = select.get(key) as { key: string; sentAt: number | null; inFlight: number } | undefined;
@@ -78,9 +91,9 @@ export function createSendQueueStore(db: Db) {
     release(key: string): void {
       release.run(key);
     },
-    /** The first waiting keys, in sending order. */
-    waiting(limit: number): string[] {
-      return waiting.all(limit) as string[];
+    /** The first waiting sends, in sending order. */
+    waiting(limit: number): { key: string; negotiationId: string }[] {
+      return waiting.all(limit) as { key: string; negotiationId: string }[];
     },
     sentSince(since: number): number {
       return countSince.get(since) as number;

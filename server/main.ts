@@ -154,6 +154,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     limits: config.sending,
     logger,
     onLimited: (limit) => metrics?.sendLimited.inc({ daily: String(limit.daily) }),
+    wake: (negotiationId) => host.wake(negotiationId), // called from the queue's turns, once the host exists
   });
   opened.push(() => sendQueue.stop());
   metrics?.watchSendQueue(() => {
@@ -234,7 +235,17 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     logger,
   });
   const commands = createCommands({ host, queries, db, clock });
-  const { intake, monitor } = createCampaignSheets({ db, queries, host, sheets, chat, clock, logger, config });
+  const { intake, monitor } = createCampaignSheets({
+    db,
+    queries,
+    host,
+    sendQueue,
+    sheets,
+    chat,
+    clock,
+    logger,
+    config,
+  });
   const clickupIntake = config.clickup
     ? createClickUpIntake({
         db,
@@ -291,6 +302,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   ).length;
   const { restored, redelivered } = host.boot(queries.busyIds());
   host.timers.poke();
+  sendQueue.poke(); // the negotiations asleep in the queue (not restored above) are woken as their turns near
   await watchKeeper?.start();
   await slackApp?.start(); // Socket Mode connects here; HTTP mode is served by the app below
   clickupIntake?.start(); // deliveries left pending by an outage or a crash

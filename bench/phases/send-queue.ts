@@ -112,6 +112,22 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
     const intakeMs = performance.now() - t0;
     if (created.status !== 201) throw new Error(`campaign POST answered ${created.status}`);
     const rssAfterIntake = mb(child.pid);
+    if (process.env.BENCH_QUEUE_INTAKE_ONLY) {
+      // Only the intake (the drive takes about 20 minutes at 10,000): what it answered, /health and RSS meanwhile.
+      await sleep(5_000);
+      const h = { p50: percentile(health, 50), p99: percentile(health, 99), max: Math.max(...health) };
+      const body = created.body as { negotiationIds?: unknown[]; skipped?: unknown[] };
+      result.rows.push(
+        ['POST', `${created.status} after ${(intakeMs / 1000).toFixed(1)} s`],
+        ['GET /health (p50 / p99 / max)', `${h.p50.toFixed(1)} / ${h.p99.toFixed(1)} / ${h.max.toFixed(1)} ms`],
+        [
+          'RSS: before / peak / after / 5 s later',
+          `${rssBefore} / ${rssPeak} / ${rssAfterIntake} / ${mb(child.pid)} MB`,
+        ],
+        ['answered', `${body.negotiationIds?.length} negotiations, ${body.skipped?.length} skipped`],
+      );
+      return result;
+    }
 
     // 2. Drive the clock from one send time to the next until every opening email is out.
     const db = new Database(join(dir, 'data', 'agent.db'), { readonly: true, fileMustExist: true });

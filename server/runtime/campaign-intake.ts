@@ -13,6 +13,7 @@ import {
   CampaignError,
   campaignSchema,
   definitionOf,
+  parseCampaignInSlices,
   onlyZeroAmounts,
   type InfluencerRow,
   planInfluencers,
@@ -23,22 +24,30 @@ import { noticeMessage } from '../../services/chat/messages.ts';
 import type { ChatPort } from '../../services/chat/port.ts';
 import type { Clock } from '../../services/clock.ts';
 import type { Terms } from '../../services/domain.ts';
+import { openingSendKey } from '../../machines/negotiation.ts';
 import type { StartOutcome } from '../../services/sheet-monitor.ts';
 import { SheetError, type SheetsPort } from '../../services/sheets/port.ts';
 import type { Config } from '../config.ts';
 import { Conflict, Invalid, Unprocessable, zodMessage } from '../../services/errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { SendQueue } from './send-queue.ts';
 
 const CHUNK = 10; // negotiations created per transaction before other work gets a turn
-const SETTLE_MAX = 100; // up to this many new negotiations, the answer waits briefly for their opening offers
+// Up to this many new negotiations start at once and the answer waits briefly for their opening offers. More are
+// created asleep (stored, their opening emails queued, no actor in memory): the send queue wakes each when its turn
+// nears (D20), so a campaign of thousands holds no thousands of live actors and composes nothing at intake.
+const SETTLE_MAX = 100;
+const ROW_SLICE = 500; // influencer rows planned at a time
 // A short pause, not just a turn: the negotiations just started compose their first emails meanwhile.
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createCampaignIntake(deps: {
   db: Db;
   queries: Queries;
   host: Host;
+  sendQueue: Pick<SendQueue, 'queueAsleep' | 'poke'>;
   sheets: SheetsPort;
   chat: ChatPort;
   clock: Clock;
@@ -51,8 +60,8 @@ export function createCampaignIntake(deps: {
   let queue: Promise<unknown> = Promise.resolve();
 
   /** The campaign body, or a 400; a campaign refused for a zero amount (a $0 opening) is told to the team (D3.1). */
-  function parseCampaign(body: unknown) {
-    const parsed = campaignSchema.safeParse(body);
+  async function parseCampaign(body: unknown) {
+    const parsed = await parseCampaignInSlices(body, turn);
     if (parsed.success) return parsed.data;
     const message = zodMessage(parsed.error);
     const b = (body ?? {}) as Record<string, unknown>;
@@ -65,7 +74,7 @@ export function createCampaignIntake(deps: {
   }
 
   async function start(body: unknown, by: string) {
-    const input = parseCampaign(body);
+    const input = await parseCampaign(body);
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
       notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);
@@ -126,7 +135,14 @@ export function createCampaignIntake(deps: {
     const existing: string[] = [];
     // A campaign paused or stopped as a whole starts nobody new; the sheet monitor retries its rows later.
     const status = stored ? queries.campaignStatus(definition.id) : 'active';
-    const plans = planInfluencers(rows, terms, (email) => queries.negotiationFor(definition.id, email)?.id);
+    // In slices: a long list is planned (and looked up) ROW_SLICE rows at a time, the event loop free in between.
+    const plans: ReturnType<typeof planInfluencers> = [];
+    const seen = new Set<string>();
+    for (let from = 0; from < rows.length; from += ROW_SLICE) {
+      if (from > 0) await turn();
+      const slice = rows.slice(from, from + ROW_SLICE);
+      plans.push(...planInfluencers(slice, terms, (email) => queries.negotiationFor(definition.id, email)?.id, seen));
+    }
     for (const [i, plan] of plans.entries()) {
       if (plan.kind === 'existing') existing.push(plan.negotiationId);
       else if (plan.kind === 'new' && status === 'active') fresh.push(plan.accepted);
@@ -144,16 +160,18 @@ export function createCampaignIntake(deps: {
     // Created in chunks, each its own transaction, yielding in between: a campaign of thousands never stalls the
     // service. The first chunk stores the campaign and its audit entry; a crash between chunks leaves the rest to
     // a re-post (or the sheet monitor), which starts exactly the missing ones (D12).
+    const asleep = fresh.length > SETTLE_MAX;
     for (let from = 0; from === 0 || from < fresh.length; from += CHUNK) {
-      if (from > 0) await yieldToEventLoop();
+      if (from > 0) await (asleep ? turn() : pause());
       const first = from === 0;
+      const chunk = ids.slice(from, from + CHUNK);
       host.create(
-        fresh.slice(from, from + CHUNK).map((f, i) => ({
+        chunk.map((id, i) => ({
           input: {
-            id: ids[from + i],
-            influencer: f.influencer,
+            id,
+            influencer: fresh[from + i].influencer,
             terms,
-            openingCents: f.openingCents,
+            openingCents: fresh[from + i].openingCents,
             agentEmail: deps.config.agentEmail,
             startedAt,
           },
@@ -164,9 +182,17 @@ export function createCampaignIntake(deps: {
             .transaction(() => {
               if (first) record();
               write();
+              if (asleep) {
+                const campaignId = definition.id;
+                deps.sendQueue.queueAsleep(
+                  chunk.map((id) => ({ key: openingSendKey(id), negotiationId: id, campaignId })),
+                );
+              }
             })
             .immediate(),
+        { asleep },
       );
+      if (asleep) deps.sendQueue.poke();
     }
     function record() {
       const at = clock.iso();

@@ -291,9 +291,14 @@ export function createHost(deps: HostDeps) {
   return {
     /**
      * Creates negotiations: their first snapshots are written inside `transaction` (with whatever else the
-     * caller writes there), then the actors start and send their opening offers.
+     * caller writes there), then the actors start and send their opening offers. `asleep`: they are only stored
+     * (a big campaign, D20); the send queue wakes each when its opening email's turn nears, like a restart would.
      */
-    create(items: { input: NegotiationInput; campaignId: string }[], transaction: (write: () => void) => void): void {
+    create(
+      items: { input: NegotiationInput; campaignId: string }[],
+      transaction: (write: () => void) => void,
+      options: { asleep?: boolean } = {},
+    ): void {
       const created: string[] = [];
       try {
         transaction(() => {
@@ -326,10 +331,14 @@ export function createHost(deps: HostDeps) {
         for (const id of created) live.forget(id); // never started: nothing to stop or persist
         throw error;
       }
-      for (const id of created) live.get(id)?.actor.start();
+      // Asleep: never started, the stored snapshot is all (the actor is dropped).
+      if (options.asleep) for (const id of created) live.forget(id);
+      else for (const id of created) live.get(id)?.actor.start();
       live.evictIdle();
     },
     send,
+    /** Restores a stored negotiation not in memory (asleep, or evicted) and hands it its pending mail. */
+    wake: restart,
     /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
     snapshot(id: string): NegotiationSnapshot | undefined {
       return load(id)?.actor.getSnapshot();
