@@ -116,7 +116,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
       // Only the intake (the drive takes about 20 minutes at 10,000): what it answered, /health and RSS meanwhile.
       await sleep(5_000);
       const h = { p50: percentile(health, 50), p99: percentile(health, 99), max: Math.max(...health) };
-      const body = created.body as { negotiationIds?: unknown[]; skipped?: unknown[] };
+      const body = created.body as { negotiations?: unknown[]; skipped?: unknown[] };
       result.rows.push(
         ['POST', `${created.status} after ${(intakeMs / 1000).toFixed(1)} s`],
         ['GET /health (p50 / p99 / max)', `${h.p50.toFixed(1)} / ${h.p99.toFixed(1)} / ${h.max.toFixed(1)} ms`],
@@ -124,8 +124,15 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
           'RSS: before / peak / after / 5 s later',
           `${rssBefore} / ${rssPeak} / ${rssAfterIntake} / ${mb(child.pid)} MB`,
         ],
-        ['answered', `${body.negotiationIds?.length} negotiations, ${body.skipped?.length} skipped`],
+        ['answered', `${body.negotiations?.length} negotiations, ${body.skipped?.length} skipped`],
       );
+      const metrics = await (await fetch(`${child.url}/metrics`)).text();
+      const gauge = (name: string) =>
+        Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) / 1_048_576);
+      result.rows.push([
+        'V8 heap used / total, external (MB)',
+        `${gauge('nodejs_heap_size_used_bytes')} / ${gauge('nodejs_heap_size_total_bytes')}, ${gauge('nodejs_external_memory_bytes')}`,
+      ]);
       return result;
     }
 

@@ -34,6 +34,10 @@ import type { Logger } from '../observability/logger.ts';
 import type { SendQueue } from './send-queue.ts';
 
 const CHUNK = 10; // negotiations created per transaction before other work gets a turn
+// Asleep ones cost a stored snapshot and a commit each transaction: their transactions grow or shrink to take about
+// SLICE_MS (CHUNK to MAX_CHUNK), so a busy machine gets smaller slices and an idle one fewer commits.
+const SLICE_MS = 10;
+const MAX_CHUNK = 100;
 // Up to this many new negotiations start at once and the answer waits briefly for their opening offers. More are
 // created asleep (stored, their opening emails queued, no actor in memory): the send queue wakes each when its turn
 // nears (D20), so a campaign of thousands holds no thousands of live actors and composes nothing at intake.
@@ -161,17 +165,21 @@ export function createCampaignIntake(deps: {
     // service. The first chunk stores the campaign and its audit entry; a crash between chunks leaves the rest to
     // a re-post (or the sheet monitor), which starts exactly the missing ones (D12).
     const asleep = fresh.length > SETTLE_MAX;
-    for (let from = 0; from === 0 || from < fresh.length; from += CHUNK) {
+    let size = CHUNK;
+    let from = 0;
+    do {
       if (from > 0) await (asleep ? turn() : pause());
       const first = from === 0;
-      const chunk = ids.slice(from, from + CHUNK);
+      const chunk = ids.slice(from, from + size);
+      const offset = from;
+      const began = performance.now();
       host.create(
         chunk.map((id, i) => ({
           input: {
             id,
-            influencer: fresh[from + i].influencer,
+            influencer: fresh[offset + i].influencer,
             terms,
-            openingCents: fresh[from + i].openingCents,
+            openingCents: fresh[offset + i].openingCents,
             agentEmail: deps.config.agentEmail,
             startedAt,
           },
@@ -192,8 +200,12 @@ export function createCampaignIntake(deps: {
             .immediate(),
         { asleep },
       );
-      if (asleep) deps.sendQueue.poke();
-    }
+      from += chunk.length;
+      if (!asleep) continue;
+      deps.sendQueue.poke();
+      const ms = Math.max(1, performance.now() - began);
+      size = Math.max(CHUNK, Math.min(MAX_CHUNK, Math.round((chunk.length * SLICE_MS) / ms)));
+    } while (from < fresh.length);
     function record() {
       const at = clock.iso();
       if (!stored) queries.insertCampaign(definition, at);
