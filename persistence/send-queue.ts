@@ -25,6 +25,10 @@ export interface CampaignQueue {
 const DAY_MS = 86_400_000;
 const PAUSE_KEY = 'send_queue.paused_until';
 
+// A send waits only while its negotiation is busy with it: one parked, or that went elsewhere before its email was
+// out (an opening queued at intake whose composing failed and escalated), has no email queued any more.
+const QUEUED = 'q.sent_at IS NULL AND n.failure IS NULL AND n.busy = 1';
+
 export function createSendQueueStore(db: Db) {
   const insert = db.prepare(`
     INSERT INTO send_queue (key, negotiation_id, campaign_id, priority, enqueued_at)
@@ -37,26 +41,25 @@ export function createSendQueueStore(db: Db) {
   const grant = db.prepare('UPDATE send_queue SET sent_at = ?, in_flight = 1 WHERE key = ?');
   const confirm = db.prepare('UPDATE send_queue SET sent_at = COALESCE(sent_at, ?), in_flight = 0 WHERE key = ?');
   const release = db.prepare('UPDATE send_queue SET sent_at = NULL, in_flight = 0 WHERE key = ?');
-  const waiting = db.prepare(
-    'SELECT key, negotiation_id AS negotiationId FROM send_queue WHERE sent_at IS NULL ORDER BY priority, seq LIMIT ?',
-  );
+  const waiting = db.prepare(`
+    SELECT q.key, q.negotiation_id AS negotiationId FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
+    WHERE ${QUEUED} ORDER BY q.priority, q.seq LIMIT ?`);
   const countSince = db.prepare('SELECT COUNT(*) FROM send_queue WHERE sent_at >= ?').pluck();
   const nthSince = db.prepare('SELECT sent_at FROM send_queue WHERE sent_at >= ? ORDER BY sent_at LIMIT 1 OFFSET ?');
   const last = db.prepare('SELECT MAX(sent_at) FROM send_queue WHERE sent_at IS NOT NULL').pluck();
   const queuedCount = db
     .prepare(`
-    SELECT COUNT(*) FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
-    WHERE q.sent_at IS NULL AND n.failure IS NULL`)
+    SELECT COUNT(*) FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id WHERE ${QUEUED}`)
     .pluck();
   const campaignCounts = db.prepare(`
-    SELECT SUM(q.sent_at IS NULL AND n.failure IS NULL) AS queued, SUM(q.sent_at >= @since) AS sent,
+    SELECT SUM(${QUEUED}) AS queued, SUM(q.sent_at >= @since) AS sent,
       (SELECT priority || ':' || seq FROM send_queue
        WHERE campaign_id = @campaignId AND sent_at IS NULL ORDER BY priority, seq LIMIT 1) AS head
     FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id WHERE q.campaign_id = @campaignId`);
   const aheadOf = db
     .prepare(`
     SELECT COUNT(*) FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
-    WHERE q.sent_at IS NULL AND n.failure IS NULL AND (q.priority < @priority OR (q.priority = @priority AND q.seq < @seq))`)
+    WHERE ${QUEUED} AND (q.priority < @priority OR (q.priority = @priority AND q.seq < @seq))`)
     .pluck();
   const readPause = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
   const writePause = db.prepare(
