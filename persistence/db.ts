@@ -185,6 +185,18 @@ const MIGRATIONS: string[] = [
   ALTER TABLE send_queue ADD COLUMN asleep INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX send_queue_asleep ON send_queue(negotiation_id) WHERE asleep = 1 AND sent_at IS NULL;
   `,
+  // 13: a big campaign's accepted rows waiting to become negotiations (persistence/intake-rows.ts).
+  `
+  CREATE TABLE intake_rows (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    negotiation_id TEXT NOT NULL UNIQUE,
+    campaign_id TEXT NOT NULL,
+    influencer_email TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    accepted TEXT NOT NULL -- the accepted influencer and opening offer (JSON)
+  );
+  CREATE INDEX intake_rows_campaign ON intake_rows(campaign_id, influencer_email);
+  `,
 ];
 
 /**

@@ -24,25 +24,22 @@ import { noticeMessage } from '../../services/chat/messages.ts';
 import type { ChatPort } from '../../services/chat/port.ts';
 import type { Clock } from '../../services/clock.ts';
 import type { Terms } from '../../services/domain.ts';
-import { openingSendKey } from '../../machines/negotiation.ts';
+import type { IntakeRows } from '../../persistence/intake-rows.ts';
 import type { StartOutcome } from '../../services/sheet-monitor.ts';
 import { SheetError, type SheetsPort } from '../../services/sheets/port.ts';
 import type { Config } from '../config.ts';
 import { Conflict, Invalid, Unprocessable, zodMessage } from '../../services/errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { SendQueue } from './send-queue.ts';
+import type { CampaignCreation } from './campaign-creation.ts';
 
 const CHUNK = 10; // negotiations created per transaction before other work gets a turn
-// Asleep ones cost a stored snapshot and a commit each transaction: their transactions grow or shrink to take about
-// SLICE_MS (CHUNK to MAX_CHUNK), so a busy machine gets smaller slices and an idle one fewer commits.
-const SLICE_MS = 10;
-const MAX_CHUNK = 100;
 // Up to this many new negotiations start at once and the answer waits briefly for their opening offers. More are
-// created asleep (stored, their opening emails queued, no actor in memory): the send queue wakes each when its turn
-// nears (D20), so a campaign of thousands holds no thousands of live actors and composes nothing at intake.
+// accepted (their rows stored) and created asleep after the answer (stored, their opening emails queued, no actor
+// in memory): the send queue wakes each when its turn nears (D20), so a campaign of thousands holds no thousands of
+// live actors and composes nothing at intake.
 const SETTLE_MAX = 100;
-const ROW_SLICE = 500; // influencer rows planned at a time
+const ROW_SLICE = 500; // influencer rows planned, or stored, at a time
 // A short pause, not just a turn: the negotiations just started compose their first emails meanwhile.
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -51,7 +48,9 @@ export function createCampaignIntake(deps: {
   db: Db;
   queries: Queries;
   host: Host;
-  sendQueue: Pick<SendQueue, 'queueAsleep' | 'poke'>;
+  intakeRows: Pick<IntakeRows, 'add' | 'find'>;
+  /** Creates the accepted rows of a big campaign in the background. */
+  creation: Pick<CampaignCreation, 'kick'>;
   sheets: SheetsPort;
   chat: ChatPort;
   clock: Clock;
@@ -117,6 +116,8 @@ export function createCampaignIntake(deps: {
       created: result.ids.length > 0 || !stored,
       id: definition.id,
       negotiationIds: [...result.existing, ...result.ids],
+      /** Accepted and still being created (a big campaign): the answer is 202 and lists them from here. */
+      accepted: result.accepted,
       skipped: result.skipped,
     };
   }
@@ -145,7 +146,9 @@ export function createCampaignIntake(deps: {
     for (let from = 0; from < rows.length; from += ROW_SLICE) {
       if (from > 0) await turn();
       const slice = rows.slice(from, from + ROW_SLICE);
-      plans.push(...planInfluencers(slice, terms, (email) => queries.negotiationFor(definition.id, email)?.id, seen));
+      const negotiating = (email: string) =>
+        queries.negotiationFor(definition.id, email)?.id ?? deps.intakeRows.find(definition.id, email);
+      plans.push(...planInfluencers(slice, terms, negotiating, seen));
     }
     for (const [i, plan] of plans.entries()) {
       if (plan.kind === 'existing') existing.push(plan.negotiationId);
@@ -161,51 +164,46 @@ export function createCampaignIntake(deps: {
     const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);
     const startedAt = clock.iso();
     const news = fresh.length > 0 || !stored; // a re-post with nothing new is silent
-    // Created in chunks, each its own transaction, yielding in between: a campaign of thousands never stalls the
-    // service. The first chunk stores the campaign and its audit entry; a crash between chunks leaves the rest to
-    // a re-post (or the sheet monitor), which starts exactly the missing ones (D12).
+    // A big campaign is accepted, not created, here: its rows are stored in slices (the first with the campaign and
+    // its audit entry) and become negotiations in the background (campaign-creation.ts), asleep until their turn in
+    // the send queue nears. A crash between slices leaves the rest to a re-post (or the sheet monitor), which starts
+    // exactly the missing ones (D12). A small one is created here, ten negotiations a transaction, and starts at once.
     const asleep = fresh.length > SETTLE_MAX;
-    let size = CHUNK;
-    let from = 0;
-    do {
+    const size = asleep ? ROW_SLICE : CHUNK;
+    for (let from = 0; from === 0 || from < fresh.length; from += size) {
       if (from > 0) await (asleep ? turn() : pause());
       const first = from === 0;
-      const chunk = ids.slice(from, from + size);
-      const offset = from;
-      const began = performance.now();
+      const slice = fresh.slice(from, from + size).map((f, i) => ({ ...f, id: ids[from + i] }));
+      const transaction = (write: () => void) =>
+        db
+          .transaction(() => {
+            if (first) record();
+            write();
+          })
+          .immediate();
+      if (asleep) {
+        const campaignId = definition.id;
+        transaction(() =>
+          deps.intakeRows.add(slice.map((f) => ({ ...f, negotiationId: f.id, campaignId, startedAt }))),
+        );
+        continue;
+      }
       host.create(
-        chunk.map((id, i) => ({
+        slice.map((f) => ({
           input: {
-            id,
-            influencer: fresh[offset + i].influencer,
+            id: f.id,
+            influencer: f.influencer,
             terms,
-            openingCents: fresh[offset + i].openingCents,
+            openingCents: f.openingCents,
             agentEmail: deps.config.agentEmail,
             startedAt,
           },
           campaignId: definition.id,
         })),
-        (write) =>
-          db
-            .transaction(() => {
-              if (first) record();
-              write();
-              if (asleep) {
-                const campaignId = definition.id;
-                deps.sendQueue.queueAsleep(
-                  chunk.map((id) => ({ key: openingSendKey(id), negotiationId: id, campaignId })),
-                );
-              }
-            })
-            .immediate(),
-        { asleep },
+        transaction,
       );
-      from += chunk.length;
-      if (!asleep) continue;
-      deps.sendQueue.poke();
-      const ms = Math.max(1, performance.now() - began);
-      size = Math.max(CHUNK, Math.min(MAX_CHUNK, Math.round((chunk.length * SLICE_MS) / ms)));
-    } while (from < fresh.length);
+    }
+    if (asleep) deps.creation.kick();
     function record() {
       const at = clock.iso();
       if (!stored) queries.insertCampaign(definition, at);
@@ -242,7 +240,9 @@ export function createCampaignIntake(deps: {
       ...fresh.map((f) => f.influencer.email),
     ];
     const outcome: StartOutcome = { started: started.filter(Boolean), failed };
-    return { ids, existing, skipped, outcome };
+    // Accepted, created in the background: presented from here until their negotiations exist.
+    const accepted = asleep ? fresh.map((f, i) => ({ id: ids[i], influencer: f.influencer })) : [];
+    return { ids, existing, skipped, outcome, accepted };
   }
 
   /** The sheet monitor's new (or retried) rows of a campaign already stored. */

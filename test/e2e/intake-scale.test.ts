@@ -57,7 +57,7 @@ describe('e2e: intake at scale', function () {
     const posting = t.call('POST', '/api/v1/campaigns', glowCampaign({ influencers: influencers(N) }));
     const latencies = await pollHealth(t.url, posting);
     const res = await posting;
-    expect(res.status, JSON.stringify(res.body).slice(0, 300)).to.equal(201);
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).to.equal(202); // accepted; created in chunks after
     expect(res.body.negotiations).to.have.length(N);
     expect(
       new Set(res.body.negotiations.map((n: { influencer: { email: string } }) => n.influencer.email)).size,
@@ -80,7 +80,7 @@ describe('e2e: intake at scale', function () {
 
   it('creates a big campaign asleep: each opening email is composed only as its turn nears, across restarts', async () => {
     await t.restart({ SEND_PER_MINUTE: '60000', SEND_PER_DAY: '60' });
-    const created = await createCampaign(t, glowCampaign({ influencers: influencers(150) }));
+    const created = await createCampaign(t, glowCampaign({ influencers: influencers(150) }), 202);
     expect(created.negotiations).to.have.length(150);
     const db = new Database(join(dataDir, 'agent.db'), { readonly: true });
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
@@ -106,5 +106,20 @@ describe('e2e: intake at scale', function () {
     const mails = (await t.call('GET', '/sandbox/mail')).body as { to: string }[];
     expect(mails).to.have.length(150);
     expect(new Set(mails.map((m) => m.to)).size, 'each emailed once').to.equal(150);
+  });
+
+  it('goes on creating an accepted campaign after a restart; a re-post meanwhile starts nobody twice', async () => {
+    const body = glowCampaign({ influencers: influencers(2_000) });
+    expect((await t.call('POST', '/api/v1/campaigns', body)).status).to.equal(202);
+    const again = await t.call('POST', '/api/v1/campaigns', body);
+    expect(again.status).to.equal(200);
+    await t.restart();
+    const db = new Database(join(dataDir, 'agent.db'), { readonly: true });
+    const count = (sql: string) => db.prepare(sql).pluck().get() as number;
+    await until(async () => count('SELECT COUNT(*) FROM negotiations') === 2_000 || undefined, 60_000);
+    expect(count('SELECT COUNT(DISTINCT influencer_email) FROM negotiations')).to.equal(2_000);
+    expect(count('SELECT COUNT(*) FROM intake_rows')).to.equal(0);
+    expect(count('SELECT COUNT(*) FROM send_queue')).to.equal(2_000);
+    db.close();
   });
 });

@@ -124,7 +124,7 @@ describe(`send queue reliability: ${COUNT} opening emails, kill -9 in the middle
       cpmLeniency: '20',
       influencers,
     });
-    expect(created.status).to.equal(201);
+    expect(created.status).to.equal(202); // accepted: more than 100 are created in chunks after the answer
     // Crash points at the send boundaries, then outside kills at random moments of the day's sending.
     const plan = ['before_mail_send:7', 'after_mail_send:5', 'before_mail_send:3', 'after_mail_send:9', null, null];
     let kills = 0;
