@@ -57,7 +57,8 @@ export function createSendQueue(deps: {
   const { store, clock, limits } = deps;
   const spacingMs = 60_000 / limits.perMinute;
   const waiters = new Map<string, Waiter>();
-  const woken = new Map<string, number>(); // key -> when its negotiation was woken (this process), until it waits
+  // key -> when its negotiation was woken (real time, this process: the agent's clock may jump), until it waits
+  const woken = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let scheduled = false;
   let stopped = false;
@@ -85,7 +86,8 @@ export function createSendQueue(deps: {
    * The next waiting send with a live waiter, in sending order; meanwhile the first WAKE_AHEAD sends without one
    * have their negotiations woken (once per process: one that never comes back to wait has moved on).
    */
-  function pick(rows: { key: string; negotiationId: string }[], now: number): string | undefined {
+  function pick(rows: { key: string; negotiationId: string }[]): string | undefined {
+    const now = Date.now();
     let found: string | undefined;
     let awake = 0;
     for (const { key, negotiationId } of rows) {
@@ -118,7 +120,7 @@ export function createSendQueue(deps: {
     try {
       const now = clock.now();
       const rows = store.waiting(LOOKAHEAD);
-      const key = pick(rows, now); // also wakes the negotiations whose turn nears
+      const key = pick(rows); // also wakes the negotiations whose turn nears
       if (!key) {
         if (rows.length === 0) return; // nothing waits: the next turn() pokes
         // Only woken negotiations to wait for: they poke when their sends wait; look further on if one never does.
