@@ -5,7 +5,8 @@
  * is polled, then the clock is driven to each next send time until every opening email is out (days of simulated
  * time), with replies from some influencers on the way. Judged: 0 sends refused for quota, 0 escalations from
  * limits, every influencer emailed exactly once, answers never behind an opening email, /health during intake.
- * Run alone: `node bench/phases/send-queue.ts`.
+ * Run alone: `node bench/phases/send-queue.ts`; with BENCH_QUEUE_INTAKE_ONLY=1 it stops after the intake (the POST
+ * until every opening email is queued): /health, RSS and the V8 heap, without the 15-20 minutes of simulated days.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
