@@ -37,6 +37,7 @@ export function createSendQueueStore(db: Db) {
   const insertAsleep = db.prepare(`
     INSERT INTO send_queue (key, negotiation_id, campaign_id, priority, enqueued_at, asleep)
     VALUES (@key, @negotiationId, @campaignId, @priority, @at, 1) ON CONFLICT (key) DO NOTHING`);
+  const sleep = db.prepare('UPDATE send_queue SET asleep = 1 WHERE key = ? AND sent_at IS NULL');
   const select = db.prepare('SELECT key, sent_at AS sentAt, in_flight AS inFlight FROM send_queue WHERE key = ?');
   const grant = db.prepare('UPDATE send_queue SET sent_at = ?, in_flight = 1 WHERE key = ?');
   const confirm = db.prepare('UPDATE send_queue SET sent_at = COALESCE(sent_at, ?), in_flight = 0 WHERE key = ?');
@@ -77,6 +78,10 @@ export function createSendQueueStore(db: Db) {
       at: number,
     ): void {
       insertAsleep.run({ ...row, at });
+    },
+    /** Its negotiation leaves memory while it waits: the boot leaves it to the queue, which wakes it. */
+    sleep(key: string): void {
+      sleep.run(key);
     },
     get(key: string): QueueRow | undefined {
       const row = select.get(key) as { key: string; sentAt: number | null; inFlight: number } | undefined;

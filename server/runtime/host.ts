@@ -339,6 +339,14 @@ export function createHost(deps: HostDeps) {
     send,
     /** Restores a stored negotiation not in memory (asleep, or evicted) and hands it its pending mail. */
     wake: restart,
+    /**
+     * Lets go of a live actor whose only work is an email waiting in the send queue, its row marked asleep (D20):
+     * stopped like an eviction (nothing more persisted; the stored snapshot holds the send), restored by `wake`.
+     */
+    release(id: string): void {
+      const entry = live.get(id);
+      if (entry && !entry.stopping && !entry.broken) live.unload(id, entry);
+    },
     /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
     snapshot(id: string): NegotiationSnapshot | undefined {
       return load(id)?.actor.getSnapshot();

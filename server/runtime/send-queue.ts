@@ -39,6 +39,9 @@ const MAX_SLEEP_MS = 60_000; // re-check at least every minute (the sandbox cloc
 const LOOKAHEAD = 200; // waiting rows read per turn; rows without a live waiter (a parked negotiation) are skipped
 const WAKE_AHEAD = 20; // the first waiting sends whose negotiations are kept awake (live, composed, ready)
 const WAKE_TIMEOUT_MS = 30_000; // woken and still not waiting: it has moved on (parked, stopped), skip it
+// Live waiters beyond which one that comes to wait on its own (not woken for its turn; not an answer, which goes
+// first anyway) is put to sleep: its row marked, its actor released (`release`), woken again as its turn nears.
+const LIVE_MAX = 50;
 
 interface Waiter {
   priority: Priority;
@@ -53,6 +56,8 @@ export function createSendQueue(deps: {
   onLimited?(limit: RateLimited): void;
   /** Restores a negotiation not in memory; its send effect then comes back here to wait for its turn. */
   wake?(negotiationId: string): void;
+  /** Lets go of a negotiation's live actor (its send waits here, asleep): the wait ends, aborted. */
+  release?(negotiationId: string): void;
 }) {
   const { store, clock, limits } = deps;
   const spacingMs = 60_000 / limits.perMinute;
@@ -147,6 +152,22 @@ export function createSendQueue(deps: {
     timer = setTimeout(run, wait).unref();
   }
 
+  /** Puts a waiter to sleep, after this turn (its effect is on the stack): durable first, then its actor goes. */
+  function sleep(email: { key: string; negotiationId: string }, waiter: Waiter) {
+    if (!deps.release) return;
+    const release = deps.release;
+    setImmediate(() => {
+      if (stopped || waiters.get(email.key) !== waiter) return; // granted, or gone, meanwhile
+      try {
+        store.sleep(email.key);
+      } catch (error) {
+        deps.logger.error('send queue could not be written', { error: String(error) });
+        return; // it stays live and waits as it is
+      }
+      release(email.negotiationId);
+    });
+  }
+
   function poke() {
     if (scheduled || stopped) return;
     scheduled = true;
@@ -174,8 +195,9 @@ export function createSendQueue(deps: {
         };
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
-        woken.delete(email.key);
+        const wokenForTurn = woken.delete(email.key);
         waiters.set(email.key, waiter);
+        if (!wokenForTurn && email.priority !== PRIORITY.answer && waiters.size > LIVE_MAX) sleep(email, waiter);
         poke();
       });
     },

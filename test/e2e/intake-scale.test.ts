@@ -122,4 +122,27 @@ describe('e2e: intake at scale', function () {
     expect(count('SELECT COUNT(*) FROM send_queue')).to.equal(2_000);
     db.close();
   });
+
+  it('puts waiting negotiations of small campaigns to sleep beyond a few dozen, and wakes each for its turn', async () => {
+    await t.restart({ SEND_PER_MINUTE: '60000', SEND_PER_DAY: '60', FOLLOW_UP_AFTER_HOURS: '720' });
+    const all = influencers(240);
+    for (let c = 0; c < 3; c++) {
+      const body = glowCampaign({ id: `cmp-small-${c}`, influencers: all.slice(c * 80, (c + 1) * 80) });
+      await createCampaign(t, body, 201); // up to 100 new start at once, live
+    }
+    const db = new Database(join(dataDir, 'agent.db'), { readonly: true });
+    const count = (sql: string) => db.prepare(sql).pluck().get() as number;
+    const sent = () => count('SELECT COUNT(*) FROM send_queue WHERE sent_at IS NOT NULL');
+    await until(async () => sent() === 60);
+    // 180 wait for tomorrow; no more than a few dozen of them in memory, the rest asleep (released).
+    await until(async () => count('SELECT COUNT(*) FROM send_queue WHERE asleep = 1 AND sent_at IS NULL') >= 100);
+    for (let day = 1; day <= 3; day++) {
+      expect((await t.call('POST', '/sandbox/clock', { advanceHours: 24 })).status).to.equal(200);
+      await until(async () => sent() === 60 * (day + 1) || undefined, 20_000);
+    }
+    db.close();
+    const mails = (await t.call('GET', '/sandbox/mail')).body as { to: string }[];
+    expect(mails).to.have.length(240);
+    expect(new Set(mails.map((m) => m.to)).size, 'each emailed once').to.equal(240);
+  });
 });
