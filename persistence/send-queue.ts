@@ -79,9 +79,12 @@ export function createSendQueueStore(db: Db) {
     ): void {
       insertAsleep.run({ ...row, at });
     },
-    /** Its negotiation leaves memory while it waits: the boot leaves it to the queue, which wakes it. */
-    sleep(key: string): void {
-      sleep.run(key);
+    /**
+     * Its negotiation leaves memory while it waits: the boot leaves it to the queue, which wakes it. False when the
+     * row is not waiting (granted before a restart: it waits outside the queue's order and must stay in memory).
+     */
+    sleep(key: string): boolean {
+      return sleep.run(key).changes === 1;
     },
     get(key: string): QueueRow | undefined {
       const row = select.get(key) as { key: string; sentAt: number | null; inFlight: number } | undefined;

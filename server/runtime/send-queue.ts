@@ -159,7 +159,7 @@ export function createSendQueue(deps: {
     setImmediate(() => {
       if (stopped || waiters.get(email.key) !== waiter) return; // granted, or gone, meanwhile
       try {
-        store.sleep(email.key);
+        if (!store.sleep(email.key)) return; // not a waiting row (granted before a restart): it stays live
       } catch (error) {
         deps.logger.error('send queue could not be written', { error: String(error) });
         return; // it stays live and waits as it is
