@@ -97,6 +97,8 @@ export const agreementKey = (c: Ctx) => `${c.id}:notify:agreement`;
 export const relayKey = (c: Ctx) => `${c.id}:notify:reply:${c.current?.messageId}`;
 export const composeKey = (c: Ctx) => `${c.id}:compose:${draftOf(c).seq}:${draftOf(c).attempt}`;
 export const sendKey = (c: Ctx) => `${c.id}:send:${draftOf(c).seq}`;
+/** A new negotiation's opening email is its first draft: the send queue holds its place before it is composed. */
+export const openingSendKey = (negotiationId: string) => `${negotiationId}:send:1`;
 export const subjectOf = (c: Ctx) => (c.threadId ? `Re: ${c.subject}` : c.subject);
 
 /** Whom our next email greets: the person it goes to (the influencer, or their manager who wrote, D6). */

@@ -31,7 +31,7 @@ import { type Approval, machineSetup } from './setup.ts';
 
 export type * from './contracts.ts';
 export { type ApprovalRefusal, approvalRefusal } from './approval.ts';
-export { emailHtml, emailText, factsOf } from './inputs.ts';
+export { emailHtml, emailText, factsOf, openingSendKey } from './inputs.ts';
 export { domainEventOf, domainStateOf, isBusy, type NegotiationSnapshot, nextDeadlineAt } from './selectors.ts';
 
 /** Bump when the machine changes in a way old snapshots cannot be restored into (see persistence/store.ts). */

@@ -179,6 +179,24 @@ const MIGRATIONS: string[] = [
   CREATE INDEX send_queue_sent ON send_queue(sent_at) WHERE sent_at IS NOT NULL;
   CREATE INDEX send_queue_campaign ON send_queue(campaign_id, sent_at);
   `,
+  // 12: an opening email queued for a negotiation not in memory (created asleep by a big campaign's intake): the
+  // queue wakes it when its turn nears; until then the boot does not restore it.
+  `
+  ALTER TABLE send_queue ADD COLUMN asleep INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX send_queue_asleep ON send_queue(negotiation_id) WHERE asleep = 1 AND sent_at IS NULL;
+  `,
+  // 13: a big campaign's accepted rows waiting to become negotiations (persistence/intake-rows.ts).
+  `
+  CREATE TABLE intake_rows (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    negotiation_id TEXT NOT NULL UNIQUE,
+    campaign_id TEXT NOT NULL,
+    influencer_email TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    accepted TEXT NOT NULL -- the accepted influencer and opening offer (JSON)
+  );
+  CREATE INDEX intake_rows_campaign ON intake_rows(campaign_id, influencer_email);
+  `,
 ];
 
 /**

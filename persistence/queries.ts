@@ -107,7 +107,10 @@ export function createQueries(db: Db) {
   const agreedCpms = db.prepare(
     `SELECT agreed_cpm_cents AS cpm FROM negotiations WHERE campaign_id = ? AND state = 'agreed' AND agreed_cpm_cents IS NOT NULL`,
   );
-  const busy = db.prepare('SELECT id FROM negotiations WHERE busy = 1 AND failure IS NULL');
+  // An asleep negotiation (its opening email queued, D20) is busy but waits for the send queue to wake it.
+  const busy = db.prepare(`
+    SELECT id FROM negotiations WHERE busy = 1 AND failure IS NULL
+    AND id NOT IN (SELECT negotiation_id FROM send_queue WHERE asleep = 1 AND sent_at IS NULL)`);
   const countInCampaign = db.prepare('SELECT COUNT(*) AS n FROM negotiations WHERE campaign_id = ?');
   const openThreads = db
     .prepare(

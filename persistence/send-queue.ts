@@ -25,33 +25,42 @@ export interface CampaignQueue {
 const DAY_MS = 86_400_000;
 const PAUSE_KEY = 'send_queue.paused_until';
 
+// A send waits only while its negotiation is busy with it: one parked, or that went elsewhere before its email was
+// out (an opening queued at intake whose composing failed and escalated), has no email queued any more.
+const QUEUED = 'q.sent_at IS NULL AND n.failure IS NULL AND n.busy = 1';
+
 export function createSendQueueStore(db: Db) {
   const insert = db.prepare(`
     INSERT INTO send_queue (key, negotiation_id, campaign_id, priority, enqueued_at)
     SELECT @key, @negotiationId, (SELECT campaign_id FROM negotiations WHERE id = @negotiationId), @priority, @at
-    WHERE true ON CONFLICT (key) DO NOTHING`);
+    WHERE true ON CONFLICT (key) DO UPDATE SET asleep = 0`);
+  const insertAsleep = db.prepare(`
+    INSERT INTO send_queue (key, negotiation_id, campaign_id, priority, enqueued_at, asleep)
+    VALUES (@key, @negotiationId, @campaignId, @priority, @at, 1) ON CONFLICT (key) DO NOTHING`);
+  const sleep = db.prepare('UPDATE send_queue SET asleep = 1 WHERE key = ? AND sent_at IS NULL');
   const select = db.prepare('SELECT key, sent_at AS sentAt, in_flight AS inFlight FROM send_queue WHERE key = ?');
   const grant = db.prepare('UPDATE send_queue SET sent_at = ?, in_flight = 1 WHERE key = ?');
   const confirm = db.prepare('UPDATE send_queue SET sent_at = COALESCE(sent_at, ?), in_flight = 0 WHERE key = ?');
   const release = db.prepare('UPDATE send_queue SET sent_at = NULL, in_flight = 0 WHERE key = ?');
-  const waiting = db.prepare('SELECT key FROM send_queue WHERE sent_at IS NULL ORDER BY priority, seq LIMIT ?').pluck();
+  const waiting = db.prepare(`
+    SELECT q.key, q.negotiation_id AS negotiationId FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
+    WHERE ${QUEUED} ORDER BY q.priority, q.seq LIMIT ?`);
   const countSince = db.prepare('SELECT COUNT(*) FROM send_queue WHERE sent_at >= ?').pluck();
   const nthSince = db.prepare('SELECT sent_at FROM send_queue WHERE sent_at >= ? ORDER BY sent_at LIMIT 1 OFFSET ?');
   const last = db.prepare('SELECT MAX(sent_at) FROM send_queue WHERE sent_at IS NOT NULL').pluck();
   const queuedCount = db
     .prepare(`
-    SELECT COUNT(*) FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
-    WHERE q.sent_at IS NULL AND n.failure IS NULL`)
+    SELECT COUNT(*) FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id WHERE ${QUEUED}`)
     .pluck();
   const campaignCounts = db.prepare(`
-    SELECT SUM(q.sent_at IS NULL AND n.failure IS NULL) AS queued, SUM(q.sent_at >= @since) AS sent,
+    SELECT SUM(${QUEUED}) AS queued, SUM(q.sent_at >= @since) AS sent,
       (SELECT priority || ':' || seq FROM send_queue
        WHERE campaign_id = @campaignId AND sent_at IS NULL ORDER BY priority, seq LIMIT 1) AS head
     FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id WHERE q.campaign_id = @campaignId`);
   const aheadOf = db
     .prepare(`
     SELECT COUNT(*) FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
-    WHERE q.sent_at IS NULL AND n.failure IS NULL AND (q.priority < @priority OR (q.priority = @priority AND q.seq < @seq))`)
+    WHERE ${QUEUED} AND (q.priority < @priority OR (q.priority = @priority AND q.seq < @seq))`)
     .pluck();
   const readPause = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
   const writePause = db.prepare(
@@ -59,8 +68,23 @@ export function createSendQueueStore(db: Db) {
   );
 
   return {
+    /** Its effect waits for its turn now (its negotiation is in memory): idempotent, the place is kept. */
     enqueue(row: { key: string; negotiationId: string; priority: Priority }, at: number): void {
       insert.run({ ...row, at });
+    },
+    /** A send queued for a negotiation stored but not in memory (asleep): woken when its turn nears. */
+    enqueueAsleep(
+      row: { key: string; negotiationId: string; campaignId: string; priority: Priority },
+      at: number,
+    ): void {
+      insertAsleep.run({ ...row, at });
+    },
+    /**
+     * Its negotiation leaves memory while it waits: the boot leaves it to the queue, which wakes it. False when the
+     * row is not waiting (granted before a restart: it waits outside the queue's order and must stay in memory).
+     */
+    sleep(key: string): boolean {
+      return sleep.run(key).changes === 1;
     },
     get(key: string): QueueRow | undefined {
       const row = select.get(key) as { key: string; sentAt: number | null; inFlight: number } | undefined;
@@ -78,9 +102,9 @@ export function createSendQueueStore(db: Db) {
     release(key: string): void {
       release.run(key);
     },
-    /** The first waiting keys, in sending order. */
-    waiting(limit: number): string[] {
-      return waiting.all(limit) as string[];
+    /** The first waiting sends, in sending order. */
+    waiting(limit: number): { key: string; negotiationId: string }[] {
+      return waiting.all(limit) as { key: string; negotiationId: string }[];
     },
     sentSince(since: number): number {
       return countSince.get(since) as number;

@@ -12,6 +12,7 @@ import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheckInBackground } from '.
 import { lockDataDir } from '../persistence/lock.ts';
 import { createJournal } from '../persistence/journal.ts';
 import { createQueries } from '../persistence/queries.ts';
+import { createIntakeRows } from '../persistence/intake-rows.ts';
 import { createSendQueueStore } from '../persistence/send-queue.ts';
 import { createSettings } from '../persistence/settings.ts';
 import { createStore } from '../persistence/store.ts';
@@ -42,6 +43,7 @@ import { createRuntimeNotices } from './runtime/notices.ts';
 import { createReadiness } from './observability/readiness.ts';
 import type { NegotiationChange } from './http/routes/dashboard.ts';
 import { createSendQueue } from './runtime/send-queue.ts';
+import { createCampaignCreation } from './runtime/campaign-creation.ts';
 
 export interface Agent {
   url: string;
@@ -124,6 +126,8 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     limits: config.sending,
     logger,
     onLimited: (limit) => metrics?.sendLimited.inc({ daily: String(limit.daily) }),
+    wake: (negotiationId) => host.wake(negotiationId), // called from the queue's turns, once the host exists
+    release: (negotiationId) => host.release(negotiationId),
   });
   opened.push(() => sendQueue.stop());
   metrics?.watchSendQueue(() => {
@@ -204,7 +208,20 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     logger,
   });
   const commands = createCommands({ host, queries, db, clock });
-  const { intake, monitor } = createCampaignSheets({ db, queries, host, sheets, chat, clock, logger, config });
+  const intakeRows = createIntakeRows(db);
+  const creation = createCampaignCreation({ db, queries, host, rows: intakeRows, sendQueue, config, logger });
+  const { intake, monitor } = createCampaignSheets({
+    db,
+    queries,
+    host,
+    intakeRows,
+    creation,
+    sheets,
+    chat,
+    clock,
+    logger,
+    config,
+  });
   const clickupIntake = config.clickup
     ? createClickUpIntake({
         db,
@@ -240,6 +257,8 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   ).length;
   const { restored, redelivered } = host.boot(queries.busyIds());
   host.timers.poke();
+  sendQueue.poke(); // the negotiations asleep in the queue (not restored above) are woken as their turns near
+  creation.kick(); // a big campaign's accepted rows a restart interrupted
   await watchKeeper?.start();
   await slackApp?.start(); // Socket Mode connects here; HTTP mode is served by the app below
   clickupIntake?.start(); // deliveries left pending by an outage or a crash
@@ -312,6 +331,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
           if (queries.busyIds().length <= sendQueue.waiting()) break;
           await new Promise((r) => setTimeout(r, 50));
         }
+        await creation.stop();
         host.timers.stop();
         watchKeeper?.stop();
         await slackApp?.stop();

@@ -70,10 +70,17 @@ export const OPERATIONS: Record<string, Operation> = {
     tag: 'Campaigns',
     summary: 'Create a campaign and start its negotiations',
     description:
-      'Rows come from `influencers`, else from the sheet. Posting the same campaign again creates only new influencers.',
+      'Rows come from `influencers`, else from the sheet. Posting the same campaign again creates only new influencers. ' +
+      'Up to 100 new negotiations are created before the answer (201); more are accepted (202: stored, listed with ' +
+      'their ids in state `initial_offer`) and created in chunks right after, their opening emails going out through ' +
+      'the send queue (`GET /api/v1/campaigns/:id/queue`).',
     body: campaignSchema,
     responses: {
       201: json('Created; rows that cannot start are listed in `skipped`', 'CampaignCreated'),
+      202: json(
+        'Accepted (more than 100 new): created in chunks after the answer; `skipped` as for 201',
+        'CampaignCreated',
+      ),
       200: json('Nothing new (the same campaign posted again)', 'CampaignCreated'),
       400: json('Invalid body (every bad field named)', 'Error'),
       409: json('The id exists with other terms', 'Error'),

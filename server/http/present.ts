@@ -4,9 +4,14 @@ import type { NeedRow } from '../../persistence/needs-you.ts';
 import type { CampaignStats, NegotiationRow } from '../../persistence/queries.ts';
 import type { AuditEntry } from '../../persistence/timeline.ts';
 import { type CampaignDefinition, termsOf } from '../../services/campaigns.ts';
-import { TERMINAL_STATES, type Terms } from '../../services/domain.ts';
+import { type Influencer, TERMINAL_STATES, type Terms } from '../../services/domain.ts';
 import { formatMoney, formatMoneyOrNull, parseDecimal, withMoney } from '../../services/money.ts';
 import { deriveCpmBounds, rateFor } from '../../services/pricing.ts';
+
+/** An accepted influencer whose negotiation is still being created, as negotiationSummary shows it. */
+export function acceptedInfluencer(i: Influencer) {
+  return { name: i.name, email: i.email, platform: i.platform, averageViews: i.averageViews };
+}
 
 export function negotiationSummary(n: NegotiationRow) {
   return {

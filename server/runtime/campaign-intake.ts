@@ -13,6 +13,7 @@ import {
   CampaignError,
   campaignSchema,
   definitionOf,
+  parseCampaignInSlices,
   onlyZeroAmounts,
   type InfluencerRow,
   planInfluencers,
@@ -23,22 +24,33 @@ import { noticeMessage } from '../../services/chat/messages.ts';
 import type { ChatPort } from '../../services/chat/port.ts';
 import type { Clock } from '../../services/clock.ts';
 import type { Terms } from '../../services/domain.ts';
+import type { IntakeRows } from '../../persistence/intake-rows.ts';
 import type { StartOutcome } from '../../services/sheet-monitor.ts';
 import { SheetError, type SheetsPort } from '../../services/sheets/port.ts';
 import type { Config } from '../config.ts';
 import { Conflict, Invalid, Unprocessable, zodMessage } from '../../services/errors.ts';
 import type { Host } from './host.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { CampaignCreation } from './campaign-creation.ts';
 
 const CHUNK = 10; // negotiations created per transaction before other work gets a turn
-const SETTLE_MAX = 100; // up to this many new negotiations, the answer waits briefly for their opening offers
+// Up to this many new negotiations start at once and the answer waits briefly for their opening offers. More are
+// accepted (their rows stored) and created asleep after the answer (stored, their opening emails queued, no actor
+// in memory): the send queue wakes each when its turn nears (D20), so a campaign of thousands holds no thousands of
+// live actors and composes nothing at intake.
+const SETTLE_MAX = 100;
+const ROW_SLICE = 500; // influencer rows planned, or stored, at a time
 // A short pause, not just a turn: the negotiations just started compose their first emails meanwhile.
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createCampaignIntake(deps: {
   db: Db;
   queries: Queries;
   host: Host;
+  intakeRows: Pick<IntakeRows, 'add' | 'find'>;
+  /** Creates the accepted rows of a big campaign in the background. */
+  creation: Pick<CampaignCreation, 'kick'>;
   sheets: SheetsPort;
   chat: ChatPort;
   clock: Clock;
@@ -51,8 +63,8 @@ export function createCampaignIntake(deps: {
   let queue: Promise<unknown> = Promise.resolve();
 
   /** The campaign body, or a 400; a campaign refused for a zero amount (a $0 opening) is told to the team (D3.1). */
-  function parseCampaign(body: unknown) {
-    const parsed = campaignSchema.safeParse(body);
+  async function parseCampaign(body: unknown) {
+    const parsed = await parseCampaignInSlices(body, turn);
     if (parsed.success) return parsed.data;
     const message = zodMessage(parsed.error);
     const b = (body ?? {}) as Record<string, unknown>;
@@ -65,7 +77,7 @@ export function createCampaignIntake(deps: {
   }
 
   async function start(body: unknown, by: string) {
-    const input = parseCampaign(body);
+    const input = await parseCampaign(body);
     const refuse = (message: string, code: string): never => {
       // D3.1: a campaign that cannot start is refused with a clear error AND a notice to the team.
       notify(`refused:${input.id}:${clock.iso()}`, `Campaign ${input.client} (${input.id}) was not started`, [message]);
@@ -104,6 +116,8 @@ export function createCampaignIntake(deps: {
       created: result.ids.length > 0 || !stored,
       id: definition.id,
       negotiationIds: [...result.existing, ...result.ids],
+      /** Accepted and still being created (a big campaign): the answer is 202 and lists them from here. */
+      accepted: result.accepted,
       skipped: result.skipped,
     };
   }
@@ -126,7 +140,16 @@ export function createCampaignIntake(deps: {
     const existing: string[] = [];
     // A campaign paused or stopped as a whole starts nobody new; the sheet monitor retries its rows later.
     const status = stored ? queries.campaignStatus(definition.id) : 'active';
-    const plans = planInfluencers(rows, terms, (email) => queries.negotiationFor(definition.id, email)?.id);
+    // In slices: a long list is planned (and looked up) ROW_SLICE rows at a time, the event loop free in between.
+    const plans: ReturnType<typeof planInfluencers> = [];
+    const seen = new Set<string>();
+    for (let from = 0; from < rows.length; from += ROW_SLICE) {
+      if (from > 0) await turn();
+      const slice = rows.slice(from, from + ROW_SLICE);
+      const negotiating = (email: string) =>
+        queries.negotiationFor(definition.id, email)?.id ?? deps.intakeRows.find(definition.id, email);
+      plans.push(...planInfluencers(slice, terms, negotiating, seen));
+    }
     for (const [i, plan] of plans.entries()) {
       if (plan.kind === 'existing') existing.push(plan.negotiationId);
       else if (plan.kind === 'new' && status === 'active') fresh.push(plan.accepted);
@@ -141,16 +164,34 @@ export function createCampaignIntake(deps: {
     const ids = fresh.map(() => `neg-${randomBytes(8).toString('hex')}`);
     const startedAt = clock.iso();
     const news = fresh.length > 0 || !stored; // a re-post with nothing new is silent
-    // Created in chunks, each its own transaction, yielding in between: a campaign of thousands never stalls the
-    // service. The first chunk stores the campaign and its audit entry; a crash between chunks leaves the rest to
-    // a re-post (or the sheet monitor), which starts exactly the missing ones (D12).
-    for (let from = 0; from === 0 || from < fresh.length; from += CHUNK) {
-      if (from > 0) await yieldToEventLoop();
+    // A big campaign is accepted, not created, here: its rows are stored in slices (the first with the campaign and
+    // its audit entry) and become negotiations in the background (campaign-creation.ts), asleep until their turn in
+    // the send queue nears. A crash between slices leaves the rest to a re-post (or the sheet monitor), which starts
+    // exactly the missing ones (D12). A small one is created here, ten negotiations a transaction, and starts at once.
+    const asleep = fresh.length > SETTLE_MAX;
+    const size = asleep ? ROW_SLICE : CHUNK;
+    for (let from = 0; from === 0 || from < fresh.length; from += size) {
+      if (from > 0) await (asleep ? turn() : pause());
       const first = from === 0;
+      const slice = fresh.slice(from, from + size).map((f, i) => ({ ...f, id: ids[from + i] }));
+      const transaction = (write: () => void) =>
+        db
+          .transaction(() => {
+            if (first) record();
+            write();
+          })
+          .immediate();
+      if (asleep) {
+        const campaignId = definition.id;
+        transaction(() =>
+          deps.intakeRows.add(slice.map((f) => ({ ...f, negotiationId: f.id, campaignId, startedAt }))),
+        );
+        continue;
+      }
       host.create(
-        fresh.slice(from, from + CHUNK).map((f, i) => ({
+        slice.map((f) => ({
           input: {
-            id: ids[from + i],
+            id: f.id,
             influencer: f.influencer,
             terms,
             openingCents: f.openingCents,
@@ -159,15 +200,10 @@ export function createCampaignIntake(deps: {
           },
           campaignId: definition.id,
         })),
-        (write) =>
-          db
-            .transaction(() => {
-              if (first) record();
-              write();
-            })
-            .immediate(),
+        transaction,
       );
     }
+    if (asleep) deps.creation.kick();
     function record() {
       const at = clock.iso();
       if (!stored) queries.insertCampaign(definition, at);
@@ -204,7 +240,9 @@ export function createCampaignIntake(deps: {
       ...fresh.map((f) => f.influencer.email),
     ];
     const outcome: StartOutcome = { started: started.filter(Boolean), failed };
-    return { ids, existing, skipped, outcome };
+    // Accepted, created in the background: presented from here until their negotiations exist.
+    const accepted = asleep ? fresh.map((f, i) => ({ id: ids[i], influencer: f.influencer })) : [];
+    return { ids, existing, skipped, outcome, accepted };
   }
 
   /** The sheet monitor's new (or retried) rows of a campaign already stored. */

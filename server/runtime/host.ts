@@ -296,9 +296,14 @@ export function createHost(deps: HostDeps) {
   return {
     /**
      * Creates negotiations: their first snapshots are written inside `transaction` (with whatever else the
-     * caller writes there), then the actors start and send their opening offers.
+     * caller writes there), then the actors start and send their opening offers. `asleep`: they are only stored
+     * (a big campaign, D20); the send queue wakes each when its opening email's turn nears, like a restart would.
      */
-    create(items: { input: NegotiationInput; campaignId: string }[], transaction: (write: () => void) => void): void {
+    create(
+      items: { input: NegotiationInput; campaignId: string }[],
+      transaction: (write: () => void) => void,
+      options: { asleep?: boolean } = {},
+    ): void {
       const created: string[] = [];
       try {
         transaction(() => {
@@ -331,10 +336,22 @@ export function createHost(deps: HostDeps) {
         for (const id of created) live.forget(id); // never started: nothing to stop or persist
         throw error;
       }
-      for (const id of created) live.get(id)?.actor.start();
+      // Asleep: never started, the stored snapshot is all (the actor is dropped).
+      if (options.asleep) for (const id of created) live.forget(id);
+      else for (const id of created) live.get(id)?.actor.start();
       live.evictIdle();
     },
     send,
+    /** Restores a stored negotiation not in memory (asleep, or evicted) and hands it its pending mail. */
+    wake: restart,
+    /**
+     * Lets go of a live actor whose only work is an email waiting in the send queue, its row marked asleep (D20):
+     * stopped like an eviction (nothing more persisted; the stored snapshot holds the send), restored by `wake`.
+     */
+    release(id: string): void {
+      const entry = live.get(id);
+      if (entry && !entry.stopping && !entry.broken) live.unload(id, entry);
+    },
     /** The live snapshot, restored through the guarded path; undefined when unknown or parked. */
     snapshot(id: string): NegotiationSnapshot | undefined {
       return load(id)?.actor.getSnapshot();

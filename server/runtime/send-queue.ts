@@ -3,7 +3,9 @@
  * confirmations first, then follow-ups, then opening emails (FIFO within each), paced by the per-minute cap
  * (sends spaced 60 s / cap apart), the per-day cap (a rolling 24 hours, as Gmail counts), the optional sending
  * window and any wait the mailbox asked for (429 Retry-After, Gmail's rate and daily limits). The rows are in
- * SQLite (persistence/send-queue.ts); the waiting effects are the running negotiations, restored at boot.
+ * SQLite (persistence/send-queue.ts); the waiting effects are the running negotiations, restored at boot. A big
+ * campaign's negotiations are created asleep (stored, not in memory, their opening emails queued): the queue wakes
+ * the first WAKE_AHEAD waiting sends' negotiations (`wake`), so only those are live actors while the rest wait.
  * Times are the agent's clock, so the sandbox clock (POST /sandbox/clock) moves the queue too.
  */
 import { type CampaignQueue, PRIORITY, type Priority, type SendQueueStore } from '../../persistence/send-queue.ts';
@@ -35,6 +37,11 @@ export interface QueueStatus {
 const DAY_MS = 86_400_000;
 const MAX_SLEEP_MS = 60_000; // re-check at least every minute (the sandbox clock can jump)
 const LOOKAHEAD = 200; // waiting rows read per turn; rows without a live waiter (a parked negotiation) are skipped
+const WAKE_AHEAD = 20; // the first waiting sends whose negotiations are kept awake (live, composed, ready)
+const WAKE_TIMEOUT_MS = 30_000; // woken and still not waiting: it has moved on (parked, stopped), skip it
+// Live waiters beyond which one that comes to wait on its own (not woken for its turn; not an answer, which goes
+// first anyway) is put to sleep: its row marked, its actor released (`release`), woken again as its turn nears.
+const LIVE_MAX = 50;
 
 interface Waiter {
   priority: Priority;
@@ -47,10 +54,16 @@ export function createSendQueue(deps: {
   limits: SendLimits;
   logger: Logger;
   onLimited?(limit: RateLimited): void;
+  /** Restores a negotiation not in memory; its send effect then comes back here to wait for its turn. */
+  wake?(negotiationId: string): void;
+  /** Lets go of a negotiation's live actor (its send waits here, asleep): the wait ends, aborted. */
+  release?(negotiationId: string): void;
 }) {
   const { store, clock, limits } = deps;
   const spacingMs = 60_000 / limits.perMinute;
   const waiters = new Map<string, Waiter>();
+  // key -> when its negotiation was woken (real time, this process: the agent's clock may jump), until it waits
+  const woken = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let scheduled = false;
   let stopped = false;
@@ -74,8 +87,32 @@ export function createSendQueue(deps: {
     return { at, reason };
   }
 
-  function pick(): string | undefined {
-    for (const key of store.waiting(LOOKAHEAD)) if (waiters.has(key)) return key;
+  /**
+   * The next waiting send with a live waiter, in sending order; meanwhile the first WAKE_AHEAD sends without one
+   * have their negotiations woken (once per process: one that never comes back to wait has moved on).
+   */
+  function pick(rows: { key: string; negotiationId: string }[]): string | undefined {
+    const now = Date.now();
+    let found: string | undefined;
+    let awake = 0;
+    for (const { key, negotiationId } of rows) {
+      if (awake >= WAKE_AHEAD && found) break;
+      if (waiters.has(key)) {
+        found ??= key;
+        awake++;
+        continue;
+      }
+      const at = woken.get(key);
+      if (at !== undefined) {
+        if (now - at < WAKE_TIMEOUT_MS) awake++; // still waking up
+        continue;
+      }
+      if (awake >= WAKE_AHEAD || !deps.wake) continue;
+      woken.set(key, now);
+      awake++;
+      deps.wake(negotiationId);
+    }
+    if (found) return found;
     let best: [string, Waiter] | undefined;
     for (const entry of waiters) if (!best || entry[1].priority < best[1].priority) best = entry;
     return best?.[0];
@@ -83,15 +120,23 @@ export function createSendQueue(deps: {
 
   function run() {
     scheduled = false;
-    if (stopped || waiters.size === 0) return;
+    if (stopped) return;
     let wait = MAX_SLEEP_MS;
     try {
       const now = clock.now();
+      const rows = store.waiting(LOOKAHEAD);
+      const key = pick(rows); // also wakes the negotiations whose turn nears
+      if (!key) {
+        if (rows.length === 0) return; // nothing waits: the next turn() pokes
+        // Only woken negotiations to wait for: they poke when their sends wait; look further on if one never does.
+        clearTimeout(timer);
+        timer = setTimeout(run, WAKE_TIMEOUT_MS).unref();
+        return;
+      }
       const slot = nextSlot(now);
       if (slot.at <= now) {
-        const key = pick();
-        const waiter = key ? waiters.get(key) : undefined;
-        if (key && waiter) {
+        const waiter = waiters.get(key);
+        if (waiter) {
           store.grant(key, now); // durable before the mailbox is called: a restart looks it up, never resends
           waiters.delete(key);
           waiter.resolve();
@@ -105,6 +150,22 @@ export function createSendQueue(deps: {
     }
     clearTimeout(timer);
     timer = setTimeout(run, wait).unref();
+  }
+
+  /** Puts a waiter to sleep, after this turn (its effect is on the stack): durable first, then its actor goes. */
+  function sleep(email: { key: string; negotiationId: string }, waiter: Waiter) {
+    if (!deps.release) return;
+    const release = deps.release;
+    setImmediate(() => {
+      if (stopped || waiters.get(email.key) !== waiter) return; // granted, or gone, meanwhile
+      try {
+        if (!store.sleep(email.key)) return; // not a waiting row (granted before a restart): it stays live
+      } catch (error) {
+        deps.logger.error('send queue could not be written', { error: String(error) });
+        return; // it stays live and waits as it is
+      }
+      release(email.negotiationId);
+    });
   }
 
   function poke() {
@@ -134,9 +195,19 @@ export function createSendQueue(deps: {
         };
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
+        const wokenForTurn = woken.delete(email.key);
         waiters.set(email.key, waiter);
+        if (!wokenForTurn && email.priority !== PRIORITY.answer && waiters.size > LIVE_MAX) sleep(email, waiter);
         poke();
       });
+    },
+    /**
+     * The opening emails of negotiations created asleep (written in the caller's transaction, with them): each
+     * keeps its place, and its negotiation is woken when its turn nears. Poke once the transaction is committed.
+     */
+    queueAsleep(sends: { key: string; negotiationId: string; campaignId: string }[]): void {
+      const now = clock.now();
+      for (const send of sends) store.enqueueAsleep({ ...send, priority: PRIORITY.opening }, now);
     },
     /** Whether this send was handed to the mailbox before (so it may have gone out); undefined if never queued. */
     mayHaveSent(key: string): boolean | undefined {

@@ -54,7 +54,9 @@ describe('reply corpus end to end through the sandbox (D16)', function () {
       handle: `@maya${i}`,
       averageViews: 80000,
     }));
-    const created = await createCampaign(t, glowCampaign({ id: 'cmp-corpus', budget: '10000000', influencers }));
+    // More than 100 influencers are accepted (202) and created just after the answer (D20).
+    const body = glowCampaign({ id: 'cmp-corpus', budget: '10000000', influencers });
+    const created = await createCampaign(t, body, influencers.length > 100 ? 202 : 201);
     expect(created.negotiations).to.have.length(corpus.length);
     const byEmail = new Map(created.negotiations.map((n) => [n.influencer.email, n.id]));
     // Every outreach sent: the threads exist and each standing offer is $2,000.

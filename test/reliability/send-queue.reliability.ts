@@ -124,7 +124,7 @@ describe(`send queue reliability: ${COUNT} opening emails, kill -9 in the middle
       cpmLeniency: '20',
       influencers,
     });
-    expect(created.status).to.equal(201);
+    expect(created.status).to.equal(202); // accepted: more than 100 are created in chunks after the answer
     // Crash points at the send boundaries, then outside kills at random moments of the day's sending.
     const plan = ['before_mail_send:7', 'after_mail_send:5', 'before_mail_send:3', 'after_mail_send:9', null, null];
     let kills = 0;
@@ -158,5 +158,38 @@ describe(`send queue reliability: ${COUNT} opening emails, kill -9 in the middle
     const byState = new Map<string, number>();
     for (const n of states.body) byState.set(n.state, (byState.get(n.state) ?? 0) + 1);
     expect(Object.fromEntries(byState)).to.deep.equal({ awaiting_reply: COUNT });
+  });
+
+  it('a kill -9 while an accepted campaign is being created loses no row and creates none twice', async () => {
+    await restart();
+    const n = 3_000;
+    const influencers = Array.from({ length: n }, (_, i) => ({
+      name: `Big ${i + 1}`,
+      email: `big${i + 1}@example.com`,
+      platform: 'instagram',
+      averageViews: 80_000,
+    }));
+    const body = { id: 'cmp-big', client: 'Glow Skincare', platform: 'instagram', deliverables: '1 Instagram Reel' };
+    const accepted = await call('POST', '/api/v1/campaigns', { ...body, cpmTarget: '25', influencers });
+    expect(accepted.status).to.equal(202);
+    await sleep(200 + Math.random() * 300); // the negotiations are being created in the background
+    const db = () => new Database(join(dataDir, 'data', 'agent.db'), { readonly: true });
+    const count = (sql: string) => {
+      const d = db();
+      const value = d.prepare(sql).pluck().get() as number;
+      d.close();
+      return value;
+    };
+    const created = () => count("SELECT COUNT(*) FROM negotiations WHERE campaign_id = 'cmp-big'");
+    const atKill = created();
+    await restart(); // kill -9, then a new process goes on from what is stored
+    for (let i = 0; created() < n && i < 600; i++) await sleep(100);
+    console.log(`      kill -9 with ${atKill} of ${n} created; after the restart: ${created()}`);
+    expect(created()).to.equal(n);
+    expect(count("SELECT COUNT(DISTINCT influencer_email) FROM negotiations WHERE campaign_id = 'cmp-big'")).to.equal(
+      n,
+    );
+    expect(count('SELECT COUNT(*) FROM intake_rows')).to.equal(0);
+    expect(count("SELECT COUNT(*) FROM send_queue WHERE campaign_id = 'cmp-big'")).to.equal(n);
   });
 });

@@ -6,7 +6,7 @@ import type { Db } from '../../../persistence/db.ts';
 import type { NeedsYou } from '../../../persistence/needs-you.ts';
 import type { Queries } from '../../../persistence/queries.ts';
 import { queryTimeline } from '../../../persistence/timeline.ts';
-import { DOMAIN_STATES } from '../../../services/domain.ts';
+import { DOMAIN_STATES, type Influencer } from '../../../services/domain.ts';
 import { moneyInput } from '../../../services/money.ts';
 import type { AppState } from '../app.ts';
 import type { SendQueue } from '../../runtime/send-queue.ts';
@@ -16,6 +16,7 @@ import type { CampaignControl, Commands, Control } from '../../runtime/commands.
 import { HttpError } from '../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import {
+  acceptedInfluencer,
   boundsOf,
   campaignStats,
   campaignSummary,
@@ -101,12 +102,16 @@ export function apiRouter(deps: {
   const router = new Router<AppState>({ sensitive: true });
 
   /** A started campaign's negotiations, read in slices so /health keeps answering during a big campaign. */
-  async function startedNegotiations(ids: string[]) {
+  async function startedNegotiations(ids: string[], accepted: { id: string; influencer: Influencer }[]) {
     const out: { id: string; influencer: unknown; state: string; lastOfferedRate: string | null }[] = [];
+    const pending = new Map(accepted.map((a) => [a.id, a.influencer]));
     for (let i = 0; i < ids.length; i += READ_SLICE) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const id of ids.slice(i, i + READ_SLICE)) {
         const n = queries.negotiation(id);
+        const p = n ? undefined : pending.get(id);
+        // Accepted, its negotiation not created yet: what it will start with.
+        if (p) out.push({ id, influencer: acceptedInfluencer(p), state: 'initial_offer', lastOfferedRate: null });
         if (!n) continue;
         const { influencer, state, lastOfferedRate } = negotiationSummary(n);
         out.push({ id, influencer, state, lastOfferedRate });
@@ -135,8 +140,9 @@ export function apiRouter(deps: {
 
   router.post('/api/v1/campaigns', async (ctx) => {
     const result = await deps.intake.start(ctx.state.body, ctx.state.actor);
-    ctx.status = result.created ? 201 : 200;
-    const negotiations = await startedNegotiations(result.negotiationIds);
+    // 202: a big campaign is accepted; its negotiations are created in chunks right after the answer (D20).
+    ctx.status = result.accepted.length > 0 ? 202 : result.created ? 201 : 200;
+    const negotiations = await startedNegotiations(result.negotiationIds, result.accepted);
     ctx.body = { id: result.id, negotiations, skipped: result.skipped };
   });
   router.get('/api/v1/info', (ctx) => {
