@@ -93,11 +93,12 @@ export type NegotiationEvent =
   /** The scheduler's deadline passed while we waited for a reply (D7): follow up once, then go stale. */
   | { type: 'TIMEOUT'; at: string }
   /** A person pauses the agent; an email being prepared or sent finishes first. */
-  | { type: 'PAUSE'; by: string }
+  /** `unsent`: the send queue gave back this negotiation's waiting email (nothing is in the mailbox's hands). */
+  | { type: 'PAUSE'; by: string; unsent?: boolean }
   /** A person resumes a paused negotiation exactly where it stopped. */
   | { type: 'RESUME'; by: string }
   /** A person ends the negotiation for good. */
-  | { type: 'STOP'; by: string }
+  | { type: 'STOP'; by: string; unsent?: boolean }
   /** A person takes the thread over: the agent keeps reading but stops answering (D6). */
   | { type: 'CLAIM'; by: string }
   /** A person hands the thread back to the agent. */

@@ -28,7 +28,21 @@ export function escalateOnError(effect: string) {
   } as const;
 }
 
-/** Pause/stop that arrive while an email is prepared or sent wait for the next stable state. */
+/**
+ * Pause/stop while the email is still being written or checked apply at once: nothing has gone out. While it is
+ * sent they apply at once only when the send queue gave the email back (`unsent`: it was still waiting for its
+ * turn); one in the mailbox's hands is finished first (DEFER_CONTROL). RESUME returns to the same step.
+ */
+const CONTROL_NOW = {
+  PAUSE: { target: '#neg.paused', description: 'Nothing went out yet: pause now', actions: 'recordControl' },
+  STOP: { target: '#neg.stopped', description: 'Nothing went out yet: stop now', actions: 'recordControl' },
+} as const;
+const CONTROL_IF_UNSENT = {
+  PAUSE: { ...CONTROL_NOW.PAUSE, guard: 'unsent' },
+  STOP: { ...CONTROL_NOW.STOP, guard: 'unsent' },
+} as const;
+
+/** Pause/stop that arrive while an email is in the mailbox's hands wait for the next stable state. */
 export const DEFER_CONTROL = {
   PAUSE: {
     description: 'Deferred until the email is out (or escalated): an email is never sent unrecorded',
@@ -48,6 +62,7 @@ export const emailChain = machineSetup.createStateConfig({
   states: {
     composing: {
       description: 'The model writes the prose of the draft',
+      on: CONTROL_NOW,
       entry: { type: 'requestEffect', params: ({ context }) => ({ key: composeKey(context), kind: 'compose' }) },
       invoke: {
         id: 'compose',
@@ -62,6 +77,7 @@ export const emailChain = machineSetup.createStateConfig({
     },
     validating: {
       description: 'The gate checks the prose: amounts, scope of work, tone (D10)',
+      on: CONTROL_NOW,
       invoke: {
         id: 'validate',
         src: 'validate',
@@ -96,7 +112,8 @@ export const emailChain = machineSetup.createStateConfig({
       },
     },
     sending: {
-      description: 'The email goes out in the thread (journaled: sent at most once)',
+      description: 'The email waits for its turn in the send queue, then goes out (journaled: sent at most once)',
+      on: CONTROL_IF_UNSENT,
       entry: { type: 'requestEffect', params: ({ context }) => ({ key: sendKey(context), kind: 'send_email' }) },
       invoke: {
         id: 'send',

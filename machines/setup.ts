@@ -79,6 +79,7 @@ export const machineSetup = setup({
     queuedForHuman: and(['hasQueue', 'humanControlled']),
     followUpSent: ({ context }) => context.followUpSent,
     pending: ({ context }, kind: 'pause' | 'stop') => context.pendingControl === kind,
+    unsent: ({ event }) => (event.type === 'PAUSE' || event.type === 'STOP') && event.unsent === true,
     decisionIs: ({ context }, kind: Decision['kind']) => context.decision?.kind === kind,
     draftKindIs: ({ context }, kind: EmailKind) => context.draft?.kind === kind,
     /** The gate passed the draft (the validate effect's verdict, given as params). */
@@ -175,10 +176,13 @@ export const machineSetup = setup({
         ? { draft: newDraft(context, context.decision.email), drafts: context.drafts + 1 }
         : {},
     ),
-    draftOutreach: assign(({ context }) => ({
-      draft: newDraft(context, planOf(context, 'outreach', context.openingCents)),
-      drafts: context.drafts + 1,
-    })),
+    // Entered again by RESUME (history) after a pause that took the opening back from the send queue: the
+    // draft it was sending is kept, so the same email (same keys) goes out once.
+    draftOutreach: assign(({ context }) =>
+      context.draft?.kind === 'outreach'
+        ? {}
+        : { draft: newDraft(context, planOf(context, 'outreach', context.openingCents)), drafts: context.drafts + 1 },
+    ),
     draftFollowUp: assign(({ context }) => ({
       draft: newDraft(context, planOf(context, 'followup', standingOfferCents(context))),
       drafts: context.drafts + 1,

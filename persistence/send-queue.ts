@@ -42,6 +42,8 @@ export function createSendQueueStore(db: Db) {
   const grant = db.prepare('UPDATE send_queue SET sent_at = ?, in_flight = 1 WHERE key = ?');
   const confirm = db.prepare('UPDATE send_queue SET sent_at = COALESCE(sent_at, ?), in_flight = 0 WHERE key = ?');
   const release = db.prepare('UPDATE send_queue SET sent_at = NULL, in_flight = 0 WHERE key = ?');
+  const inFlightOf = db.prepare('SELECT 1 FROM send_queue WHERE negotiation_id = ? AND in_flight = 1 LIMIT 1');
+  const dropWaiting = db.prepare('DELETE FROM send_queue WHERE negotiation_id = ? AND sent_at IS NULL');
   const waiting = db.prepare(`
     SELECT q.key, q.negotiation_id AS negotiationId FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
     WHERE ${QUEUED} ORDER BY q.priority, q.seq LIMIT ?`);
@@ -97,6 +99,15 @@ export function createSendQueueStore(db: Db) {
     /** The mailbox took it (or it was found among the sent messages). */
     confirm(key: string, at: number): void {
       confirm.run(at, key);
+    },
+    /**
+     * A person paused or stopped the negotiation: its emails still waiting for their turn leave the queue. False
+     * (nothing removed) when one of its emails is in the mailbox's hands right now: that one finishes first.
+     */
+    withdraw(negotiationId: string): boolean {
+      if (inFlightOf.get(negotiationId)) return false;
+      dropWaiting.run(negotiationId);
+      return true;
     },
     /** The mailbox refused it for a limit (nothing went out): it waits again in its place. */
     release(key: string): void {

@@ -207,7 +207,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     agentEmail: config.agentEmail,
     logger,
   });
-  const commands = createCommands({ host, queries, db, clock });
+  const commands = createCommands({ host, queries, db, clock, sendQueue });
   const intakeRows = createIntakeRows(db);
   const creation = createCampaignCreation({ db, queries, host, rows: intakeRows, sendQueue, config, logger });
   const { intake, monitor } = createCampaignSheets({

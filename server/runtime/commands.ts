@@ -39,7 +39,14 @@ const CAMPAIGN: Record<CampaignControl, { states: readonly DomainState[]; status
   stop: { states: OPEN_STATES, status: 'stopped' },
 };
 
-export function createCommands(deps: { host: Host; queries: Queries; db: Db; clock: Clock }) {
+export function createCommands(deps: {
+  host: Host;
+  queries: Queries;
+  db: Db;
+  clock: Clock;
+  /** The send queue: a pause or stop takes back an email still waiting for its turn (nothing went out). */
+  sendQueue?: { withdraw(negotiationId: string): boolean };
+}) {
   const { host, queries } = deps;
 
   function current(id: string) {
@@ -91,6 +98,16 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
     }
   }
 
+  /**
+   * The event a person's control sends. A pause or stop first takes the negotiation's waiting email out of the
+   * send queue; `unsent` tells the chart nothing is in the mailbox's hands, so it applies now instead of after
+   * the email (which would otherwise still go out: a stopped campaign sending its openings).
+   */
+  function controlEvent(id: string, type: NegotiationEvent['type'], by: string): NegotiationEvent {
+    if (type !== 'PAUSE' && type !== 'STOP') return { type, by } as NegotiationEvent;
+    return { type, by, unsent: deps.sendQueue?.withdraw(id) ?? false };
+  }
+
   async function apply(id: string, action: Control | 'approve', event: NegotiationEvent, escalation?: number) {
     const before = current(id);
     checkEscalation(id, escalation);
@@ -111,7 +128,8 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
   return {
     /** `escalation`: the escalation a Slack button was posted for, checked first (D19). */
     control(id: string, action: Control, by: string, escalation?: number) {
-      return apply(id, action, { type: EVENTS[action], by } as NegotiationEvent, escalation);
+      current(id);
+      return apply(id, action, controlEvent(id, EVENTS[action], by), escalation);
     },
     /** Resumes an escalated negotiation with a counter at `rateCents` (decisions D8), within the approval rule. */
     approve(id: string, rateCents: Cents, by: string, escalation?: number) {
@@ -166,14 +184,14 @@ export function createCommands(deps: { host: Host; queries: Queries; db: Db; clo
         })
         .immediate();
       const changed = ids.filter(
-        (id) => !queries.negotiation(id)?.failure && host.send(id, { type: EVENTS[action], by } as NegotiationEvent),
+        (id) => !queries.negotiation(id)?.failure && host.send(id, controlEvent(id, EVENTS[action], by)),
       );
       await Promise.all(changed.map((id) => host.settle(id)));
       return { id: campaignId, action, previousStatus: previous, status, changed: changed.length, ids: changed };
     },
     /** Stops every non-terminal negotiation of an agency (case-insensitive). */
     async stopAgency(agency: string, by: string) {
-      const ids = queries.activeByAgency(agency).filter((id) => host.send(id, { type: 'STOP', by }));
+      const ids = queries.activeByAgency(agency).filter((id) => host.send(id, controlEvent(id, 'STOP', by)));
       await Promise.all(ids.map((id) => host.settle(id)));
       return { agency, stopped: ids.length, ids };
     },

@@ -180,6 +180,7 @@ export function createSendQueue(deps: {
      * aborts (its negotiation stopped; the row keeps its place for the restored one).
      */
     turn(email: { key: string; negotiationId: string; priority: Priority }, signal: AbortSignal): Promise<void> {
+      if (signal.aborted) return Promise.reject(signal.reason); // stopped before it came to wait: no row
       store.enqueue(email, clock.now());
       return new Promise<void>((resolve, reject) => {
         const onAbort = () => {
@@ -208,6 +209,12 @@ export function createSendQueue(deps: {
     queueAsleep(sends: { key: string; negotiationId: string; campaignId: string }[]): void {
       const now = clock.now();
       for (const send of sends) store.enqueueAsleep({ ...send, priority: PRIORITY.opening }, now);
+    },
+    /** Paused or stopped: the negotiation's waiting emails leave the queue; false if one is being sent now. */
+    withdraw(negotiationId: string): boolean {
+      const withdrawn = store.withdraw(negotiationId);
+      if (withdrawn) poke(); // its place goes to the next one
+      return withdrawn;
     },
     /** Whether this send was handed to the mailbox before (so it may have gone out); undefined if never queued. */
     mayHaveSent(key: string): boolean | undefined {

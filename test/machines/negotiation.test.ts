@@ -144,8 +144,30 @@ describe('negotiation machine', () => {
       expect(step(s, { type: 'RESUME', by }).value).to.deep.equal({ active: { awaiting_reply: 'idle' } });
     });
 
+    it('pauses at once while the email is written or waits unsent in the queue; resumed, the same email goes on', () => {
+      let s = start();
+      expect(s.value).to.deep.equal({ active: { initial_offer: 'composing' } });
+      s = step(s, { type: 'PAUSE', by });
+      expect(s.value).to.equal('paused');
+      s = step(s, { type: 'RESUME', by });
+      expect(s.value).to.deep.equal({ active: { initial_offer: 'composing' } });
+      s = step(s, effectResult(s) as AnyEvent);
+      s = step(s, effectResult(s) as AnyEvent);
+      expect(s.value).to.deep.equal({ active: { initial_offer: 'sending' } });
+      const draft = s.context.draft;
+      s = step(s, { type: 'PAUSE', by, unsent: true }); // the send queue gave the email back
+      expect(s.value).to.equal('paused');
+      expect(s.context.emailsSent).to.equal(0);
+      s = step(s, { type: 'RESUME', by });
+      expect(s.value).to.deep.equal({ active: { initial_offer: 'sending' } });
+      expect(s.context.draft).to.deep.equal(draft); // the same email, under the same keys
+      expect(step(s, { type: 'STOP', by, unsent: true }).value).to.equal('stopped');
+    });
+
     it('stop wins over a deferred pause and is terminal', () => {
       let s = start();
+      s = step(s, effectResult(s) as AnyEvent);
+      s = step(s, effectResult(s) as AnyEvent);
       s = step(s, { type: 'PAUSE', by });
       s = step(s, { type: 'STOP', by });
       s = settle(s);

@@ -28,6 +28,8 @@ const cases: Case[] = readFileSync(FIXTURE, 'utf8')
   .map((line) => JSON.parse(line));
 const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('base64url');
 
+const CONTROL_NOW: Record<string, string> = { PAUSE: 'paused', STOP: 'stopped' };
+
 describe('snapshots stored by the previous chart (MACHINE_VERSION 2)', () => {
   it('cover every resting and in-flight state of the machine', () => {
     const values = new Set(cases.map((c) => JSON.stringify(c.persisted.value)));
@@ -45,6 +47,12 @@ describe('snapshots stored by the previous chart (MACHINE_VERSION 2)', () => {
         const next = step(restored, event);
         const emitted = emittedBy(restored, event);
         const label = `${s.event.type} from ${JSON.stringify(c.persisted.value)}`;
+        // Changed on purpose since version 2: a pause or stop while an email is still being written or checked
+        // applies at once (nothing went out), instead of after the email was sent.
+        if (CONTROL_NOW[s.event.type] && /"(composing|validating)"/.test(JSON.stringify(c.persisted.value))) {
+          expect(next.value, label).to.equal(CONTROL_NOW[s.event.type]);
+          continue;
+        }
         expect(next.value, label).to.deep.equal(s.next.value);
         expect(Object.keys(next.children), label).to.deep.equal(s.next.children);
         expect(JSON.parse(JSON.stringify(emitted)), label).to.deep.equal(s.emitted);
