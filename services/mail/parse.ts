@@ -3,7 +3,7 @@
  * declared charset honoured, HTML-only mail converted to text. `fullText` is the body as the sender's client
  * wrote it; the reply itself is read from it by reply/ (decisions D16), once, for every mailbox.
  */
-import { type AddressObject, simpleParser } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import { extractNewText } from './reply/index.ts';
 
 export { extractNewText };
@@ -24,6 +24,8 @@ export interface ParsedEmail {
 }
 
 export async function parseRawEmail(raw: Buffer | string): Promise<ParsedEmail> {
+  // Loaded on the first raw message: about 30 MB the sandbox (which rarely sees one) does not hold at boot.
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   // mailparser converts HTML-only mail to text with html-to-text; a text part wins when both exist.
   const fullText = normalise(mail.text ?? '');
