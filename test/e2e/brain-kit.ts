@@ -39,11 +39,6 @@ export async function agent(env: Record<string, string> = {}): Promise<TestAgent
   return t;
 }
 
-before(async () => {
-  fake = await startFakeAnthropic();
-});
-after(() => fake.close());
-
 /**
  * Every email the agent sent in a test: the prose outside the scope-of-work block names no amount but the
  * email's own rate (the last figure of the block's Rate line), and requests were well formed.
@@ -59,17 +54,24 @@ export function expectCleanEmails(sent: SentMail[]) {
   }
 }
 
-beforeEach(() => fake.reset());
-afterEach(async function () {
-  const running = agents;
-  agents = [];
-  for (const t of running) {
-    if (this.currentTest?.state === 'passed') expectCleanEmails(await mail(t));
-    await t.stop();
-    removeDir(t.dataDir);
-  }
-  expect(fake.problems()).to.deep.equal([]);
-});
-
 export const callsSince = (from: number) => fake.calls.slice(from);
 export const escalationOf = (n: { timeline: TimelineItem[] }) => timelineOf(n, 'escalation').at(-1);
+
+/** The fake Messages API for the file, reset before and checked after each test. Call it inside the describe of each test file that uses this kit. */
+export function useBrainKit() {
+  before(async () => {
+    fake = await startFakeAnthropic();
+  });
+  after(() => fake.close());
+  beforeEach(() => fake.reset());
+  afterEach(async function () {
+    const running = agents;
+    agents = [];
+    for (const t of running) {
+      if (this.currentTest?.state === 'passed') expectCleanEmails(await mail(t));
+      await t.stop();
+      removeDir(t.dataDir);
+    }
+    expect(fake.problems()).to.deep.equal([]);
+  });
+}

@@ -19,13 +19,6 @@ export async function agent(env: Record<string, string> = {}) {
   agents.push(t);
   return t;
 }
-afterEach(async () => {
-  for (const t of agents) {
-    await t.stop();
-    removeDir(t.dataDir);
-  }
-  agents = [];
-});
 
 export const CSV = [
   'Name,Email,Platform,Handle,Average Views,Engagement Rate,Notes',
@@ -43,3 +36,14 @@ export const campaignFields = (overrides: Record<string, unknown> = {}) => {
 
 export const influencers = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ name: `Creator ${i}`, email: `creator${i}@gmail.com`, averageViews: 40000 }));
+
+/** Stops the agents a test started. Call it inside the describe of each test file that uses this kit. */
+export function useDashboardAgents() {
+  afterEach(async () => {
+    for (const t of agents) {
+      await t.stop();
+      removeDir(t.dataDir);
+    }
+    agents = [];
+  });
+}

@@ -47,71 +47,73 @@ export const MAYA = { id: 'neg-maya', campaign: 'camp_glow', email: 'maya@exampl
 export const JANE = { id: 'neg-jane', campaign: 'camp_glow', email: 'jd@x.io' };
 export const OTHER = { id: 'neg-other', campaign: 'camp_other', email: 'maya@example.com' };
 
-before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-'));
-  file = path.join(dir, 'data', 'agent.db');
-  db = openDatabase(file);
-  const insertCampaign = db.prepare(
-    "INSERT INTO campaigns (id, client, definition, created_at) VALUES (?, ?, '{}', ?)",
-  );
-  insertCampaign.run('camp_glow', 'Glow Skincare', '2026-01-01T00:00:00.000Z');
-  insertCampaign.run('camp_other', 'Other', '2026-01-01T00:00:00.000Z');
-  negotiation(MAYA.id, MAYA.campaign, MAYA.email, 'Maya Lopez');
-  negotiation(JANE.id, JANE.campaign, JANE.email, 'Jane Doe');
-  negotiation(OTHER.id, OTHER.campaign, OTHER.email, 'Maya Lopez');
-
-  entry('2026-01-05T09:00:00.000Z', null, {
-    type: 'campaign_start',
-    source: 'api',
-    started: 2,
-    existing: 0,
-    skipped: [],
-  });
-  entry('2026-01-05T09:00:01.000Z', MAYA, {
-    type: 'email_sent',
-    kind: 'outreach',
-    to: MAYA.email,
-    subject: 'Glow x Maya',
-    text: 'Hi Maya, we would love to work with you.',
-    rateCents: 200_000,
-  });
-  entry('2026-01-31T23:59:59.500Z', MAYA, {
-    type: 'email_received',
-    from: MAYA.email,
-    subject: 'Re: Glow x Maya',
-    text: 'I charge $2,500.',
-  });
-  entry('2026-02-01T00:00:00.000Z', MAYA, {
-    type: 'state_transition',
-    from: 'awaiting_reply',
-    to: 'counter_received',
-    event: 'receive_reply',
-  });
-  // Same instant as the row before: insertion order breaks the tie.
-  entry('2026-02-01T00:00:00.000Z', MAYA, {
-    type: 'escalation',
-    reason: 'Legal/contract language detected in email',
-    trigger: 'legal',
-    evidence: 'Our lawyer will review',
-    askCents: 250_000,
-    suggestedCents: 225_000,
-    draft: null,
-    slackTs: null,
-  });
-  entry('2026-02-03T10:00:00.000Z', JANE, {
-    type: 'email_sent',
-    kind: 'outreach',
-    to: JANE.email,
-    subject: '<!channel> `tick`\nline two of a subject that goes on for a long while',
-    text: 'Hello Jane',
-    rateCents: 150_050,
-  });
-  entry('2026-02-04T10:00:00.000Z', OTHER, { type: 'agreement', rateCents: 300_000, views: 80000 });
-});
-
-after(() => {
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 export const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
+
+/** The fixture database, built once for the file. Call it inside the describe of each test file that uses this kit. */
+export function useAuditFixtures() {
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-'));
+    file = path.join(dir, 'data', 'agent.db');
+    db = openDatabase(file);
+    const insertCampaign = db.prepare(
+      "INSERT INTO campaigns (id, client, definition, created_at) VALUES (?, ?, '{}', ?)",
+    );
+    insertCampaign.run('camp_glow', 'Glow Skincare', '2026-01-01T00:00:00.000Z');
+    insertCampaign.run('camp_other', 'Other', '2026-01-01T00:00:00.000Z');
+    negotiation(MAYA.id, MAYA.campaign, MAYA.email, 'Maya Lopez');
+    negotiation(JANE.id, JANE.campaign, JANE.email, 'Jane Doe');
+    negotiation(OTHER.id, OTHER.campaign, OTHER.email, 'Maya Lopez');
+
+    entry('2026-01-05T09:00:00.000Z', null, {
+      type: 'campaign_start',
+      source: 'api',
+      started: 2,
+      existing: 0,
+      skipped: [],
+    });
+    entry('2026-01-05T09:00:01.000Z', MAYA, {
+      type: 'email_sent',
+      kind: 'outreach',
+      to: MAYA.email,
+      subject: 'Glow x Maya',
+      text: 'Hi Maya, we would love to work with you.',
+      rateCents: 200_000,
+    });
+    entry('2026-01-31T23:59:59.500Z', MAYA, {
+      type: 'email_received',
+      from: MAYA.email,
+      subject: 'Re: Glow x Maya',
+      text: 'I charge $2,500.',
+    });
+    entry('2026-02-01T00:00:00.000Z', MAYA, {
+      type: 'state_transition',
+      from: 'awaiting_reply',
+      to: 'counter_received',
+      event: 'receive_reply',
+    });
+    // Same instant as the row before: insertion order breaks the tie.
+    entry('2026-02-01T00:00:00.000Z', MAYA, {
+      type: 'escalation',
+      reason: 'Legal/contract language detected in email',
+      trigger: 'legal',
+      evidence: 'Our lawyer will review',
+      askCents: 250_000,
+      suggestedCents: 225_000,
+      draft: null,
+      slackTs: null,
+    });
+    entry('2026-02-03T10:00:00.000Z', JANE, {
+      type: 'email_sent',
+      kind: 'outreach',
+      to: JANE.email,
+      subject: '<!channel> `tick`\nline two of a subject that goes on for a long while',
+      text: 'Hello Jane',
+      rateCents: 150_050,
+    });
+    entry('2026-02-04T10:00:00.000Z', OTHER, { type: 'agreement', rateCents: 300_000, views: 80000 });
+  });
+  after(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}

@@ -15,15 +15,6 @@ export async function agent(env: Record<string, string> = {}): Promise<TestAgent
   return t;
 }
 
-afterEach(async () => {
-  const running = agents;
-  agents = [];
-  for (const t of running) {
-    await t.stop();
-    removeDir(t.dataDir);
-  }
-});
-
 /** A campaign whose asks above $2,300 must be approved (the api.md example). */
 export const capped = (overrides: Record<string, unknown> = {}) =>
   glowCampaign({ maxCostWithoutApproval: '2300', minCostPerInfluencer: '1000', ...overrides });
@@ -35,4 +26,16 @@ export async function escalated(t: TestAgent) {
   await waitForState(t, s.id, 'escalated');
   await until(async () => (await slack(t, s.id)).some((m) => m.kind === 'escalation'));
   return s;
+}
+
+/** Stops the agents a test started. Call it inside the describe of each test file that uses this kit. */
+export function useAgents() {
+  afterEach(async () => {
+    const running = agents;
+    agents = [];
+    for (const t of running) {
+      await t.stop();
+      removeDir(t.dataDir);
+    }
+  });
 }
