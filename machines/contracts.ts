@@ -10,7 +10,7 @@ import type { NotifyInput, NotifyKind } from '../services/chat/messages.ts';
 import type { Escalation, Influencer, Terms } from '../services/domain.ts';
 import type { GateFailure } from '../services/gate.ts';
 import type { LeverState } from '../services/levers.ts';
-import type { Classification, ComposeInput, EmailKind } from '../services/model/port.ts';
+import type { Classification, ComposeInput } from '../services/model/port.ts';
 import type { Cents } from '../services/money.ts';
 import type { Decision, EmailPlan, NegotiationFacts } from '../services/strategy.ts';
 
@@ -149,24 +149,8 @@ export interface DecideActorInput {
   classification: Classification;
   campaignId: string;
 }
-export interface ComposeActorInput {
-  key: string;
-  negotiationId: string;
-  kind: EmailKind;
-  influencerName: string;
-  client: string;
-  platform: string;
-  rateCents: Cents;
-  theirAskCents: Cents | null;
-  deliverables: string;
-  instructions: string | null;
-  extraAllowedCents: Cents[];
-  paymentTerms: string;
-  attempt: number;
-  counterparty: ComposeInput['counterparty'];
-  theirMessage: string | null;
-  rejectedBecause: string[];
-}
+/** What the compose effect needs: the model port's input (the agent's name is added by the host), keyed. */
+export type ComposeActorInput = Omit<ComposeInput, 'agentName'> & { key: string; negotiationId: string };
 export interface ValidateInput {
   prose: string;
   allowedCents: Cents[];
