@@ -21,7 +21,9 @@ export async function seedTemplates(client: Client, dir: string) {
     '/api/v1/campaigns',
     campaignBody(campaignId, influencers(TEMPLATES.length * copies, 'Seed', 'seed.example')),
   );
-  if (created.status !== 201) throw new Error(`seed campaign not created: ${created.status}`);
+  if (created.status !== 201 && created.status !== 202)
+    // 202: a big campaign, created right after
+    throw new Error(`seed campaign not created: ${created.status}`);
   const agentDb = openReadOnly(join(dir, 'data', 'agent.db'));
   const settled = agentDb.prepare(
     `SELECT busy = 0 AND NOT EXISTS (SELECT 1 FROM inbox WHERE negotiation_id = n.id AND taken_at IS NULL
