@@ -322,5 +322,21 @@ describe('Slack (e2e)', () => {
       ).catch((e: Error) => e);
       expect(String(error)).to.match(/SLACK_BOT_TOKEN is invalid/);
     });
+
+    it('an escalation refreshed while Slack is down is refreshed from the outbox once Slack is back, the reply posted once', async () => {
+      const t = await agent({ CHAT_RETRY_SECONDS: '1' });
+      const { threadId, message } = await escalated(t);
+      // Every attempt of the refresh fails (the effect's retries, and the outbox's first passes).
+      for (let i = 0; i < 6; i++) slack.failNext('chat.update', 'internal_error');
+      await reply(t, threadId, 'I could come down to $2,250.');
+      const refreshed = await until(async () => {
+        const now = slack.message(ESCALATIONS, message.ts);
+        return now && JSON.stringify(now.blocks).includes('2,250') ? now : undefined;
+      }, 20_000);
+      expect(refreshed.ts).to.equal(message.ts);
+      expect(slack.calls('chat.update')).to.be.greaterThan(6);
+      const relayed = slack.posted(ESCALATIONS).filter((m) => m.thread_ts === message.ts);
+      expect(relayed.map((m) => m.text)).to.deep.equal(['New reply from Maya Lopez (no automatic answer)']);
+    });
   });
 });
