@@ -103,15 +103,15 @@ export function createCommands(deps: {
    * send queue; `unsent` tells the chart nothing is in the mailbox's hands, so it applies now instead of after
    * the email (which would otherwise still go out: a stopped campaign sending its openings).
    */
-  function controlEvent(id: string, type: NegotiationEvent['type'], by: string): NegotiationEvent {
-    if (type !== 'PAUSE' && type !== 'STOP') return { type, by } as NegotiationEvent;
-    return { type, by, unsent: deps.sendQueue?.withdraw(id) ?? false };
+  function withQueue(id: string, event: NegotiationEvent): NegotiationEvent {
+    if (event.type !== 'PAUSE' && event.type !== 'STOP') return event;
+    return { ...event, unsent: deps.sendQueue?.withdraw(id) ?? false };
   }
 
   async function apply(id: string, action: Control | 'approve', event: NegotiationEvent, escalation?: number) {
     const before = current(id);
     checkEscalation(id, escalation);
-    if (!host.send(id, event)) {
+    if (!host.send(id, withQueue(id, event))) {
       current(id); // a snapshot found unrestorable just now parked it: say so
       throw new Conflict('invalid_state', refusal(action, id, before.state, before.humanControlled === 1));
     }
@@ -128,8 +128,7 @@ export function createCommands(deps: {
   return {
     /** `escalation`: the escalation a Slack button was posted for, checked first (D19). */
     control(id: string, action: Control, by: string, escalation?: number) {
-      current(id);
-      return apply(id, action, controlEvent(id, EVENTS[action], by), escalation);
+      return apply(id, action, { type: EVENTS[action], by } as NegotiationEvent, escalation);
     },
     /** Resumes an escalated negotiation with a counter at `rateCents` (decisions D8), within the approval rule. */
     approve(id: string, rateCents: Cents, by: string, escalation?: number) {
@@ -184,14 +183,16 @@ export function createCommands(deps: {
         })
         .immediate();
       const changed = ids.filter(
-        (id) => !queries.negotiation(id)?.failure && host.send(id, controlEvent(id, EVENTS[action], by)),
+        (id) =>
+          !queries.negotiation(id)?.failure &&
+          host.send(id, withQueue(id, { type: EVENTS[action], by } as NegotiationEvent)),
       );
       await Promise.all(changed.map((id) => host.settle(id)));
       return { id: campaignId, action, previousStatus: previous, status, changed: changed.length, ids: changed };
     },
     /** Stops every non-terminal negotiation of an agency (case-insensitive). */
     async stopAgency(agency: string, by: string) {
-      const ids = queries.activeByAgency(agency).filter((id) => host.send(id, controlEvent(id, 'STOP', by)));
+      const ids = queries.activeByAgency(agency).filter((id) => host.send(id, withQueue(id, { type: 'STOP', by })));
       await Promise.all(ids.map((id) => host.settle(id)));
       return { agency, stopped: ids.length, ids };
     },
