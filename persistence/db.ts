@@ -197,6 +197,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX intake_rows_campaign ON intake_rows(campaign_id, influencer_email);
   `,
+  // 14: a pause or stop takes a negotiation's waiting emails back (send-queue.ts withdraw): found by negotiation,
+  // not by a scan of the queue per negotiation (a whole campaign stopped at once).
+  `
+  CREATE INDEX send_queue_negotiation ON send_queue(negotiation_id);
+  `,
 ];
 
 /**
