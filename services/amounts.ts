@@ -190,16 +190,19 @@ export function possibleCents(m: Mention, ev: { us: boolean; eu: boolean }): (Ce
 /** A currency written with no amount we can read beside it ("nueve mil dólares", "a few euros more"). */
 const CURRENCY_WORD =
   /(?<![\p{L}])(?:dollars?|bucks|usd|us\$|d[óo]lares|d[óo]lar|dollari|dolar[óo]w|доллар\p{L}*|euros?|eur|евро|gbp|pounds?\s+sterling|sterling|yen|yuan|rmb|rupees?|pesos?|reais|z[łl]otych|kronor|kroner|rubles?|roubles?|рубл\p{L}*|francs?|chf|cad|aud|jpy|inr|brl|mxn|sek|nok|dkk|pln)(?![\p{L}])|[$€£¥₹₩₽₺₪₱₦₫₴฿](?!\{)/giu;
+/** Money slang no reader does arithmetic on ("9G" for nine grand, "2k5" for 2,500); "5G phone" is no amount. */
+const SLANG_AMOUNT =
+  /\b\d+(?:[.,]\d+)?\s?G\b(?![-\s]?(?:network|lte|phone|speed|coverage|signal|connection|data))|\b\d+[kK]\d+\b/g;
 /** Thousands in words of the D16 languages, apart or compounded ("dos mil", "neuf mille", "duemila", "zweitausend"). */
 const FOREIGN_THOUSANDS =
   /\b(?:un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|dois|duas|três|quatro|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|dwa|trzy|cztery|pięć|sześć|siedem|osiem|dziewięć|två|tre|fyra|fem|sex|sju|åtta|nio|tio|to|fire|seks|syv|otte|ni|ti)\s*(?:mil|mille|mila|duizend|tysiące|tysięcy|tysiąc|tusen|tusind)(?![\p{L}])|\b(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)\p{L}*tausend\p{L}*|(?<![\p{L}])(?:две|два|три|четыре|пять|шесть|семь|восемь|девять|десять)\s+тысяч\p{L}*/iu;
 
 /**
- * Money we cannot read (the gate and the reader alike): a currency with no amount beside it, or thousands
- * written in words of the D16 languages. In normalized text; `all` are its mentions.
+ * Money we cannot read (the gate and the reader alike): a currency with no amount beside it, thousands
+ * written in words of the D16 languages, or money slang ("9G", "2k5"). In normalized text; `all` are its mentions.
  */
-export function unreadAmounts(text: string, all: Mention[]): { text: string; kind: 'currency' | 'words' }[] {
-  const found: { text: string; kind: 'currency' | 'words' }[] = [];
+export function unreadAmounts(text: string, all: Mention[]): { text: string; kind: 'currency' | 'words' | 'slang' }[] {
+  const found: { text: string; kind: 'currency' | 'words' | 'slang' }[] = [];
   const money = all.filter((m) => m.currency != null);
   let k = 0;
   for (const c of text.matchAll(CURRENCY_WORD)) {
@@ -209,6 +212,7 @@ export function unreadAmounts(text: string, all: Mention[]): { text: string; kin
   }
   const words = FOREIGN_THOUSANDS.exec(text);
   if (words) found.push({ text: words[0], kind: 'words' });
+  for (const slang of text.matchAll(SLANG_AMOUNT)) found.push({ text: slang[0], kind: 'slang' });
   return found;
 }
 

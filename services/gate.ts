@@ -85,9 +85,6 @@ const YEAR_AFTER =
 /** A small bare figure right after these words is a price ("we can pay 95"), not a count. */
 const PRICE_BEFORE =
   /\b(?:pay|paying|offer|offering|fee|rate|price|budget|compensation|total|sum|amount|how\s+about|go\s+(?:up|down)\s+to|stretch\s+to|meet\s+(?:you\s+)?at)(?:\s+(?:of|is|at|would\s+be|will\s+be|you|just|only))?\s*[:~]?\s*$/i;
-/** Money slang the readers do not do arithmetic on ("9G", "2k5"): never let it through unread. */
-const SLANG_AMOUNT =
-  /\b\d+(?:[.,]\d+)?\s?G\b(?![-\s]?(?:network|lte|phone|speed|coverage|signal|connection|data))|\b\d+[kK]\d+\b/g;
 
 /** Every amount in the prose, in any spelling, that is not an allowed amount (compared as cents). */
 function amountFailures(prose: string, allowedCents: Cents[]): string[] {
@@ -110,12 +107,13 @@ function amountFailures(prose: string, allowedCents: Cents[]): string[] {
     if (values.some((v) => v == null)) bad.push(`"${m.text}" is not a readable USD amount`);
     else if (!values.every((v) => allowedCents.includes(v as Cents))) bad.push(`"${m.text}" is not an allowed amount`);
   }
-  for (const slang of text.matchAll(SLANG_AMOUNT)) bad.push(`"${slang[0]}" is not a readable USD amount`);
   for (const u of unreadAmounts(text, all)) {
     bad.push(
       u.kind === 'currency'
         ? `"${u.text}" names a currency without a readable amount`
-        : `"${u.text}" is an amount in words`,
+        : u.kind === 'slang'
+          ? `"${u.text}" is not a readable USD amount`
+          : `"${u.text}" is an amount in words`,
     );
   }
   return bad;

@@ -106,6 +106,9 @@ export const ROWS: Row[] = [
   { t: 'Lo hago por dos mil quinientos dólares.', e: 'unclear' },
   { t: 'Va bene per duemilacinquecento dollari.', e: 'unclear' },
   { t: 'Сделаю за две тысячи пятьсот долларов.', e: 'unclear' },
+  // money slang no reader does arithmetic on: never a yes to our amount
+  { t: 'Happy to do it for 2k5, deal?', e: 'unclear' },
+  { t: 'Sounds good at 3G for the package.', e: 'unclear' },
   { t: 'Mijn tarief is $2.600.', e: 260000 },
   { t: 'Moja stawka to $2.700.', e: 270000 },
   { t: 'Jeg tager 2.500 USD.', e: 250000 },
