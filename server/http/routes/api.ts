@@ -109,12 +109,14 @@ export function apiRouter(deps: {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const id of ids.slice(i, i + READ_SLICE)) {
         const n = queries.negotiation(id);
-        const p = n ? undefined : pending.get(id);
+        if (n) {
+          const { influencer, state, lastOfferedRate } = negotiationSummary(n);
+          out.push({ id, influencer, state, lastOfferedRate });
+          continue;
+        }
         // Accepted, its negotiation not created yet: what it will start with.
+        const p = pending.get(id);
         if (p) out.push({ id, influencer: acceptedInfluencer(p), state: 'initial_offer', lastOfferedRate: null });
-        if (!n) continue;
-        const { influencer, state, lastOfferedRate } = negotiationSummary(n);
-        out.push({ id, influencer, state, lastOfferedRate });
       }
     }
     return out;
