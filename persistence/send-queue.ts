@@ -44,8 +44,10 @@ export function createSendQueueStore(db: Db) {
   const release = db.prepare('UPDATE send_queue SET sent_at = NULL, in_flight = 0 WHERE key = ?');
   const inFlightOf = db.prepare('SELECT 1 FROM send_queue WHERE negotiation_id = ? AND in_flight = 1 LIMIT 1');
   const dropWaiting = db.prepare('DELETE FROM send_queue WHERE negotiation_id = ? AND sent_at IS NULL');
+  // CROSS JOIN keeps the queue's order index outside: the first rows in sending order, not every busy negotiation's.
   const waiting = db.prepare(`
-    SELECT q.key, q.negotiation_id AS negotiationId FROM send_queue q JOIN negotiations n ON n.id = q.negotiation_id
+    SELECT q.key, q.negotiation_id AS negotiationId
+    FROM send_queue q CROSS JOIN negotiations n ON n.id = q.negotiation_id
     WHERE ${QUEUED} ORDER BY q.priority, q.seq LIMIT ?`);
   const countSince = db.prepare('SELECT COUNT(*) FROM send_queue WHERE sent_at >= ?').pluck();
   const nthSince = db.prepare('SELECT sent_at FROM send_queue WHERE sent_at >= ? ORDER BY sent_at LIMIT 1 OFFSET ?');

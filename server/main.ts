@@ -128,6 +128,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
     onLimited: (limit) => metrics?.sendLimited.inc({ daily: String(limit.daily) }),
     wake: (negotiationId) => host.wake(negotiationId), // called from the queue's turns, once the host exists
     release: (negotiationId) => host.release(negotiationId),
+    commit: (write) => host.commitWith(write),
   });
   opened.push(() => sendQueue.stop());
   metrics?.watchSendQueue(() => {

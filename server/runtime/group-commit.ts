@@ -3,7 +3,8 @@
  * transaction (one fsync) on the next turn. Nothing leaves the process before its transition is durable:
  * effects wait for `durable()` first, and what happens after a commit (settle, timers, dashboard) runs after it.
  * When the batch cannot be committed, each owner's transitions are tried on their own, so one negotiation whose
- * writes fail does not hold the others back.
+ * writes fail does not hold the others back. Other writes that need the same promise (the send queue's rows) join a
+ * commit with `also`, so they share its fsync instead of paying their own.
  */
 import type { Db } from '../../persistence/db.ts';
 import type { Transition } from '../../persistence/store.ts';
@@ -11,6 +12,12 @@ import type { Transition } from '../../persistence/store.ts';
 export interface Pending<Owner> {
   transition: Transition;
   owner: Owner;
+}
+
+interface Extra {
+  write(): void;
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
@@ -27,13 +34,38 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
   let batch: Item[] = [];
   let scheduled = false;
   let waiters: (() => void)[] = [];
+  let extras: Extra[] = [];
 
-  function commit(items: Item[]): void {
+  function commit(items: Item[], writes: Extra[] = []): void {
     deps.db
       .transaction(() => {
         for (const item of items) deps.persist(item);
+        for (const extra of writes) extra.write();
       })
       .immediate();
+  }
+
+  /** The batch could not be committed whole: each owner's transitions, and each other write, on its own. */
+  function commitApart(items: Item[], writes: Extra[]): { committed: Item[]; refused: [Extra, unknown][] } {
+    const committed: Item[] = [];
+    for (const owner of new Set(items.map((i) => i.owner))) {
+      const own = items.filter((i) => i.owner === owner);
+      try {
+        commit(own);
+        committed.push(...own);
+      } catch (error) {
+        deps.failed(owner, own[0].transition.id, error);
+      }
+    }
+    const refused: [Extra, unknown][] = [];
+    for (const extra of writes) {
+      try {
+        commit([], [extra]);
+      } catch (error) {
+        refused.push([extra, error]);
+      }
+    }
+    return { committed, refused };
   }
 
   function flush(): void {
@@ -42,21 +74,15 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
     batch = [];
     const waiting = waiters;
     waiters = [];
+    const writes = extras;
+    extras = [];
     let committed = items;
-    if (items.length) {
+    let refused: [Extra, unknown][] = [];
+    if (items.length || writes.length) {
       try {
-        commit(items);
+        commit(items, writes);
       } catch {
-        committed = [];
-        for (const owner of new Set(items.map((i) => i.owner))) {
-          const own = items.filter((i) => i.owner === owner);
-          try {
-            commit(own);
-            committed.push(...own);
-          } catch (error) {
-            deps.failed(owner, own[0].transition.id, error);
-          }
-        }
+        ({ committed, refused } = commitApart(items, writes));
       }
     }
     deps.flushed();
@@ -66,6 +92,11 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
       } catch (error) {
         deps.onAfterCommitError(item, error);
       }
+    }
+    for (const extra of writes) {
+      const refusal = refused.find(([r]) => r === extra);
+      if (refusal) extra.reject(refusal[1]);
+      else extra.resolve();
     }
     for (const resolve of waiting) resolve();
   }
@@ -84,6 +115,16 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
     /** Commits what is queued now (before an actor is restored from the database, and at shutdown). */
     flush,
     pending: (): number => batch.length,
+    /**
+     * Runs `write` inside the next commit's transaction (so it shares that fsync). Resolves once committed; rejects
+     * with the error when it could not be (the transitions beside it are then committed without it).
+     */
+    also(write: () => void): Promise<void> {
+      return new Promise((resolve, reject) => {
+        extras.push({ write, resolve, reject });
+        schedule();
+      });
+    },
     /** Resolves once every transition queued so far is committed (or dropped). */
     durable(): Promise<void> {
       schedule();

@@ -409,6 +409,8 @@ export function createHost(deps: HostDeps) {
       return { restored: busyIds.length, redelivered: pending.length };
     },
     durable,
+    /** A write that joins the next group commit, sharing its fsync; resolves once committed. */
+    commitWith: commits.also,
     /** What database writes fail with right now (null when they work). */
     storageFailure: (): string | null => storage.failure?.message ?? null,
     /** Commits what is pending, then stops every actor without persisting more. */

@@ -42,6 +42,10 @@ const WAKE_TIMEOUT_MS = 30_000; // woken and still not waiting: it has moved on 
 // Live waiters beyond which one that comes to wait on its own (not woken for its turn; not an answer, which goes
 // first anyway) is put to sleep: its row marked, its actor released (`release`), woken again as its turn nears.
 const LIVE_MAX = 50;
+// Slots granted together in one commit span at most this much of the minute cap's spacing: with Gmail's caps (one
+// send a second or slower) that is one at a time, as the spacing says; a faster mailbox (the sandbox) takes the
+// slots that came due while the event loop was busy in one commit instead of one commit each.
+const GRANT_SPAN_MS = 50;
 
 interface Waiter {
   priority: Priority;
@@ -58,6 +62,8 @@ export function createSendQueue(deps: {
   wake?(negotiationId: string): void;
   /** Lets go of a negotiation's live actor (its send waits here, asleep): the wait ends, aborted. */
   release?(negotiationId: string): void;
+  /** Runs a write in the next group commit (sharing its fsync); resolves once it is committed. */
+  commit(write: () => void): Promise<void>;
 }) {
   const { store, clock, limits } = deps;
   const spacingMs = 60_000 / limits.perMinute;
@@ -67,9 +73,13 @@ export function createSendQueue(deps: {
   let timer: NodeJS.Timeout | undefined;
   let scheduled = false;
   let stopped = false;
+  let granting = false; // a grant's commit is pending: the rows do not show it yet, so nothing is picked meanwhile
 
-  /** When the next email may go out, and what holds it back until then. */
-  function nextSlot(now: number): { at: number; reason: WaitReason | null } {
+  /**
+   * When the next email may go out and what holds it back until then; and, when that is now, how many slots are
+   * open (the minute cap's slots that came due since the last send, within GRANT_SPAN_MS, and the day's rest).
+   */
+  function nextSlot(now: number): { at: number; reason: WaitReason | null; open: number } {
     let at = now;
     let reason: WaitReason | null = null;
     const later = (t: number, why: WaitReason) => {
@@ -84,21 +94,24 @@ export function createSendQueue(deps: {
       if (oldest != null) later(oldest + DAY_MS, 'daily cap');
     }
     if (limits.window) later(windowOpenAt(at, limits.window), 'sending window');
-    return { at, reason };
+    let open = Math.max(1, Math.floor(GRANT_SPAN_MS / spacingMs));
+    if (last != null) open = Math.min(open, Math.floor((now - last) / spacingMs));
+    open = Math.min(open, limits.perDay - today);
+    return { at, reason, open: at <= now ? Math.max(1, open) : 0 };
   }
 
   /**
    * The next waiting send with a live waiter, in sending order; meanwhile the first WAKE_AHEAD sends without one
    * have their negotiations woken (once per process: one that never comes back to wait has moved on).
    */
-  function pick(rows: { key: string; negotiationId: string }[]): string | undefined {
+  function pick(rows: { key: string; negotiationId: string }[], max: number): string[] {
     const now = Date.now();
-    let found: string | undefined;
+    const found: string[] = [];
     let awake = 0;
     for (const { key, negotiationId } of rows) {
-      if (awake >= WAKE_AHEAD && found) break;
+      if (awake >= WAKE_AHEAD && found.length) break;
       if (waiters.has(key)) {
-        found ??= key;
+        if (found.length < max) found.push(key);
         awake++;
         continue;
       }
@@ -112,44 +125,63 @@ export function createSendQueue(deps: {
       awake++;
       deps.wake(negotiationId);
     }
-    if (found) return found;
+    if (found.length) return found;
     let best: [string, Waiter] | undefined;
     for (const entry of waiters) if (!best || entry[1].priority < best[1].priority) best = entry;
-    return best?.[0];
+    return best ? [best[0]] : [];
   }
 
   function run() {
     scheduled = false;
-    if (stopped) return;
+    if (stopped || granting) return; // the grant's commit pokes when it is done
     let wait = MAX_SLEEP_MS;
     try {
       const now = clock.now();
       const rows = store.waiting(LOOKAHEAD);
-      const key = pick(rows); // also wakes the negotiations whose turn nears
-      if (!key) {
+      const slot = nextSlot(now);
+      const keys = pick(rows, Math.max(1, slot.open)); // also wakes the negotiations whose turn nears
+      if (!keys.length) {
         if (rows.length === 0) return; // nothing waits: the next turn() pokes
         // Only woken negotiations to wait for: they poke when their sends wait; look further on if one never does.
         clearTimeout(timer);
         timer = setTimeout(run, WAKE_TIMEOUT_MS).unref();
         return;
       }
-      const slot = nextSlot(now);
-      if (slot.at <= now) {
-        const waiter = waiters.get(key);
-        if (waiter) {
-          store.grant(key, now); // durable before the mailbox is called: a restart looks it up, never resends
-          waiters.delete(key);
-          waiter.resolve();
-        }
-        poke();
-        return;
-      }
+      if (slot.at <= now) return grant(keys, now);
       wait = Math.min(Math.max(1, Math.ceil(slot.at - now)), MAX_SLEEP_MS);
     } catch (error) {
       deps.logger.error('send queue could not be read', { error: String(error) });
     }
     clearTimeout(timer);
     timer = setTimeout(run, wait).unref();
+  }
+
+  /** Their turn: committed before the mailbox is called (a restart looks them up, never resends), then they go. */
+  function grant(keys: string[], now: number) {
+    const granted = keys.map((key) => [key, waiters.get(key)] as const);
+    const still = (key: string, waiter: Waiter | undefined) => waiter && waiters.get(key) === waiter;
+    granting = true;
+    deps
+      .commit(() => {
+        for (const [key, waiter] of granted) if (still(key, waiter)) store.grant(key, now);
+      })
+      .then(
+        () => {
+          granting = false;
+          for (const [key, waiter] of granted) {
+            if (!still(key, waiter)) continue; // stopped meanwhile: its row says it may have gone; a restart looks
+            waiters.delete(key);
+            waiter?.resolve();
+          }
+          poke();
+        },
+        (error) => {
+          granting = false;
+          deps.logger.error('send queue could not be written', { error: String(error) });
+          clearTimeout(timer);
+          timer = setTimeout(run, MAX_SLEEP_MS).unref();
+        },
+      );
   }
 
   /** Puts a waiter to sleep, after this turn (its effect is on the stack): durable first, then its actor goes. */
@@ -179,9 +211,11 @@ export function createSendQueue(deps: {
      * Waits for this email's turn (enqueued once per key; its place survives restarts). Rejects when `signal`
      * aborts (its negotiation stopped; the row keeps its place for the restored one).
      */
-    turn(email: { key: string; negotiationId: string; priority: Priority }, signal: AbortSignal): Promise<void> {
-      if (signal.aborted) return Promise.reject(signal.reason); // stopped before it came to wait: no row
-      store.enqueue(email, clock.now());
+    async turn(email: { key: string; negotiationId: string; priority: Priority }, signal: AbortSignal): Promise<void> {
+      signal.throwIfAborted(); // stopped before it came to wait: no row
+      const at = clock.now();
+      // Its row joins the next group commit; stopped before that commit, it gets none.
+      await deps.commit(() => signal.aborted || store.enqueue(email, at));
       return new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           if (waiters.get(email.key) === waiter) waiters.delete(email.key);
