@@ -10,6 +10,7 @@ import { type Db, isStorageError, openDatabase } from '../persistence/db.ts';
 import { createInbox } from '../persistence/inbox.ts';
 import { databaseBytes, INLINE_CHECK_MAX_BYTES, quickCheckInBackground } from '../persistence/integrity.ts';
 import { lockDataDir } from '../persistence/lock.ts';
+import { createWalSync } from '../persistence/wal-sync.ts';
 import { createJournal } from '../persistence/journal.ts';
 import { createQueries } from '../persistence/queries.ts';
 import { createIntakeRows } from '../persistence/intake-rows.ts';
@@ -91,6 +92,8 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const dbFile = join(config.dataDir, 'agent.db');
   const db = openDatabase(dbFile, config.sqliteSynchronous);
   opened.push(() => db.close());
+  const wal = createWalSync(db, dbFile, config.sqliteSynchronous);
+  opened.push(() => wal.close());
   const integrity = databaseBytes(db) > INLINE_CHECK_MAX_BYTES ? quickCheckInBackground(dbFile) : null;
   opened.push(() => integrity?.stop());
   options.onDatabase?.(db);
@@ -175,6 +178,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   const host = createHost({
     inspect: inspection?.inspect,
     db,
+    wal,
     store,
     inbox,
     journal,
@@ -201,6 +205,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
   opened.push(() => host.shutdown());
   const mailIntake = createMailIntake({
     db,
+    wal,
     mail: mailbox,
     inbox,
     queries,

@@ -1,13 +1,14 @@
 /**
  * Group commit: the transitions of every actor made in one turn of the event loop are committed in ONE
- * transaction (one fsync) on the next turn. Nothing leaves the process before its transition is durable:
+ * transaction (one fsync, run off the event loop: persistence/wal-sync.ts) on the next turn. Nothing leaves the
+ * process before its transition is durable:
  * effects wait for `durable()` first, and what happens after a commit (settle, timers, dashboard) runs after it.
  * When the batch cannot be committed, each owner's transitions are tried on their own, so one negotiation whose
  * writes fail does not hold the others back. Other writes that need the same promise (the send queue's rows) join a
  * commit with `also`, so they share its fsync instead of paying their own.
  */
-import type { Db } from '../../persistence/db.ts';
 import type { Transition } from '../../persistence/store.ts';
+import type { WalSync } from '../../persistence/wal-sync.ts';
 
 export interface Pending<Owner> {
   transition: Transition;
@@ -21,9 +22,12 @@ interface Extra {
 }
 
 export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
-  db: Db;
+  /** Its transactions; the fsync runs off the event loop, and nothing is released before it is done. */
+  wal: Pick<WalSync, 'transaction' | 'sync'>;
   persist(item: Item): void;
-  /** After the commit, in order; an error here is reported, never thrown into the commit. */
+  /** Right after the transaction, in order (what reads now show: metrics, the dashboard's live updates, timers). */
+  written(item: Item): void;
+  /** Once the disk has it, in order (what acknowledges it: settled negotiations); errors are reported, not thrown. */
   committed(item: Item): void;
   /** The owner's transitions were not committed (called during the flush, before anything is released). */
   failed(owner: Owner, id: string, error: unknown): void;
@@ -37,12 +41,10 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
   let extras: Extra[] = [];
 
   function commit(items: Item[], writes: Extra[] = []): void {
-    deps.db
-      .transaction(() => {
-        for (const item of items) deps.persist(item);
-        for (const extra of writes) extra.write();
-      })
-      .immediate();
+    deps.wal.transaction(() => {
+      for (const item of items) deps.persist(item);
+      for (const extra of writes) extra.write();
+    });
   }
 
   /** The batch could not be committed whole: each owner's transitions, and each other write, on its own. */
@@ -86,13 +88,36 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
       }
     }
     deps.flushed();
-    for (const item of committed) {
+    afterEach(committed, deps.written);
+    // Written, visible to every read; released once the disk has it (also an earlier flush's, still syncing).
+    deps.wal.sync().then(
+      () => release(committed, writes, refused, waiting),
+      (error) => {
+        // The disk refused the WAL: nothing of this flush may be taken as kept.
+        for (const owner of new Set(committed.map((i) => i.owner)))
+          deps.failed(owner, committed.find((i) => i.owner === owner)?.transition.id ?? '', error);
+        release(
+          [],
+          writes,
+          writes.map((extra) => [extra, error]),
+          waiting,
+        );
+      },
+    );
+  }
+
+  function afterEach(items: Item[], step: (item: Item) => void) {
+    for (const item of items) {
       try {
-        deps.committed(item);
+        step(item);
       } catch (error) {
         deps.onAfterCommitError(item, error);
       }
     }
+  }
+
+  function release(committed: Item[], writes: Extra[], refused: [Extra, unknown][], waiting: (() => void)[]) {
+    afterEach(committed, deps.committed);
     for (const extra of writes) {
       const refusal = refused.find(([r]) => r === extra);
       if (refusal) extra.reject(refusal[1]);
@@ -112,7 +137,8 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
       batch.push(item);
       schedule();
     },
-    /** Commits what is queued now (before an actor is restored from the database, and at shutdown). */
+    /** Commits what is queued now (before an actor is restored from the database, and at shutdown); the disk may
+     * still be syncing it when this returns. */
     flush,
     pending: (): number => batch.length,
     /**

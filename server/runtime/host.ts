@@ -21,6 +21,7 @@ import {
 import { type Db, describeError, isStorageError, probeWrite } from '../../persistence/db.ts';
 import type { Inbox, InboxMessage } from '../../persistence/inbox.ts';
 import type { EffectRef, Journal } from '../../persistence/journal.ts';
+import type { WalSync } from '../../persistence/wal-sync.ts';
 import {
   createNegotiationActor,
   type NegotiationActor,
@@ -46,6 +47,8 @@ import { createTransitionWrites, type Staged } from './transition-writes.ts';
 
 export interface HostDeps {
   db: Db;
+  /** The group commit's transactions, fsynced off the event loop. */
+  wal: WalSync;
   store: Store;
   inbox: Inbox;
   journal: Journal;
@@ -99,8 +102,9 @@ export function createHost(deps: HostDeps) {
   // each live actor's snapshot when it was last handed over: the same object again, with no records, is unchanged
   const lastSeen = new WeakMap<Live, NegotiationSnapshot>();
   const commits = createGroupCommit<Live, Staged>({
-    db: deps.db,
+    wal: deps.wal,
     persist: writes.write,
+    written: afterWrite,
     committed: afterCommit,
     failed(entry, id, error) {
       entry.broken = true; // in-memory state is ahead of the database: use it no more
@@ -137,7 +141,8 @@ export function createHost(deps: HostDeps) {
     return true;
   }
 
-  function afterCommit({ transition: t, owner: entry, from, unchanged }: Staged) {
+  /** Written (reads show it): metrics and the dashboard hear of it, its deadline is watched. */
+  function afterWrite({ transition: t, owner: entry, from, unchanged }: Staged) {
     if (unchanged) return; // nothing was written
     const state = domainStateOf(t.snapshot);
     deps.onPersist?.(t.id, from, state, t.emitted);
@@ -147,6 +152,11 @@ export function createHost(deps: HostDeps) {
       entry.deadline = deadline;
       timers.poke();
     }
+  }
+
+  /** On disk: whoever waits for it to settle may answer now. */
+  function afterCommit({ transition: t, owner: entry, unchanged }: Staged) {
+    if (unchanged || entry.stopping) return;
     if (!isBusy(entry.actor.getSnapshot())) live.idle(t.id, entry, TERMINAL_STATES.has(entry.state));
   }
 

@@ -9,6 +9,7 @@
  * quoted context and signature cut away, and whether the words could be told apart with confidence.
  */
 import type { Db } from '../../persistence/db.ts';
+import type { WalSync } from '../../persistence/wal-sync.ts';
 import type { Inbox, InboxMessage } from '../../persistence/inbox.ts';
 import type { Queries } from '../../persistence/queries.ts';
 import { createSettings } from '../../persistence/settings.ts';
@@ -28,6 +29,8 @@ const RESYNC_DEFAULT_MS = 30 * DAY_MS; // how far back to look when nothing was 
 
 export function createMailIntake(deps: {
   db: Db;
+  /** The inbox's commit, fsynced off the event loop: a page is stored once the disk has it. */
+  wal: Pick<WalSync, 'transaction' | 'sync'>;
   mail: MailPort;
   inbox: Inbox;
   queries: Queries;
@@ -75,8 +78,11 @@ export function createMailIntake(deps: {
     };
   }
 
-  /** Stores the page's messages of known threads and the new cursor in one transaction; returns what was new. */
-  function storePage(page: { messages: InboundEmail[]; cursor: string | null }): InboxMessage[] {
+  /**
+   * Stores the page's messages of known threads and the new cursor in one transaction; returns what was new once
+   * it is on disk (the 202 of a push or a sandbox post means durable, D9).
+   */
+  async function storePage(page: { messages: InboundEmail[]; cursor: string | null }): Promise<InboxMessage[]> {
     const stored: InboxMessage[] = [];
     if (!page.messages.length && page.cursor === cursorNow()) return stored; // nothing new: no write, no fsync
     // Read outside the write transaction: extraction is bounded, but need not hold the writer.
@@ -93,12 +99,11 @@ export function createMailIntake(deps: {
       }
       if (!deps.inbox.has(m.messageId)) messages.push(read(m, negotiationId));
     }
-    deps.db
-      .transaction(() => {
-        for (const message of messages) if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
-        if (page.cursor != null) settings.set(CURSOR_KEY, page.cursor);
-      })
-      .immediate();
+    deps.wal.transaction(() => {
+      for (const message of messages) if (deps.inbox.store(message, deps.clock.iso())) stored.push(message);
+      if (page.cursor != null) settings.set(CURSOR_KEY, page.cursor);
+    });
+    await deps.wal.sync();
     return stored;
   }
 
@@ -126,7 +131,7 @@ export function createMailIntake(deps: {
         return null;
       });
       if (!page) continue;
-      stored.push(...storePage(page));
+      stored.push(...(await storePage(page)));
       // Done when nothing new came and the cursor did not move (Gmail's first call only sets the cursor).
       if (!page.messages.length && page.cursor === cursor) return stored;
     }

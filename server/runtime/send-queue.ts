@@ -184,6 +184,15 @@ export function createSendQueue(deps: {
       );
   }
 
+  /** Inside a commit: no other send waits before this one and a slot is open, so it is granted there and then. */
+  function firstInLine(key: string): boolean {
+    if (stopped || granting || waiters.size > 0) return false;
+    const now = clock.now();
+    if (store.waiting(1)[0]?.key !== key || nextSlot(now).at > now) return false;
+    store.grant(key, now);
+    return true;
+  }
+
   /** Puts a waiter to sleep, after this turn (its effect is on the stack): durable first, then its actor goes. */
   function sleep(email: { key: string; negotiationId: string }, waiter: Waiter) {
     if (!deps.release) return;
@@ -214,8 +223,18 @@ export function createSendQueue(deps: {
     async turn(email: { key: string; negotiationId: string; priority: Priority }, signal: AbortSignal): Promise<void> {
       signal.throwIfAborted(); // stopped before it came to wait: no row
       const at = clock.now();
-      // Its row joins the next group commit; stopped before that commit, it gets none.
-      await deps.commit(() => signal.aborted || store.enqueue(email, at));
+      let grantedAtOnce = false;
+      // Its row joins the next group commit (stopped before that commit, it gets none); when nothing waits before
+      // it and a slot is open, its grant goes in the same commit.
+      await deps.commit(() => {
+        if (signal.aborted) return;
+        store.enqueue(email, at);
+        grantedAtOnce = firstInLine(email.key);
+      });
+      if (grantedAtOnce) {
+        woken.delete(email.key);
+        return signal.throwIfAborted(); // stopped meanwhile: its row says it may have gone; a restart looks
+      }
       return new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           if (waiters.get(email.key) === waiter) waiters.delete(email.key);
