@@ -6,7 +6,7 @@
  * the database could not take (full disk) is dropped and its negotiation held until writes work again. The
  * process and the other negotiations keep going. Its parts: live-actors.ts (the cache), group-commit.ts (one
  * commit per turn), transition-writes.ts (what a commit writes of each transition), actor-failures.ts (the failure
- * rule), storage-hold.ts, scheduler.ts (durable timers).
+ * rule), storage-hold.ts, scheduler.ts (durable timers); host-deps.ts says what it is given.
  */
 import type { InspectionEvent } from 'xstate';
 import {
@@ -18,25 +18,18 @@ import {
   type NegotiationInput,
   nextDeadlineAt,
 } from '../../machines/negotiation.ts';
-import { type Db, describeError, isStorageError, probeWrite } from '../../persistence/db.ts';
-import type { Inbox, InboxMessage } from '../../persistence/inbox.ts';
-import type { EffectRef, Journal } from '../../persistence/journal.ts';
-import type { WalSync } from '../../persistence/wal-sync.ts';
+import { describeError, isStorageError, probeWrite } from '../../persistence/db.ts';
+import type { InboxMessage } from '../../persistence/inbox.ts';
+import type { EffectRef } from '../../persistence/journal.ts';
 import {
   createNegotiationActor,
   type NegotiationActor,
-  type NegotiationMachine,
   type NegotiationSnapshot,
-  type FailureCause,
-  type Policy,
   restoreNegotiationActor,
   SnapshotError,
-  type Store,
   type Transition,
 } from '../../persistence/store.ts';
-import type { Clock } from '../../services/clock.ts';
 import { type DomainState, TERMINAL_STATES } from '../../services/domain.ts';
-import type { Logger } from '../observability/logger.ts';
 import { createActorFailures } from './actor-failures.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { recordUnanswered, replyOf } from './inbox-hand-over.ts';
@@ -44,40 +37,9 @@ import { createLiveActors, type Live } from './live-actors.ts';
 import { createScheduler } from './scheduler.ts';
 import { createStorageHold } from './storage-hold.ts';
 import { createTransitionWrites, type Staged } from './transition-writes.ts';
+import type { HostDeps } from './host-deps.ts';
 
-export interface HostDeps {
-  db: Db;
-  /** The group commit's transactions, fsynced off the event loop. */
-  wal: WalSync;
-  store: Store;
-  inbox: Inbox;
-  journal: Journal;
-  /**
-   * The machine with its effect implementations, built from what the effects need of the host: built here, once
-   * the host can answer, so nothing is tied together before it exists.
-   */
-  machine(runtime: EffectRuntime): NegotiationMachine;
-  clock: Clock;
-  logger: Logger;
-  policy: Policy;
-  cacheSize: number;
-  onFailure(negotiationId: string, message: string, parked: boolean, cause: FailureCause): void;
-  /** Database writes started failing (the reason) or work again (null). */
-  onStorage?(problem: string | null): void;
-  /** How often a held negotiation's database is probed for writes again (default 1 s). */
-  storageRetryMs?: number;
-  /** An outside observer of every actor (the Stately inspector, the inspection log). */
-  inspect?(event: InspectionEvent, negotiationId: string): void;
-  onPersist?(id: string, from: DomainState, to: DomainState, emitted: NegotiationEmitted[]): void;
-}
-
-/** What the effects need of the host: the group commit's barrier, and where to hand their results. */
-export interface EffectRuntime {
-  /** Resolves once every transition made so far is committed (the group commit). */
-  durable(): Promise<void>;
-  /** Hands an effect's result to be journaled in the transaction of the transition that consumes it. */
-  completed(effect: EffectRef, result: unknown): void;
-}
+export type { EffectRuntime, HostDeps } from './host-deps.ts';
 
 export function createHost(deps: HostDeps) {
   const { store, clock, logger } = deps;
