@@ -346,6 +346,8 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
         await outbox.stop();
         await monitor.stop();
         host.shutdown();
+        // The last commit on disk before the file is closed (closing checkpoints it at FULL in any case).
+        await wal.sync().catch((error) => logger.error('last commit not synced', { error: String(error) }));
         inspection?.stop();
         faults.stop();
         integrity?.stop();
@@ -353,6 +355,7 @@ async function assemble(given: Config, options: AgentOptions, opened: (() => unk
         server.closeAllConnections();
         await httpClosed;
         db.close();
+        wal.close();
         sandboxDb.close();
         lock.release(); // last: another agent may start on this directory from here on
         logger.info('agent stopped');
