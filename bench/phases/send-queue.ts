@@ -14,7 +14,9 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { type FakeGmail, startFakeGmail } from '../../test/support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../../test/support/fake-google-auth.ts';
+import { cpuMeter, cpuMsPer, cpuNote } from '../lib/cpu.ts';
 import { percentile } from '../lib/http.ts';
+import { fmt } from '../lib/report.ts';
 import { cleanup, freePort, installCleanup, ROOT, spawnNode, tempDir, vmRss, waitReady } from '../lib/processes.ts';
 import { influencers } from '../lib/scenarios.ts';
 import type { Target } from '../lib/targets.ts';
@@ -95,6 +97,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
       influencers: influencers(count, 'Creator', 'example.com'),
     };
     const t0 = performance.now();
+    const intakeMeter = cpuMeter(child.pid);
     let posted = false;
     const posting = api('POST', '/api/v1/campaigns', campaign).finally(() => {
       posted = true;
@@ -123,6 +126,12 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
     }
     const created = await posting;
     const intakeMs = performance.now() - t0;
+    const intakeCpu = intakeMeter();
+    const cpuRow: [string, string, string] = [
+      'agent CPU during the intake (per negotiation created and queued; cores)',
+      `${fmt.n(cpuMsPer(intakeCpu, count), 2)} ms; ${intakeCpu.agent.toFixed(2)} cores`,
+      `${(count / (intakeMs / 1000)).toFixed(0)} negotiations/s; ${cpuNote(intakeCpu)}`,
+    ];
     if (created.status !== 201 && created.status !== 202) throw new Error(`campaign POST answered ${created.status}`);
     const rssAfterIntake = mb(child.pid);
     if (process.env.BENCH_QUEUE_INTAKE_ONLY) {
@@ -136,6 +145,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
           `${created.status} after ${(answeredMs / 1000).toFixed(1)} s, all queued after ${(intakeMs / 1000).toFixed(1)} s`,
         ],
         ['GET /health (p50 / p99 / max)', `${h.p50.toFixed(1)} / ${h.p99.toFixed(1)} / ${h.max.toFixed(1)} ms`],
+        cpuRow,
         [
           'RSS: before / peak / after / 5 s later',
           `${rssBefore} / ${rssPeak} / ${rssAfterIntake} / ${mb(child.pid)} MB`,
@@ -237,6 +247,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
         `${h.p50.toFixed(1)} / ${h.p99.toFixed(1)} / ${h.max.toFixed(1)} ms`,
         `${health.length} polls`,
       ],
+      cpuRow,
       [
         'RSS: before / peak during intake / after intake / end',
         `${rssBefore} / ${rssPeak} / ${rssAfterIntake} / ${rssEnd} MB`,
