@@ -29,7 +29,7 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
   written(item: Item): void;
   /** Once the disk has it, in order (what acknowledges it: settled negotiations); errors are reported, not thrown. */
   committed(item: Item): void;
-  /** The owner's transitions were not committed (called during the flush, before anything is released). */
+  /** The owner's transitions were not committed, or their sync failed (before anything of them is released). */
   failed(owner: Owner, id: string, error: unknown): void;
   /** After every flush, committed or not. */
   flushed(): void;
@@ -48,7 +48,7 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
   }
 
   /** The batch could not be committed whole: each owner's transitions, and each other write, on its own. */
-  function commitApart(items: Item[], writes: Extra[]): { committed: Item[]; refused: [Extra, unknown][] } {
+  function commitApart(items: Item[], writes: Extra[]): { committed: Item[]; refused: Map<Extra, unknown> } {
     const committed: Item[] = [];
     for (const owner of new Set(items.map((i) => i.owner))) {
       const own = items.filter((i) => i.owner === owner);
@@ -59,12 +59,12 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
         deps.failed(owner, own[0].transition.id, error);
       }
     }
-    const refused: [Extra, unknown][] = [];
+    const refused = new Map<Extra, unknown>();
     for (const extra of writes) {
       try {
         commit([], [extra]);
       } catch (error) {
-        refused.push([extra, error]);
+        refused.set(extra, error);
       }
     }
     return { committed, refused };
@@ -79,7 +79,7 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
     const writes = extras;
     extras = [];
     let committed = items;
-    let refused: [Extra, unknown][] = [];
+    let refused = new Map<Extra, unknown>();
     if (items.length || writes.length) {
       try {
         commit(items, writes);
@@ -96,12 +96,7 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
         // The disk refused the WAL: nothing of this flush may be taken as kept.
         for (const owner of new Set(committed.map((i) => i.owner)))
           deps.failed(owner, committed.find((i) => i.owner === owner)?.transition.id ?? '', error);
-        release(
-          [],
-          writes,
-          writes.map((extra) => [extra, error]),
-          waiting,
-        );
+        release([], writes, new Map(writes.map((extra) => [extra, error])), waiting);
       },
     );
   }
@@ -116,11 +111,10 @@ export function createGroupCommit<Owner, Item extends Pending<Owner>>(deps: {
     }
   }
 
-  function release(committed: Item[], writes: Extra[], refused: [Extra, unknown][], waiting: (() => void)[]) {
+  function release(committed: Item[], writes: Extra[], refused: Map<Extra, unknown>, waiting: (() => void)[]) {
     afterEach(committed, deps.committed);
     for (const extra of writes) {
-      const refusal = refused.find(([r]) => r === extra);
-      if (refusal) extra.reject(refusal[1]);
+      if (refused.has(extra)) extra.reject(refused.get(extra));
       else extra.resolve();
     }
     for (const resolve of waiting) resolve();
