@@ -46,7 +46,7 @@ export function createSendQueueStore(db: Db) {
   const dropWaiting = db.prepare('DELETE FROM send_queue WHERE negotiation_id = ? AND sent_at IS NULL');
   // CROSS JOIN keeps the queue's order index outside: the first rows in sending order, not every busy negotiation's.
   const waiting = db.prepare(`
-    SELECT q.key, q.negotiation_id AS negotiationId
+    SELECT q.key, q.negotiation_id AS negotiationId, q.priority
     FROM send_queue q CROSS JOIN negotiations n ON n.id = q.negotiation_id
     WHERE ${QUEUED} ORDER BY q.priority, q.seq LIMIT ?`);
   const countSince = db.prepare('SELECT COUNT(*) FROM send_queue WHERE sent_at >= ?').pluck();
@@ -116,8 +116,8 @@ export function createSendQueueStore(db: Db) {
       release.run(key);
     },
     /** The first waiting sends, in sending order. */
-    waiting(limit: number): { key: string; negotiationId: string }[] {
-      return waiting.all(limit) as { key: string; negotiationId: string }[];
+    waiting(limit: number): { key: string; negotiationId: string; priority: Priority }[] {
+      return waiting.all(limit) as { key: string; negotiationId: string; priority: Priority }[];
     },
     sentSince(since: number): number {
       return countSince.get(since) as number;

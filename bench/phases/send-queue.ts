@@ -152,13 +152,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
         ],
         ['answered', `${body.negotiations?.length} negotiations, ${body.skipped?.length} skipped`],
       );
-      const metrics = await (await fetch(`${child.url}/metrics`)).text();
-      const gauge = (name: string) =>
-        Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) / 1_048_576);
-      result.rows.push([
-        'V8 heap used / total, external (MB)',
-        `${gauge('nodejs_heap_size_used_bytes')} / ${gauge('nodejs_heap_size_total_bytes')}, ${gauge('nodejs_external_memory_bytes')}`,
-      ]);
+      result.rows.push(await heapRow(child.url));
       return result;
     }
 
@@ -199,6 +193,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
     const driveMs = performance.now() - driveStarted;
     const simDays = (Date.now() + offsetMs - simStart) / (24 * HOUR);
     const rssEnd = mb(child.pid);
+    const heapEnd = await heapRow(child.url);
 
     // 3. Judge.
     const sent = gmail.sent();
@@ -253,6 +248,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
         `${rssBefore} / ${rssPeak} / ${rssAfterIntake} / ${rssEnd} MB`,
         `growth ${rssEnd - rssBefore} MB with ${count} negotiations waiting or sent`,
       ],
+      heapEnd,
       [
         'opening emails sent (once each / doubled)',
         `${openings.length} (${onceEach} / ${doubled})`,
@@ -336,4 +332,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const [metric, value, note] of r.rows) process.stdout.write(`${metric}: ${value}${note ? ` (${note})` : ''}\n`);
   for (const t of r.targets) process.stdout.write(`target ${t.id}: ${t.measured} ${t.unit} (${t.kind} ${t.goal})\n`);
   cleanup();
+}
+
+/** The agent's V8 heap from its /metrics: what RSS holds of live objects (RSS also keeps what V8 grew and kept). */
+async function heapRow(url: string): Promise<[string, string]> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const gauge = (name: string) =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) / 1_048_576);
+  return [
+    'V8 heap used / total, external (MB)',
+    `${gauge('nodejs_heap_size_used_bytes')} / ${gauge('nodejs_heap_size_total_bytes')}, ${gauge('nodejs_external_memory_bytes')}`,
+  ];
 }

@@ -74,6 +74,9 @@ export function createSendQueue(deps: {
   let scheduled = false;
   let stopped = false;
   let granting = false; // a grant's commit is pending: the rows do not show it yet, so nothing is picked meanwhile
+  // Sends whose rows are on their way into a commit (key -> priority): nothing that comes after them in sending
+  // order is granted meanwhile, so an answer never waits behind an opening that overtook it during its commit.
+  const enqueuing = new Map<string, Priority>();
 
   /**
    * When the next email may go out and what holds it back until then; and, when that is now, how many slots are
@@ -104,11 +107,14 @@ export function createSendQueue(deps: {
    * The next waiting send with a live waiter, in sending order; meanwhile the first WAKE_AHEAD sends without one
    * have their negotiations woken (once per process: one that never comes back to wait has moved on).
    */
-  function pick(rows: { key: string; negotiationId: string }[], max: number): string[] {
+  function pick(rows: { key: string; negotiationId: string; priority: Priority }[], max: number): string[] {
     const now = Date.now();
     const found: string[] = [];
     let awake = 0;
-    for (const { key, negotiationId } of rows) {
+    let before = Number.POSITIVE_INFINITY; // the best priority of a send on its way in (none: nothing is held)
+    for (const priority of enqueuing.values()) before = Math.min(before, priority);
+    for (const { key, negotiationId, priority } of rows) {
+      if (enqueuing.has(key) || priority > before) return found; // the rest comes after a send on its way in
       if (awake >= WAKE_AHEAD && found.length) break;
       if (waiters.has(key)) {
         if (found.length < max) found.push(key);
@@ -128,7 +134,7 @@ export function createSendQueue(deps: {
     if (found.length) return found;
     let best: [string, Waiter] | undefined;
     for (const entry of waiters) if (!best || entry[1].priority < best[1].priority) best = entry;
-    return best ? [best[0]] : [];
+    return best && best[1].priority <= before ? [best[0]] : [];
   }
 
   function run() {
@@ -186,7 +192,7 @@ export function createSendQueue(deps: {
 
   /** Inside a commit: no other send waits before this one and a slot is open, so it is granted there and then. */
   function firstInLine(key: string): boolean {
-    if (stopped || granting || waiters.size > 0) return false;
+    if (stopped || granting || waiters.size > 0 || enqueuing.size > 1) return false;
     const now = clock.now();
     if (store.waiting(1)[0]?.key !== key || nextSlot(now).at > now) return false;
     store.grant(key, now);
@@ -226,11 +232,17 @@ export function createSendQueue(deps: {
       let grantedAtOnce = false;
       // Its row joins the next group commit (stopped before that commit, it gets none); when nothing waits before
       // it and a slot is open, its grant goes in the same commit.
-      await deps.commit(() => {
-        if (signal.aborted) return;
-        store.enqueue(email, at);
-        grantedAtOnce = firstInLine(email.key);
-      });
+      enqueuing.set(email.key, email.priority);
+      try {
+        await deps.commit(() => {
+          if (signal.aborted) return;
+          store.enqueue(email, at);
+          grantedAtOnce = firstInLine(email.key);
+        });
+      } finally {
+        enqueuing.delete(email.key); // from here on it waits as a waiter (below), or is granted, or failed
+        poke();
+      }
       if (grantedAtOnce) {
         woken.delete(email.key);
         return signal.throwIfAborted(); // stopped meanwhile: its row says it may have gone; a restart looks
