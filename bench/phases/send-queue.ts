@@ -1,19 +1,9 @@
-/**
- * Bench phase "send queue at campaign scale" (decisions D20): an agent (child process, Gmail through the REAL
- * googleapis client) against the fake Gmail that enforces Gmail's limits (250 quota units/s, 100 per send, 2,000
- * sends a rolling day), on the sandbox clock: a BENCH_QUEUE_INFLUENCERS (10,000) campaign is posted while /health
- * is polled, then the clock is driven to each next send time until every opening email is out (days of simulated
- * time), with replies from some influencers on the way. Judged: 0 sends refused for quota, 0 escalations from
- * limits, every influencer emailed exactly once, answers never behind an opening email, /health during intake.
- * Run alone: `node bench/phases/send-queue.ts`; with BENCH_QUEUE_INTAKE_ONLY=1 it stops after the intake (the POST
- * until every opening email is queued): /health, RSS and the V8 heap, without the 15-20 minutes of simulated days.
- */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { type FakeGmail, startFakeGmail } from '../../test/support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../../test/support/fake-google-auth.ts';
+import { fakeGmailEnv } from '../../test/support/gmail-agent-env.ts';
 import { cpuMeter, cpuMsPer, cpuNote } from '../lib/cpu.ts';
 import { percentile } from '../lib/http.ts';
 import { fmt } from '../lib/report.ts';
@@ -38,11 +28,6 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
   let offsetMs = 0;
   const gmail = await startFakeGmail({ emailAddress: AGENT, now: () => Date.now() + offsetMs });
   const google = await startFakeGoogleAuth();
-  const tokenPath = join(dir, 'token.json');
-  writeFileSync(
-    tokenPath,
-    JSON.stringify({ type: 'authorized_user', client_id: 'id', client_secret: 'secret', refresh_token: 'refresh' }),
-  );
   const port = await freePort();
   const child = await spawnNode({
     script: join(ROOT, 'server', 'main.ts'),
@@ -57,14 +42,7 @@ export async function sendQueuePhase(count = Number(process.env.BENCH_QUEUE_INFL
       LOG_LEVEL: 'warn',
       SHEETS_DIR: join(dir, 'sheets'),
       SHEET_POLL_SECONDS: '0',
-      MAIL_PROVIDER: 'gmail',
-      GMAIL_TOKEN_PATH: tokenPath,
-      GMAIL_API_URL: gmail.rootUrl,
-      GOOGLE_TOKEN_URL: google.tokenUrl,
-      GOOGLE_CERTS_URL: google.certsUrl,
-      GMAIL_PUBSUB_TOPIC: 'projects/p/topics/gmail',
-      GMAIL_PUSH_AUDIENCE: AUDIENCE,
-      GMAIL_PUSH_SERVICE_ACCOUNT: PUSHER,
+      ...fakeGmailEnv({ gmail, google }, dir, { audience: AUDIENCE, account: PUSHER }),
       GMAIL_POLL_SECONDS: '86400',
       // The Workspace defaults (20 a minute, 1,800 a rolling day); follow-ups after a week, past the openings.
       FOLLOW_UP_AFTER_HOURS: '168',

@@ -1,16 +1,10 @@
-/**
- * Gmail end to end: a real agent whose mailbox is Gmail through the REAL googleapis client, pointed at the local
- * fake Gmail API; OAuth tokens and the Pub/Sub push's OIDC token come from a local fake Google auth server with
- * its own signing key. Covers the acceptance of the Gmail issue (push, duplicates, bad tokens, downtime,
- * a crash right after Gmail accepted a send) and S10/S12 of llm-email.md §10.
- */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { removeDir, startTestAgent, type TestAgent, tempDir } from '../support/agent.ts';
 import { createCampaign, MAYA, negotiation, timelineOf, until, waitForState } from '../support/e2e.ts';
 import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
+import { fakeGmailEnv } from '../support/gmail-agent-env.ts';
 import { kill9, type ServiceProcess, startService } from '../support/process.ts';
 
 const AGENT = 'deals@agency.example';
@@ -24,23 +18,11 @@ let agents: TestAgent[] = [];
 let service: ServiceProcess | null = null;
 
 function gmailEnv(): Record<string, string> {
-  const tokenPath = join(dataDir, 'token.json');
-  writeFileSync(
-    tokenPath,
-    JSON.stringify({ type: 'authorized_user', client_id: 'id', client_secret: 'secret', refresh_token: 'refresh' }),
-  );
   return {
     AGENT_MODE: 'sandbox', // live Gmail inside an otherwise sandboxed agent
     DATA_DIR: dataDir,
     SHEETS_DIR: join(dataDir, 'sheets'),
-    MAIL_PROVIDER: 'gmail',
-    GMAIL_TOKEN_PATH: tokenPath,
-    GMAIL_API_URL: gmail.rootUrl,
-    GOOGLE_TOKEN_URL: google.tokenUrl,
-    GOOGLE_CERTS_URL: google.certsUrl,
-    GMAIL_PUBSUB_TOPIC: 'projects/p/topics/gmail',
-    GMAIL_PUSH_AUDIENCE: AUDIENCE,
-    GMAIL_PUSH_SERVICE_ACCOUNT: PUSHER,
+    ...fakeGmailEnv({ gmail, google }, dataDir, { audience: AUDIENCE, account: PUSHER }),
     GMAIL_POLL_SECONDS: '3600', // the pushes of the test drive everything
     EFFECT_RETRY_BASE_MS: '5',
     SEND_PER_MINUTE: '60', // one send a second: within Gmail's quota, and the tests need not wait

@@ -16,6 +16,7 @@ import { MAYA, until, waitForState } from '../support/e2e.ts';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.ts';
 import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
+import { fakeGmailEnv } from '../support/gmail-agent-env.ts';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets.ts';
 import { blockActionsPayload, type FakeSlack, signSlackRequest, startFakeSlack } from '../support/fake-slack.ts';
 
@@ -53,11 +54,6 @@ describe('live mode (e2e)', () => {
   });
 
   function liveEnv(): Record<string, string> {
-    const tokenPath = join(dir, 'gmail-token.json');
-    writeFileSync(
-      tokenPath,
-      JSON.stringify({ type: 'authorized_user', client_id: 'c', client_secret: 's', refresh_token: 'r' }),
-    );
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const keyPath = join(dir, 'sheets-key.json');
     writeFileSync(
@@ -72,13 +68,7 @@ describe('live mode (e2e)', () => {
       AGENT_MODE: 'live',
       HOST: '127.0.0.1',
       API_TOKEN: TOKEN,
-      GMAIL_TOKEN_PATH: tokenPath,
-      GMAIL_API_URL: gmail.rootUrl,
-      GOOGLE_TOKEN_URL: google.tokenUrl,
-      GOOGLE_CERTS_URL: google.certsUrl,
-      GMAIL_PUBSUB_TOPIC: 'projects/p/topics/gmail',
-      GMAIL_PUSH_AUDIENCE: AUDIENCE,
-      GMAIL_PUSH_SERVICE_ACCOUNT: PUSHER,
+      ...fakeGmailEnv({ gmail, google }, dir, { audience: AUDIENCE, account: PUSHER }),
       ANTHROPIC_API_KEY: 'sk-test',
       ANTHROPIC_BASE_URL: claude.url,
       SLACK_BOT_TOKEN: slack.token,

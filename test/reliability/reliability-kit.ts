@@ -5,7 +5,6 @@
  * local fakes of Gmail (push), Slack (HTTP mode) and ClickUp. Loopback only.
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, type IncomingHttpHeaders, request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +13,7 @@ import { eventually, startTestAgent, type TestAgent, tempDir } from '../support/
 import { type FakeClickUp, startFakeClickUp } from '../support/fake-clickup.ts';
 import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
+import { fakeGmailEnv } from '../support/gmail-agent-env.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -314,21 +314,9 @@ export const clickupEnv = (fakes: Fakes): Record<string, string> => ({
 
 /** Gmail (push verified against the fake Google certificates) and Slack over HTTP, inside a sandbox agent. */
 export function integrationsEnv(fakes: Fakes, dataDir: string): Record<string, string> {
-  const tokenPath = join(dataDir, 'gmail-token.json');
-  writeFileSync(
-    tokenPath,
-    JSON.stringify({ type: 'authorized_user', client_id: 'id', client_secret: 'secret', refresh_token: 'refresh' }),
-  );
   return {
     AGENT_MODE: 'sandbox',
-    MAIL_PROVIDER: 'gmail',
-    GMAIL_TOKEN_PATH: tokenPath,
-    GMAIL_API_URL: fakes.gmail.rootUrl,
-    GOOGLE_TOKEN_URL: fakes.google.tokenUrl,
-    GOOGLE_CERTS_URL: fakes.google.certsUrl,
-    GMAIL_PUBSUB_TOPIC: 'projects/p/topics/gmail',
-    GMAIL_PUSH_AUDIENCE: PUSH_AUDIENCE,
-    GMAIL_PUSH_SERVICE_ACCOUNT: PUSH_ACCOUNT,
+    ...fakeGmailEnv(fakes, dataDir, { audience: PUSH_AUDIENCE, account: PUSH_ACCOUNT }),
     GMAIL_POLL_SECONDS: '3600', // pushes drive everything; no background pull during a measurement
     SEND_PER_MINUTE: '60', // one send a second: within Gmail's quota, and the tests need not wait
     CHAT_PROVIDER: 'slack',

@@ -1,15 +1,9 @@
-/**
- * The send queue (decisions D20) against the fake Gmail that enforces Gmail's limits, on the sandbox's movable
- * clock (the fake Gmail's quota clock moves with it): daily caps spread a campaign over days, the mailbox's own
- * limit errors make the queue wait (no retry spent, no escalation), answers to replies go before waiting openings.
- */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { glowCampaign, removeDir, startTestAgent, type TestAgent, tempDir } from '../../support/agent.ts';
 import { createCampaign, until, waitForState } from '../../support/e2e.ts';
 import { type FakeGmail, startFakeGmail } from '../../support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../../support/fake-google-auth.ts';
+import { fakeGmailEnv } from '../../support/gmail-agent-env.ts';
 
 const AGENT = 'deals@agency.example';
 const AUDIENCE = 'https://agent.example/webhooks/gmail';
@@ -24,22 +18,10 @@ let offsetMs = 0; // the agent's sandbox clock offset, which the fake Gmail's qu
 
 async function start(env: Record<string, string>, gmailLimits: { sendsPerDay?: number } = {}) {
   gmail = await startFakeGmail({ emailAddress: AGENT, now: () => Date.now() + offsetMs, ...gmailLimits });
-  const tokenPath = join(dataDir, 'token.json');
-  writeFileSync(
-    tokenPath,
-    JSON.stringify({ type: 'authorized_user', client_id: 'id', client_secret: 'secret', refresh_token: 'refresh' }),
-  );
   agent = await startTestAgent(
     {
       AGENT_MODE: 'sandbox',
-      MAIL_PROVIDER: 'gmail',
-      GMAIL_TOKEN_PATH: tokenPath,
-      GMAIL_API_URL: gmail.rootUrl,
-      GOOGLE_TOKEN_URL: google.tokenUrl,
-      GOOGLE_CERTS_URL: google.certsUrl,
-      GMAIL_PUBSUB_TOPIC: 'projects/p/topics/gmail',
-      GMAIL_PUSH_AUDIENCE: AUDIENCE,
-      GMAIL_PUSH_SERVICE_ACCOUNT: PUSHER,
+      ...fakeGmailEnv({ gmail, google }, dataDir, { audience: AUDIENCE, account: PUSHER }),
       GMAIL_POLL_SECONDS: '3600',
 
       ...env,
