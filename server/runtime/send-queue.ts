@@ -79,8 +79,8 @@ export function createSendQueue(deps: {
   const enqueuing = new Map<string, Priority>();
 
   /**
-   * When the next email may go out and what holds it back until then; and, when that is now, how many slots are
-   * open (the minute cap's slots that came due since the last send, within GRANT_SPAN_MS, and the day's rest).
+   * When the next email may go out and what holds it back until then; and how many slots are open once it may
+   * (at least one: the minute cap's slots that came due since the last send, within GRANT_SPAN_MS, and the day's rest).
    */
   function nextSlot(now: number): { at: number; reason: WaitReason | null; open: number } {
     let at = now;
@@ -100,7 +100,7 @@ export function createSendQueue(deps: {
     let open = Math.max(1, Math.floor(GRANT_SPAN_MS / spacingMs));
     if (last != null) open = Math.min(open, Math.floor((now - last) / spacingMs));
     open = Math.min(open, limits.perDay - today);
-    return { at, reason, open: at <= now ? Math.max(1, open) : 0 };
+    return { at, reason, open: Math.max(1, open) };
   }
 
   /**
@@ -145,7 +145,7 @@ export function createSendQueue(deps: {
       const now = clock.now();
       const rows = store.waiting(LOOKAHEAD);
       const slot = nextSlot(now);
-      const keys = pick(rows, Math.max(1, slot.open)); // also wakes the negotiations whose turn nears
+      const keys = pick(rows, slot.open); // also wakes the negotiations whose turn nears
       if (!keys.length) {
         if (rows.length === 0) return; // nothing waits: the next turn() pokes
         // Only woken negotiations to wait for: they poke when their sends wait; look further on if one never does.
