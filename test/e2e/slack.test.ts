@@ -74,8 +74,8 @@ describe('Slack (e2e)', () => {
   }
   const signed = (t: TestAgent, body: string) => post(t, body, signSlackRequest(body, SECRET));
 
-  /** A capped campaign escalated by "My rate is $3,200"; returns its Slack escalation message. */
-  async function escalated(t: TestAgent) {
+  /** A capped campaign escalated by "My rate is $3,200" (or `rate`); returns its Slack escalation message. */
+  async function escalated(t: TestAgent, rate = '$3,200') {
     const created = await createCampaign(t, {
       id: 'cmp-1',
       client: 'Glow Skincare',
@@ -88,7 +88,7 @@ describe('Slack (e2e)', () => {
     });
     const id = created.negotiations[0].id;
     const [opening] = await waitForMailCount(t, MAYA, 1);
-    await reply(t, opening.threadId, 'My rate for this package is $3,200.');
+    await reply(t, opening.threadId, `My rate for this package is ${rate}.`);
     await waitForState(t, id, 'escalated');
     const message = await until(async () => slack.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation')));
     return { id, threadId: opening.threadId, message };
@@ -137,23 +137,9 @@ describe('Slack (e2e)', () => {
 
     it('a lower ask while escalated updates the thread and the message; an approve above it is refused in Slack and sends nothing', async () => {
       const t = await agent();
-      const created = await createCampaign(t, {
-        id: 'cmp-1',
-        client: 'Glow Skincare',
-        platform: 'instagram',
-        deliverables: '1 Instagram Reel, 2 Instagram Stories',
-        cpmTarget: '25',
-        cpmLeniency: '20',
-        maxCostWithoutApproval: '2300',
-        influencers: [{ name: 'Maya Lopez', email: MAYA, platform: 'instagram', averageViews: 80000 }],
-      });
-      const id = created.negotiations[0].id;
-      const [opening] = await waitForMailCount(t, MAYA, 1);
-      await reply(t, opening.threadId, 'My rate for this package is $3,500.');
-      await waitForState(t, id, 'escalated');
-      const message = await until(async () => slack.posted(ESCALATIONS).find((m) => m.text.startsWith('Escalation')));
+      const { id, threadId, message } = await escalated(t, '$3,500');
 
-      await reply(t, opening.threadId, 'Thinking about it again, I could do $2,200 for everything.');
+      await reply(t, threadId, 'Thinking about it again, I could do $2,200 for everything.');
       const post = await until(async () =>
         slack
           .posted(ESCALATIONS)
