@@ -1,17 +1,10 @@
-/**
- * The send queue survives kill -9 in the middle of a day's sending (decisions D20): the real service as a child
- * process, Gmail through the real googleapis client against the fake Gmail that enforces Gmail's limits, the
- * sandbox clock driven from one send time to the next. The service dies at the effect boundaries around a send
- * (SANDBOX_CRASH_POINT before_mail_send / after_mail_send) and by an outside kill -9 at random moments, and is
- * restarted each time: nothing is lost (every influencer gets their opening email) and nothing is sent twice.
- */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { removeDir, tempDir } from '../support/agent.ts';
 import { type FakeGmail, startFakeGmail } from '../support/fake-gmail.ts';
 import { type FakeGoogleAuth, startFakeGoogleAuth } from '../support/fake-google-auth.ts';
+import { writeGmailToken } from '../support/gmail-agent-env.ts';
 import { kill9, type ServiceProcess, startService } from '../support/process.ts';
 
 const COUNT = Number(process.env.RELIABILITY_QUEUE_INFLUENCERS ?? 120);
@@ -39,11 +32,7 @@ describe(`send queue reliability: ${COUNT} opening emails, kill -9 in the middle
   });
 
   function env(crashPoint?: string): Record<string, string> {
-    const tokenPath = join(dataDir, 'token.json');
-    writeFileSync(
-      tokenPath,
-      JSON.stringify({ type: 'authorized_user', client_id: 'i', client_secret: 's', refresh_token: 'r' }),
-    );
+    const tokenPath = writeGmailToken(dataDir);
     return {
       AGENT_MODE: 'sandbox',
       DATA_DIR: join(dataDir, 'data'),

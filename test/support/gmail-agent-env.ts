@@ -18,11 +18,7 @@ export function fakeGmailEnv(
   dir: string,
   push: PushIdentity,
 ): Record<string, string> {
-  const tokenPath = join(dir, 'gmail-token.json');
-  writeFileSync(
-    tokenPath,
-    JSON.stringify({ type: 'authorized_user', client_id: 'id', client_secret: 'secret', refresh_token: 'refresh' }),
-  );
+  const tokenPath = writeGmailToken(dir);
   return {
     MAIL_PROVIDER: 'gmail',
     GMAIL_TOKEN_PATH: tokenPath,
@@ -33,4 +29,14 @@ export function fakeGmailEnv(
     GMAIL_PUSH_AUDIENCE: push.audience,
     GMAIL_PUSH_SERVICE_ACCOUNT: push.account,
   };
+}
+
+/** The OAuth token file an agent reads for Gmail (the fake Google accepts any refresh token); returns its path. */
+export function writeGmailToken(dir: string): string {
+  const tokenPath = join(dir, 'gmail-token.json');
+  writeFileSync(
+    tokenPath,
+    JSON.stringify({ type: 'authorized_user', client_id: 'id', client_secret: 'secret', refresh_token: 'refresh' }),
+  );
+  return tokenPath;
 }
